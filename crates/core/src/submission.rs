@@ -1,0 +1,99 @@
+//! The sealed answers document: what the firm reads after opening a bundle.
+//! It is versioned, names the exact form it was filled against, and lists every attachment with its digest, so a
+//! missing, swapped or altered attachment part is detected when the bundle is opened.
+
+use serde::{Deserialize, Serialize};
+
+use crate::answers::Answers;
+use crate::consent::ConsentRecord;
+use crate::digest::Sha256Digest;
+
+/// The version of the submission document this crate writes and reads.
+pub const SUBMISSION_VERSION: u32 = 1;
+
+/// Everything the client submitted except the attachment bytes: sealed as the bundle's first part.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    /// Document version; always [`SUBMISSION_VERSION`] when written by this crate.
+    pub version: u32,
+    /// A random id chosen in the browser (UUID v4); also the consent receipt id.
+    pub submission_id: String,
+    /// Which form, at which version, the answers were given to.
+    pub form: FormRef,
+    /// The client's clock at submission, RFC 3339 (e.g. `2026-11-22T10:15:00Z`). Informational: the client's clock
+    /// may be wrong.
+    pub submitted_at: String,
+    /// The answers, by field id.
+    pub answers: Answers,
+    /// What the client was shown and agreed to.
+    pub consent: ConsentRecord,
+    /// One entry per attachment part of the bundle, in the same order.
+    pub attachments: Vec<AttachmentInfo>,
+}
+
+/// Identifies the form definition a submission was filled against.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormRef {
+    /// The schema's `id`.
+    pub id: String,
+    /// The schema's `version`.
+    pub version: String,
+    /// SHA-256 of the exact schema file bytes the form was rendered from.
+    pub schema_sha256: Sha256Digest,
+}
+
+/// What the submission says about one attachment; the bundle holds its sealed bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentInfo {
+    /// The id of the file field it was attached to.
+    pub field: String,
+    /// The file name as the client's browser gave it (untrusted: make it safe before writing to disk).
+    pub name: String,
+    /// The media type as the client's browser gave it (untrusted).
+    pub media_type: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the file's bytes.
+    pub sha256: Sha256Digest,
+}
+
+/// A file the client attached: its description and its bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The id of the file field it was attached to.
+    pub field: String,
+    /// The file name as the client's browser gave it.
+    pub name: String,
+    /// The media type as the client's browser gave it.
+    pub media_type: String,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl Attachment {
+    /// The description that goes into [`Submission::attachments`].
+    pub fn info(&self) -> AttachmentInfo {
+        AttachmentInfo {
+            field: self.field.clone(),
+            name: self.name.clone(),
+            media_type: self.media_type.clone(),
+            size: self.bytes.len() as u64,
+            sha256: Sha256Digest::of(&self.bytes),
+        }
+    }
+}
+
+impl std::fmt::Debug for Attachment {
+    // Never print the bytes: they are the client's confidential document.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attachment")
+            .field("field", &self.field)
+            .field("name", &self.name)
+            .field("media_type", &self.media_type)
+            .field("size", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
+}
