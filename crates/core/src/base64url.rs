@@ -1,1 +1,49 @@
-//! (being written)
+//! Base64url without padding (RFC 4648 §5), the only binary-to-text encoding JWE uses (RFC 7515 §2).
+//! Decoding is strict: padding, whitespace, other alphabets and non-canonical trailing bits are all refused, so
+//! every byte string has exactly one accepted text form and a flipped character can never decode to the same bytes.
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+
+/// The text is not canonical unpadded base64url.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not canonical base64url (RFC 4648 §5, without padding)")]
+pub(crate) struct NotBase64Url;
+
+/// Encodes `bytes` as unpadded base64url.
+pub(crate) fn encode(bytes: &[u8]) -> String {
+    Base64UrlUnpadded::encode_string(bytes)
+}
+
+/// Decodes canonical unpadded base64url.
+pub(crate) fn decode(text: &str) -> Result<Vec<u8>, NotBase64Url> {
+    // base64ct is constant-time and already refuses padding and non-zero trailing bits; the length check covers
+    // the one shape it would otherwise accept (a lone trailing character cannot encode a byte).
+    if text.len() % 4 == 1 {
+        return Err(NotBase64Url);
+    }
+    Base64UrlUnpadded::decode_vec(text).map_err(|_| NotBase64Url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        for len in 0..40 {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            assert_eq!(decode(&encode(&bytes)), Ok(bytes));
+        }
+    }
+
+    #[test]
+    fn refuses_non_canonical_text() {
+        // "QQ" is the canonical form of b"A"; "QR" has non-zero trailing bits that decode to the same byte in lax
+        // decoders.
+        assert_eq!(decode("QQ"), Ok(b"A".to_vec()));
+        for bad in ["QR", "QQ==", "QQ=", "Q", "Q Q", "QQ\n", "+/8", "Q\u{00e9}"] {
+            assert_eq!(decode(bad), Err(NotBase64Url), "{bad:?}");
+        }
+        assert_eq!(decode("-_8"), Ok(vec![0xfb, 0xff]));
+    }
+}

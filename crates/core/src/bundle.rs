@@ -1,1 +1,584 @@
-//! (being written)
+//! The bundle: one JSON document that carries a whole sealed submission — the sealed [`Submission`] and one sealed
+//! part per attachment — and the operations on it: [`seal`], [`open`] and [`inspect`].
+//!
+//! ```json
+//! {"version":1,"submission":{…JWE…},"attachments":[{…JWE…},…]}
+//! ```
+//! Its [`ReceiptId`] is the SHA-256 of its exact bytes: what the client is shown, what the receiver stores it
+//! under, and what the firm sees when opening it. `docs/FORMAT.md` specifies it byte for byte.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rand_core::{CryptoRngCore, OsRng};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::digest::Sha256Digest;
+use crate::envelope::{parse_json, seal_part, Jwe};
+use crate::key::{Identity, KeyError, Kid, Recipient};
+use crate::submission::{Attachment, Submission, SUBMISSION_VERSION};
+
+/// The bundle format version this crate writes and reads.
+pub const BUNDLE_VERSION: u32 = 1;
+/// The most attachments one bundle may carry; a schema's own limit is normally far lower.
+pub const MAX_ATTACHMENTS: usize = 100;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Types
+// ---------------------------------------------------------------------------------------------------------------
+
+/// The JSON shape of a bundle.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BundleDocument {
+    version: u32,
+    submission: Jwe,
+    attachments: Vec<Jwe>,
+}
+
+/// Only the version, read first so that a bundle from a newer sealform gets "unsupported version" rather than a
+/// confusing complaint about members this version does not know.
+#[derive(Deserialize)]
+struct VersionProbe {
+    version: Option<serde_json::Value>,
+}
+
+/// A sealed bundle's identity: the SHA-256 of its exact bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ReceiptId(Sha256Digest);
+
+/// A bundle ready to send.
+#[derive(Clone, Debug)]
+pub struct Sealed {
+    /// The bundle's bytes (compact JSON).
+    pub bytes: Vec<u8>,
+    /// The bundle's receipt id.
+    pub receipt: ReceiptId,
+}
+
+/// A bundle opened and fully verified.
+#[derive(Clone, Debug)]
+pub struct Opened {
+    /// The receipt id of the bytes that were opened.
+    pub receipt: ReceiptId,
+    /// The sealed answers document.
+    pub submission: Submission,
+    /// The attachments, in the order of [`Submission::attachments`], each checked against its size and digest.
+    pub attachments: Vec<Attachment>,
+}
+
+/// What can be learnt about a bundle without a key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inspection {
+    /// The receipt id of the bytes inspected.
+    pub receipt: ReceiptId,
+    /// The bundle format version.
+    pub version: u32,
+    /// The key ids every part is sealed for.
+    pub recipients: Vec<Kid>,
+    /// The size of the bundle in bytes.
+    pub bundle_len: usize,
+    /// The size of the sealed submission document in bytes.
+    pub submission_len: usize,
+    /// The size of each attachment in bytes.
+    pub attachment_lens: Vec<usize>,
+}
+
+/// Why a submission could not be sealed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SealError {
+    /// There was no recipient to seal for.
+    #[error("there is no recipient key to seal for")]
+    NoRecipients,
+    /// More recipients than a part may have.
+    #[error(
+        "{count} recipient keys; at most {} are allowed",
+        crate::envelope::MAX_RECIPIENTS
+    )]
+    TooManyRecipients {
+        /// How many were given.
+        count: usize,
+    },
+    /// The same key was given twice.
+    #[error("the recipient key {kid} is listed twice")]
+    DuplicateRecipient {
+        /// The repeated key id.
+        kid: Kid,
+    },
+    /// More attachments than a bundle may carry.
+    #[error("{count} attachments; at most {MAX_ATTACHMENTS} are allowed")]
+    TooManyAttachments {
+        /// How many were given.
+        count: usize,
+    },
+    /// The submission document does not say the version this crate writes.
+    #[error("the submission document has version {found}; this sealform writes version {SUBMISSION_VERSION}")]
+    WrongSubmissionVersion {
+        /// The version found.
+        found: u32,
+    },
+    /// Wrapping the content key for a recipient failed.
+    #[error("could not wrap the content key: {0}")]
+    Key(#[from] KeyError),
+    /// AES-GCM encryption failed (only possible for content larger than GCM allows, 64 GiB).
+    #[error("could not encrypt the content")]
+    Encryption,
+}
+
+/// Why a bundle could not be opened. Nothing of the content is ever returned with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// The bytes are not a well-formed bundle; `path` is the JSON path of the problem.
+    #[error("not a well-formed sealform bundle: at {path}: {problem}")]
+    Malformed {
+        /// Where in the JSON document the problem is (e.g. `attachments[1].iv`).
+        path: String,
+        /// What is wrong there.
+        problem: String,
+    },
+    /// The bundle (or the sealed document inside it) has a version this sealform does not read.
+    #[error("unsupported format version {found} (this sealform reads version {BUNDLE_VERSION}): update sealform")]
+    UnsupportedVersion {
+        /// The version found.
+        found: String,
+    },
+    /// None of the keys given is one the bundle is sealed for.
+    #[error(
+        "not sealed for this key (sealed for: {}; you hold: {})",
+        list(sealed_for),
+        list(you_hold)
+    )]
+    NotForThisKey {
+        /// The key ids the bundle is sealed for.
+        sealed_for: Vec<Kid>,
+        /// The key ids of the keys given.
+        you_hold: Vec<Kid>,
+    },
+    /// A sealed part failed to decrypt: it was damaged or tampered with. Every cryptographic failure gives this
+    /// same error, on purpose.
+    #[error("damaged or tampered: the bundle does not decrypt with this key")]
+    DecryptionFailed,
+    /// The submission lists a different number of attachments than the bundle carries.
+    #[error("attachment missing or extra: the submission lists {listed} attachments, the bundle carries {carried}")]
+    AttachmentCount {
+        /// How many the sealed submission lists.
+        listed: usize,
+        /// How many attachment parts the bundle has.
+        carried: usize,
+    },
+    /// An attachment part decrypted, but is not the file the submission describes (swapped or altered).
+    #[error("attachment {index} ({name:?}) was altered or swapped: its size or SHA-256 does not match the submission")]
+    AttachmentAltered {
+        /// Its position in the bundle.
+        index: usize,
+        /// The file name the submission gives for it.
+        name: String,
+    },
+}
+
+fn list(kids: &[Kid]) -> String {
+    if kids.is_empty() {
+        return "no key".into();
+    }
+    kids.iter().map(Kid::as_str).collect::<Vec<_>>().join(", ")
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Receipt ids
+// ---------------------------------------------------------------------------------------------------------------
+
+impl ReceiptId {
+    /// The receipt id of `bundle`'s exact bytes.
+    pub fn of(bundle: &[u8]) -> Self {
+        Self(Sha256Digest::of(bundle))
+    }
+
+    /// The full id: the 64 hex digits of the SHA-256.
+    pub fn full(&self) -> String {
+        self.0.to_string()
+    }
+
+    /// The short form, to read over the phone: the first 80 bits in RFC 4648 base32 (letters and the digits 2–7,
+    /// which cannot be mistaken for one another), as four groups of four, e.g. `MZXW-6YTB-OI3T-QZLE`.
+    pub fn short(&self) -> String {
+        let base32 = data_encoding::BASE32_NOPAD.encode(&self.0.as_bytes()[..10]);
+        let groups: Vec<&str> = (0..4).map(|i| &base32[i * 4..i * 4 + 4]).collect();
+        groups.join("-")
+    }
+
+    /// Whether `text` is this id's short form, ignoring case, spaces and dashes (as a person would read it out).
+    pub fn matches_short(&self, text: &str) -> bool {
+        let spoken: String = text
+            .chars()
+            .filter(|c| !matches!(c, '-' | ' '))
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        spoken == self.short().replace('-', "")
+    }
+
+    /// The digest.
+    pub fn digest(&self) -> &Sha256Digest {
+        &self.0
+    }
+}
+
+impl fmt::Display for ReceiptId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for ReceiptId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ReceiptId({})", self.short())
+    }
+}
+
+impl FromStr for ReceiptId {
+    type Err = crate::digest::DigestParseError;
+
+    /// Reads the full form (64 lowercase hex digits).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(Self)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sealing
+// ---------------------------------------------------------------------------------------------------------------
+
+/// Seals a submission and its attachments for every recipient.
+///
+/// `submission.attachments` is filled in here from `attachments` (field, name, media type, size, SHA-256), so the
+/// list and the parts cannot disagree.
+pub fn seal(
+    recipients: &[Recipient],
+    submission: &Submission,
+    attachments: &[Attachment],
+) -> Result<Sealed, SealError> {
+    seal_with_rng(recipients, submission, attachments, &mut OsRng)
+}
+
+/// [`seal`] with a caller-chosen random number generator.
+pub fn seal_with_rng(
+    recipients: &[Recipient],
+    submission: &Submission,
+    attachments: &[Attachment],
+    rng: &mut impl CryptoRngCore,
+) -> Result<Sealed, SealError> {
+    if submission.version != SUBMISSION_VERSION {
+        return Err(SealError::WrongSubmissionVersion {
+            found: submission.version,
+        });
+    }
+    if attachments.len() > MAX_ATTACHMENTS {
+        return Err(SealError::TooManyAttachments {
+            count: attachments.len(),
+        });
+    }
+    let mut document = submission.clone();
+    document.attachments = attachments.iter().map(Attachment::info).collect();
+    let json = Zeroizing::new(serde_json::to_vec(&document).map_err(|_| SealError::Encryption)?);
+    let submission_part = seal_part(recipients, &json, rng)?;
+    let attachment_parts = attachments
+        .iter()
+        .map(|attachment| seal_part(recipients, &attachment.bytes, rng))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(assemble(submission_part, attachment_parts))
+}
+
+/// Writes a bundle from parts sealed separately (the browser seals large attachments with its native AES-GCM).
+/// The parts must be sealed for the same recipients, and the submission must list the attachments in order;
+/// [`open`] checks both.
+pub fn assemble(submission: Jwe, attachments: Vec<Jwe>) -> Sealed {
+    let document = BundleDocument {
+        version: BUNDLE_VERSION,
+        submission,
+        attachments,
+    };
+    // A struct of parts that themselves serialise infallibly.
+    let bytes = serde_json::to_vec(&document).unwrap_or_default();
+    let receipt = ReceiptId::of(&bytes);
+    Sealed { bytes, receipt }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Opening
+// ---------------------------------------------------------------------------------------------------------------
+
+/// Opens a bundle with any of `identities`, verifying everything: structure, every part's authentication tag, the
+/// submission's version, and every attachment's count, size and SHA-256.
+pub fn open(identities: &[Identity], bundle: &[u8]) -> Result<Opened, OpenError> {
+    open_with_rng(identities, bundle, &mut OsRng)
+}
+
+/// [`open`] with a caller-chosen random number generator (used for RSA blinding).
+pub fn open_with_rng(
+    identities: &[Identity],
+    bundle: &[u8],
+    rng: &mut impl CryptoRngCore,
+) -> Result<Opened, OpenError> {
+    let document = parse(bundle)?;
+    let json = document.submission.decrypt(identities, rng)?;
+    // Past this point the content is authentic: whatever is wrong with it, the sealer wrote it so.
+    check_version(&json, SUBMISSION_VERSION, "submission (opened)")?;
+    let submission: Submission = parse_json(&json, "submission (opened)")?;
+    if submission.attachments.len() != document.attachments.len() {
+        return Err(OpenError::AttachmentCount {
+            listed: submission.attachments.len(),
+            carried: document.attachments.len(),
+        });
+    }
+    let attachments = submission
+        .attachments
+        .iter()
+        .zip(&document.attachments)
+        .enumerate()
+        .map(|(index, (info, part))| {
+            let bytes = part.decrypt(identities, rng)?;
+            if bytes.len() as u64 != info.size || Sha256Digest::of(&bytes) != info.sha256 {
+                return Err(OpenError::AttachmentAltered {
+                    index,
+                    name: info.name.clone(),
+                });
+            }
+            Ok(Attachment {
+                field: info.field.clone(),
+                name: info.name.clone(),
+                media_type: info.media_type.clone(),
+                bytes: bytes.to_vec(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Opened {
+        receipt: ReceiptId::of(bundle),
+        submission,
+        attachments,
+    })
+}
+
+/// Reads what a bundle shows without a key. Checks the structure strictly, exactly as [`open`] does.
+pub fn inspect(bundle: &[u8]) -> Result<Inspection, OpenError> {
+    let document = parse(bundle)?;
+    Ok(Inspection {
+        receipt: ReceiptId::of(bundle),
+        version: document.version,
+        recipients: document.submission.kids().cloned().collect(),
+        bundle_len: bundle.len(),
+        submission_len: document.submission.content_len(),
+        attachment_lens: document.attachments.iter().map(Jwe::content_len).collect(),
+    })
+}
+
+/// Reads a bundle's structure: version first, then every member strictly, then the rules that span parts.
+fn parse(bundle: &[u8]) -> Result<BundleDocument, OpenError> {
+    check_version(bundle, BUNDLE_VERSION, "")?;
+    let document: BundleDocument = parse_json(bundle, "")?;
+    if document.attachments.len() > MAX_ATTACHMENTS {
+        return Err(OpenError::Malformed {
+            path: "attachments".into(),
+            problem: format!(
+                "{} attachments; at most {MAX_ATTACHMENTS} are allowed",
+                document.attachments.len()
+            ),
+        });
+    }
+    if let Some(index) = document
+        .attachments
+        .iter()
+        .position(|part| !part.same_recipients(&document.submission))
+    {
+        return Err(OpenError::Malformed {
+            path: format!("attachments[{index}].recipients"),
+            problem: "not sealed for the same keys as the submission".into(),
+        });
+    }
+    Ok(document)
+}
+
+/// Refuses a document whose `version` is missing, not a number, or not `expected`.
+fn check_version(json: &[u8], expected: u32, context: &str) -> Result<(), OpenError> {
+    let probe: VersionProbe = parse_json(json, context)?;
+    match probe.version {
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(expected)) => Ok(()),
+        Some(serde_json::Value::Number(n)) => Err(OpenError::UnsupportedVersion {
+            found: n.to_string(),
+        }),
+        _ => Err(OpenError::Malformed {
+            path: if context.is_empty() {
+                "version".into()
+            } else {
+                format!("{context}.version")
+            },
+            problem: "missing, or not a number".into(),
+        }),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_keys;
+    use crate::test_support::{sample_attachments, sample_submission};
+
+    fn recipients() -> Vec<Recipient> {
+        vec![
+            test_keys::firm().recipient().clone(),
+            test_keys::backup().recipient().clone(),
+        ]
+    }
+
+    #[test]
+    fn seal_then_open_gives_back_everything() {
+        let submission = sample_submission();
+        let attachments = sample_attachments();
+        let sealed = seal(&recipients(), &submission, &attachments).unwrap();
+        assert_eq!(sealed.receipt, ReceiptId::of(&sealed.bytes));
+        for identity in [test_keys::firm(), test_keys::backup()] {
+            let opened = open(&[identity], &sealed.bytes).unwrap();
+            assert_eq!(opened.receipt, sealed.receipt);
+            assert_eq!(opened.attachments, attachments);
+            let mut expected = submission.clone();
+            expected.attachments = attachments.iter().map(Attachment::info).collect();
+            assert_eq!(opened.submission, expected);
+        }
+    }
+
+    #[test]
+    fn receipt_forms() {
+        let receipt = ReceiptId::of(b"abc");
+        assert_eq!(
+            receipt.full(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(receipt.short(), "XJ4B-NP4P-AHH6-UQKB");
+        assert!(receipt.matches_short("xj4b np4p ahh6 uqkb"));
+        assert!(!receipt.matches_short("XJ4B-NP4P-AHH6-UQKC"));
+        assert_eq!(receipt.full().parse::<ReceiptId>().unwrap(), receipt);
+    }
+
+    #[test]
+    fn inspect_shows_only_what_is_public() {
+        let sealed = seal(&recipients(), &sample_submission(), &sample_attachments()).unwrap();
+        let seen = inspect(&sealed.bytes).unwrap();
+        assert_eq!(seen.receipt, sealed.receipt);
+        assert_eq!(seen.version, BUNDLE_VERSION);
+        assert_eq!(
+            seen.recipients,
+            vec![
+                test_keys::firm().kid().clone(),
+                test_keys::backup().kid().clone()
+            ]
+        );
+        assert_eq!(seen.attachment_lens, vec![21, 3000]);
+    }
+
+    #[test]
+    fn a_stranger_is_told_who_it_is_for() {
+        let sealed = seal(&recipients(), &sample_submission(), &[]).unwrap();
+        let error = open(&[test_keys::stranger()], &sealed.bytes).unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.starts_with("not sealed for this key (sealed for: "),
+            "{text}"
+        );
+        assert!(text.contains(test_keys::firm().kid().as_str()), "{text}");
+        assert!(
+            text.contains(test_keys::stranger().kid().as_str()),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn newer_versions_are_named() {
+        let sealed = seal(&recipients(), &sample_submission(), &[]).unwrap();
+        let newer = String::from_utf8(sealed.bytes).unwrap().replacen(
+            r#"{"version":1,"#,
+            r#"{"version":2,"#,
+            1,
+        );
+        assert!(matches!(
+            open(&[test_keys::firm()], newer.as_bytes()),
+            Err(OpenError::UnsupportedVersion { found }) if found == "2"
+        ));
+    }
+
+    #[test]
+    fn swapped_dropped_and_foreign_attachments_are_caught() {
+        let firm = test_keys::firm();
+        let submission = sample_submission();
+        let attachments = sample_attachments();
+        let sealed = seal(&recipients(), &submission, &attachments).unwrap();
+        let mut document: serde_json::Value = serde_json::from_slice(&sealed.bytes).unwrap();
+        let parts = document["attachments"].as_array().unwrap().clone();
+
+        document["attachments"] = serde_json::json!([parts[1], parts[0]]);
+        let swapped = document.to_string();
+        assert!(matches!(
+            open(std::slice::from_ref(&firm), swapped.as_bytes()),
+            Err(OpenError::AttachmentAltered { index: 0, .. })
+        ));
+
+        document["attachments"] = serde_json::json!([parts[0]]);
+        let dropped = document.to_string();
+        assert!(matches!(
+            open(std::slice::from_ref(&firm), dropped.as_bytes()),
+            Err(OpenError::AttachmentCount {
+                listed: 2,
+                carried: 1
+            })
+        ));
+
+        // A part from another submission, sealed to the same keys, with other content.
+        let other = seal(
+            &recipients(),
+            &submission,
+            &[Attachment {
+                bytes: b"other".to_vec(),
+                ..attachments[0].clone()
+            }],
+        )
+        .unwrap();
+        let other: serde_json::Value = serde_json::from_slice(&other.bytes).unwrap();
+        document["attachments"] = serde_json::json!([other["attachments"][0], parts[1]]);
+        assert!(matches!(
+            open(std::slice::from_ref(&firm), document.to_string().as_bytes()),
+            Err(OpenError::AttachmentAltered { index: 0, .. })
+        ));
+
+        // A part sealed to other keys.
+        let foreign = seal(
+            &[test_keys::stranger().recipient().clone()],
+            &submission,
+            &attachments,
+        )
+        .unwrap();
+        let foreign: serde_json::Value = serde_json::from_slice(&foreign.bytes).unwrap();
+        document["attachments"] = serde_json::json!([foreign["attachments"][0], parts[1]]);
+        match open(std::slice::from_ref(&firm), document.to_string().as_bytes()) {
+            Err(OpenError::Malformed { path, .. }) => assert_eq!(path, "attachments[0].recipients"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn refuses_bad_recipient_lists() {
+        let submission = sample_submission();
+        assert!(matches!(
+            seal(&[], &submission, &[]),
+            Err(SealError::NoRecipients)
+        ));
+        let firm = test_keys::firm().recipient().clone();
+        assert!(matches!(
+            seal(&[firm.clone(), firm], &submission, &[]),
+            Err(SealError::DuplicateRecipient { .. })
+        ));
+    }
+}

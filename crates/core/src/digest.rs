@@ -87,7 +87,11 @@ mod tests {
     fn text_form_is_strict() {
         let d = Sha256Digest::of(b"abc");
         assert_eq!(d.to_string().parse::<Sha256Digest>(), Ok(d));
-        assert!(d.to_string().to_uppercase().parse::<Sha256Digest>().is_err());
+        assert!(d
+            .to_string()
+            .to_uppercase()
+            .parse::<Sha256Digest>()
+            .is_err());
         assert!("abc".parse::<Sha256Digest>().is_err());
         assert!(format!("{d}00").parse::<Sha256Digest>().is_err());
     }

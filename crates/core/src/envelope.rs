@@ -1,1 +1,675 @@
-//! (being written)
+//! One sealed part: a JWE (RFC 7516) in the General JSON Serialization (§7.2.1), content encrypted with A256GCM,
+//! the content key wrapped with RSA-OAEP-256 for each recipient, each recipient named by its RFC 7638 `kid`.
+//!
+//! Reading is strict — only the shape sealform writes is accepted: unknown members, `zip`, `crit`, other
+//! algorithms, IVs that are not 96 bits, tags that are not 128 bits and non-canonical base64url are all refused, so
+//! there is one way to read every part and writing a parsed part gives back the same bytes.
+
+use aes_gcm::aead::{AeadInPlace, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce, Tag};
+use rand_core::CryptoRngCore;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use zeroize::Zeroizing;
+
+use crate::base64url;
+use crate::bundle::{OpenError, SealError};
+use crate::key::{Identity, Kid, Recipient};
+
+/// The JWE `alg` of every recipient: RSAES-OAEP with SHA-256 and MGF1-SHA-256 (RFC 7518 §4.3).
+pub const KEY_ALGORITHM: &str = "RSA-OAEP-256";
+/// The JWE `enc` of every part: AES-256 in Galois/Counter Mode (RFC 7518 §5.3).
+pub const CONTENT_ENCRYPTION: &str = "A256GCM";
+/// The most recipients one part may have. A firm needs two or three (its key and backup keys); the bound keeps a
+/// hostile part from making the receiver or the CLI do unbounded work.
+pub const MAX_RECIPIENTS: usize = 16;
+/// The content key is 256 bits.
+const CONTENT_KEY_LEN: usize = 32;
+/// The protected header every part has: only `enc`, in this exact form. Recipients' `alg` and `kid` go in their
+/// per-recipient headers (RFC 7516 §7.2.1).
+const PROTECTED_HEADER: &str = r#"{"enc":"A256GCM"}"#;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Types
+// ---------------------------------------------------------------------------------------------------------------
+
+/// A sealed part, as read from or written to JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Jwe {
+    protected: Protected,
+    recipients: Recipients,
+    iv: Iv,
+    ciphertext: Bytes,
+    tag: GcmTag,
+}
+
+/// The protected header, kept as the exact base64url text it arrived in: that text is the AES-GCM additional
+/// authenticated data (RFC 7516 §5.1 step 14), so it must never be re-encoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Protected(String);
+
+/// The members a protected header may have. `zip` and `crit` are named only to refuse them with a clear message.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProtectedFields {
+    enc: ContentEncryption,
+    #[serde(default)]
+    zip: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    crit: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+enum ContentEncryption {
+    #[serde(rename = "A256GCM")]
+    A256Gcm,
+}
+
+/// The recipients of a part: at least one, at most [`MAX_RECIPIENTS`], no `kid` twice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+struct Recipients(Vec<RecipientEntry>);
+
+/// One recipient: who it is for (`header`) and the content key wrapped for them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecipientEntry {
+    header: RecipientHeader,
+    encrypted_key: Bytes,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecipientHeader {
+    alg: KeyAlgorithm,
+    kid: Kid,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+enum KeyAlgorithm {
+    #[serde(rename = "RSA-OAEP-256")]
+    RsaOaep256,
+}
+
+/// Bytes written as canonical unpadded base64url.
+#[derive(Clone, PartialEq, Eq)]
+struct Bytes(Vec<u8>);
+
+/// The 96-bit AES-GCM initialisation vector.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Iv([u8; 12]);
+
+/// The 128-bit AES-GCM authentication tag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct GcmTag([u8; 16]);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parsing
+// ---------------------------------------------------------------------------------------------------------------
+
+impl Jwe {
+    /// Reads one sealed part from its JSON text, strictly. Errors name the JSON path of the problem.
+    pub fn from_json(json: &[u8]) -> Result<Self, OpenError> {
+        parse_json(json, "")
+    }
+
+    /// The key ids this part is sealed for, in order.
+    pub fn kids(&self) -> impl Iterator<Item = &Kid> {
+        self.recipients.0.iter().map(|entry| &entry.header.kid)
+    }
+
+    /// The size of the encrypted content in bytes (equal to the plaintext's size: GCM does not pad).
+    pub fn content_len(&self) -> usize {
+        self.ciphertext.0.len()
+    }
+
+    /// Decrypts the content with whichever of `identities` the part is sealed for.
+    ///
+    /// All cryptographic failures — a damaged wrapped key, IV, ciphertext, tag or protected header — give the same
+    /// [`OpenError::DecryptionFailed`], so a caller learns nothing about which check failed (no padding oracle).
+    pub(crate) fn decrypt(
+        &self,
+        identities: &[Identity],
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<Zeroizing<Vec<u8>>, OpenError> {
+        let mut matched = false;
+        for entry in &self.recipients.0 {
+            let Some(identity) = identities.iter().find(|id| id.kid() == &entry.header.kid) else {
+                continue;
+            };
+            matched = true;
+            let plaintext = identity
+                .unwrap_key(rng, &entry.encrypted_key.0)
+                .and_then(|content_key| self.decrypt_content(&content_key));
+            if let Some(plaintext) = plaintext {
+                return Ok(plaintext);
+            }
+            // Another identity we hold may have an intact entry (a firm opening with both its keys).
+        }
+        if matched {
+            Err(OpenError::DecryptionFailed)
+        } else {
+            Err(OpenError::NotForThisKey {
+                sealed_for: self.kids().cloned().collect(),
+                you_hold: identities.iter().map(|id| id.kid().clone()).collect(),
+            })
+        }
+    }
+
+    fn decrypt_content(&self, content_key: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        if content_key.len() != CONTENT_KEY_LEN {
+            return None;
+        }
+        let cipher = Aes256Gcm::new_from_slice(content_key).ok()?;
+        let mut buffer = Zeroizing::new(self.ciphertext.0.clone());
+        cipher
+            .decrypt_in_place_detached(
+                Nonce::from_slice(&self.iv.0),
+                self.protected.0.as_bytes(),
+                &mut buffer,
+                Tag::from_slice(&self.tag.0),
+            )
+            .ok()?;
+        Some(buffer)
+    }
+
+    /// Whether `other` is sealed for exactly the same key ids, in the same order.
+    pub(crate) fn same_recipients(&self, other: &Jwe) -> bool {
+        self.kids().eq(other.kids())
+    }
+}
+
+/// Reads `json` strictly as a `T`, naming the JSON path of any problem, prefixed by `context`.
+pub(crate) fn parse_json<T: DeserializeOwned>(json: &[u8], context: &str) -> Result<T, OpenError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    match serde_path_to_error::deserialize(&mut deserializer) {
+        Ok(value) => match deserializer.end() {
+            Ok(()) => Ok(value),
+            Err(error) => Err(malformed(context, ".", &error)),
+        },
+        Err(error) => Err(malformed(context, &error.path().to_string(), error.inner())),
+    }
+}
+
+fn malformed(context: &str, path: &str, problem: &serde_json::Error) -> OpenError {
+    let path = match (context, path) {
+        ("", ".") => "(top level)".to_owned(),
+        (context, ".") => context.to_owned(),
+        ("", path) => path.to_owned(),
+        (context, path) => format!("{context}.{path}"),
+    };
+    OpenError::Malformed {
+        path,
+        problem: problem.to_string(),
+    }
+}
+
+impl<'de> Deserialize<'de> for Protected {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let json = base64url::decode(&text).map_err(D::Error::custom)?;
+        let fields: ProtectedFields = serde_json::from_slice(&json).map_err(|e| {
+            D::Error::custom(format!("the decoded protected header is not valid: {e}"))
+        })?;
+        if fields.zip.is_some() {
+            return Err(D::Error::custom("compression (\"zip\") is not supported"));
+        }
+        if fields.crit.is_some() {
+            return Err(D::Error::custom(
+                "critical extensions (\"crit\") are not supported",
+            ));
+        }
+        let ContentEncryption::A256Gcm = fields.enc;
+        Ok(Self(text))
+    }
+}
+
+impl<'de> Deserialize<'de> for Recipients {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let entries = Vec::<RecipientEntry>::deserialize(deserializer)?;
+        if entries.is_empty() {
+            return Err(D::Error::custom(
+                "a sealed part needs at least one recipient",
+            ));
+        }
+        if entries.len() > MAX_RECIPIENTS {
+            return Err(D::Error::custom(format!(
+                "{} recipients; at most {MAX_RECIPIENTS} are allowed",
+                entries.len()
+            )));
+        }
+        for (i, entry) in entries.iter().enumerate() {
+            if entries[..i]
+                .iter()
+                .any(|earlier| earlier.header.kid == entry.header.kid)
+            {
+                return Err(D::Error::custom(format!(
+                    "recipient {} repeats kid {}",
+                    i, entry.header.kid
+                )));
+            }
+        }
+        Ok(Self(entries))
+    }
+}
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        base64url::decode(&text).map(Self).map_err(D::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for Iv {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let Bytes(bytes) = Bytes::deserialize(deserializer)?;
+        let len = bytes.len();
+        bytes.try_into().map(Self).map_err(|_| {
+            D::Error::custom(format!(
+                "the IV must be 96 bits (12 bytes), not {len} bytes"
+            ))
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for GcmTag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let Bytes(bytes) = Bytes::deserialize(deserializer)?;
+        let len = bytes.len();
+        bytes.try_into().map(Self).map_err(|_| {
+            D::Error::custom(format!(
+                "the tag must be 128 bits (16 bytes), not {len} bytes"
+            ))
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------------------------------------------
+
+impl Jwe {
+    /// Writes the part as compact JSON (no whitespace, members in the order of RFC 7516 §7.2.1).
+    pub fn to_json(&self) -> Vec<u8> {
+        // Every member is a string, array or struct of strings: serialising cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// Seals `plaintext` as one part for every recipient, with the pure-Rust AES-GCM.
+pub fn seal_part(
+    recipients: &[Recipient],
+    plaintext: &[u8],
+    rng: &mut impl CryptoRngCore,
+) -> Result<Jwe, SealError> {
+    PendingPart::new(recipients, rng)?.encrypt(plaintext)
+}
+
+/// A part whose content key is chosen and wrapped for every recipient, waiting for its content to be encrypted.
+///
+/// The split lets the browser encrypt large attachments with its native AES-GCM (SubtleCrypto) using
+/// [`content_key`](Self::content_key), [`iv`](Self::iv) and [`aad`](Self::aad), then call
+/// [`finish`](Self::finish): the result is byte for byte what [`encrypt`](Self::encrypt) gives.
+pub struct PendingPart {
+    protected: Protected,
+    recipients: Recipients,
+    iv: Iv,
+    content_key: Zeroizing<[u8; CONTENT_KEY_LEN]>,
+}
+
+impl PendingPart {
+    /// Chooses a fresh content key and IV, and wraps the key for each recipient.
+    pub fn new(recipients: &[Recipient], rng: &mut impl CryptoRngCore) -> Result<Self, SealError> {
+        check_recipients(recipients)?;
+        let mut content_key = Zeroizing::new([0u8; CONTENT_KEY_LEN]);
+        rng.fill_bytes(content_key.as_mut());
+        let mut iv = [0u8; 12];
+        rng.fill_bytes(&mut iv);
+        let entries = recipients
+            .iter()
+            .map(|recipient| {
+                Ok(RecipientEntry {
+                    header: RecipientHeader {
+                        alg: KeyAlgorithm::RsaOaep256,
+                        kid: recipient.kid().clone(),
+                    },
+                    encrypted_key: Bytes(recipient.wrap(rng, content_key.as_ref())?),
+                })
+            })
+            .collect::<Result<_, SealError>>()?;
+        Ok(Self {
+            protected: Protected(base64url::encode(PROTECTED_HEADER.as_bytes())),
+            recipients: Recipients(entries),
+            iv: Iv(iv),
+            content_key,
+        })
+    }
+
+    /// The 256-bit AES-GCM key for this part's content.
+    pub fn content_key(&self) -> &[u8; 32] {
+        &self.content_key
+    }
+
+    /// The 96-bit AES-GCM IV for this part's content.
+    pub fn iv(&self) -> &[u8; 12] {
+        &self.iv.0
+    }
+
+    /// The AES-GCM additional authenticated data: the ASCII of the encoded protected header.
+    pub fn aad(&self) -> &[u8] {
+        self.protected.0.as_bytes()
+    }
+
+    /// Encrypts `plaintext` with the pure-Rust AES-GCM and completes the part.
+    pub fn encrypt(self, plaintext: &[u8]) -> Result<Jwe, SealError> {
+        let cipher = Aes256Gcm::new_from_slice(self.content_key.as_ref())
+            .map_err(|_| SealError::Encryption)?;
+        let mut buffer = plaintext.to_vec();
+        let tag = cipher
+            .encrypt_in_place_detached(Nonce::from_slice(&self.iv.0), self.aad(), &mut buffer)
+            .map_err(|_| SealError::Encryption)?;
+        Ok(self.finish(buffer, tag.into()))
+    }
+
+    /// Completes the part with content encrypted elsewhere under [`content_key`](Self::content_key),
+    /// [`iv`](Self::iv) and [`aad`](Self::aad).
+    pub fn finish(self, ciphertext: Vec<u8>, tag: [u8; 16]) -> Jwe {
+        Jwe {
+            protected: self.protected,
+            recipients: self.recipients,
+            iv: self.iv,
+            ciphertext: Bytes(ciphertext),
+            tag: GcmTag(tag),
+        }
+    }
+}
+
+impl std::fmt::Debug for PendingPart {
+    // The content key is the secret that opens the part: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingPart")
+            .field("recipients", &self.recipients)
+            .finish_non_exhaustive()
+    }
+}
+
+fn check_recipients(recipients: &[Recipient]) -> Result<(), SealError> {
+    if recipients.is_empty() {
+        return Err(SealError::NoRecipients);
+    }
+    if recipients.len() > MAX_RECIPIENTS {
+        return Err(SealError::TooManyRecipients {
+            count: recipients.len(),
+        });
+    }
+    for (i, recipient) in recipients.iter().enumerate() {
+        if recipients[..i]
+            .iter()
+            .any(|earlier| earlier.kid() == recipient.kid())
+        {
+            return Err(SealError::DuplicateRecipient {
+                kid: recipient.kid().clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+impl Serialize for Protected {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl Serialize for Bytes {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&base64url::encode(&self.0))
+    }
+}
+
+impl std::fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Bytes({} bytes)", self.0.len())
+    }
+}
+
+impl Serialize for Iv {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&base64url::encode(&self.0))
+    }
+}
+
+impl Serialize for GcmTag {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&base64url::encode(&self.0))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_keys;
+    use rand_core::OsRng;
+
+    fn sealed(plaintext: &[u8]) -> Jwe {
+        let recipients = [
+            test_keys::firm().recipient().clone(),
+            test_keys::backup().recipient().clone(),
+        ];
+        seal_part(&recipients, plaintext, &mut OsRng).unwrap()
+    }
+
+    fn malformed(json: &str) -> (String, String) {
+        match Jwe::from_json(json.as_bytes()) {
+            Err(OpenError::Malformed { path, problem }) => (path, problem),
+            other => panic!("expected Malformed, got {other:?}"),
+        }
+    }
+
+    fn edit(jwe: &Jwe, change: impl FnOnce(&mut serde_json::Value)) -> String {
+        let mut value: serde_json::Value = serde_json::from_slice(&jwe.to_json()).unwrap();
+        change(&mut value);
+        value.to_string()
+    }
+
+    #[test]
+    fn seals_and_opens_for_each_recipient() {
+        let jwe = sealed(b"hello");
+        for identity in [test_keys::firm(), test_keys::backup()] {
+            let plaintext = jwe.decrypt(&[identity], &mut OsRng).unwrap();
+            assert_eq!(plaintext.as_slice(), b"hello");
+        }
+    }
+
+    #[test]
+    fn parse_then_write_gives_back_the_same_bytes() {
+        let bytes = sealed(b"same bytes").to_json();
+        assert_eq!(Jwe::from_json(&bytes).unwrap().to_json(), bytes);
+    }
+
+    #[test]
+    fn the_split_path_matches_the_one_shot_path() {
+        let recipients = [test_keys::firm().recipient().clone()];
+        let pending = PendingPart::new(&recipients, &mut OsRng).unwrap();
+        // Encrypt "elsewhere" with the same primitives the browser would use.
+        let cipher = Aes256Gcm::new_from_slice(pending.content_key()).unwrap();
+        let mut content = b"attachment".to_vec();
+        let tag = cipher
+            .encrypt_in_place_detached(Nonce::from_slice(pending.iv()), pending.aad(), &mut content)
+            .unwrap();
+        let jwe = pending.finish(content, tag.into());
+        assert_eq!(
+            jwe.decrypt(&[test_keys::firm()], &mut OsRng)
+                .unwrap()
+                .as_slice(),
+            b"attachment"
+        );
+    }
+
+    #[test]
+    fn wrong_key_names_both_sides() {
+        let jwe = sealed(b"x");
+        let stranger = test_keys::stranger();
+        match jwe.decrypt(std::slice::from_ref(&stranger), &mut OsRng) {
+            Err(OpenError::NotForThisKey {
+                sealed_for,
+                you_hold,
+            }) => {
+                assert_eq!(
+                    sealed_for,
+                    vec![
+                        test_keys::firm().kid().clone(),
+                        test_keys::backup().kid().clone()
+                    ]
+                );
+                assert_eq!(you_hold, vec![stranger.kid().clone()]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn refuses_other_algorithms_and_members() {
+        let jwe = sealed(b"x");
+        let header = |json: &str| base64url::encode(json.as_bytes());
+        let cases: Vec<(String, &str, &str)> = vec![
+            (
+                edit(&jwe, |v| {
+                    v["recipients"][0]["header"]["alg"] = "RSA1_5".into()
+                }),
+                "recipients[0].header.alg",
+                "RSA-OAEP-256",
+            ),
+            (
+                edit(&jwe, |v| {
+                    v["protected"] = header(r#"{"enc":"A128GCM"}"#).into()
+                }),
+                "protected",
+                "A256GCM",
+            ),
+            (
+                edit(&jwe, |v| {
+                    v["protected"] = header(r#"{"enc":"A256GCM","zip":"DEF"}"#).into()
+                }),
+                "protected",
+                "zip",
+            ),
+            (
+                edit(&jwe, |v| {
+                    v["protected"] = header(r#"{"enc":"A256GCM","crit":["exp"]}"#).into()
+                }),
+                "protected",
+                "crit",
+            ),
+            (
+                edit(&jwe, |v| {
+                    v["protected"] = header(r#"{"enc":"A256GCM","enc":"A256GCM"}"#).into()
+                }),
+                "protected",
+                "duplicate",
+            ),
+            (
+                edit(&jwe, |v| v["aad"] = "eA".into()),
+                "aad",
+                "unknown field `aad`",
+            ),
+            (
+                edit(&jwe, |v| v["unprotected"] = serde_json::json!({})),
+                "unprotected",
+                "unknown field `unprotected`",
+            ),
+            (
+                edit(&jwe, |v| v["iv"] = base64url::encode(&[0; 16]).into()),
+                "iv",
+                "96 bits",
+            ),
+            (
+                edit(&jwe, |v| v["tag"] = base64url::encode(&[0; 12]).into()),
+                "tag",
+                "128 bits",
+            ),
+            (
+                edit(&jwe, |v| v["recipients"] = serde_json::json!([])),
+                "recipients",
+                "at least one",
+            ),
+            (
+                edit(&jwe, |v| v["recipients"][1] = v["recipients"][0].clone()),
+                "recipients",
+                "repeats kid",
+            ),
+            (
+                edit(&jwe, |v| {
+                    v["recipients"][0]["header"]["kid"] = "2011-04-29".into()
+                }),
+                "recipients[0].header.kid",
+                "key id",
+            ),
+        ];
+        for (json, path, problem_part) in cases {
+            let (found_path, problem) = malformed(&json);
+            assert_eq!(found_path, path, "{problem}");
+            assert!(problem.contains(problem_part), "{path}: {problem}");
+        }
+    }
+
+    #[test]
+    fn refuses_non_canonical_base64url() {
+        let jwe = sealed(b"x");
+        let json = String::from_utf8(jwe.to_json()).unwrap();
+        let iv = base64url::encode(&jwe.iv.0);
+        // 12 bytes encode to 16 characters with no spare bits, so pad it instead.
+        let (path, problem) = malformed(&json.replace(&iv, &format!("{iv}==")));
+        assert_eq!(path, "iv");
+        assert!(problem.contains("base64url"), "{problem}");
+        // The 16-byte tag ends in a character carrying 4 spare bits: set one of them.
+        let tag = base64url::encode(&jwe.tag.0);
+        let last = tag.chars().last().unwrap();
+        let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let index = alphabet.find(last).unwrap();
+        let sloppy = alphabet.chars().nth(index | 1).unwrap();
+        assert_ne!(
+            sloppy, last,
+            "the canonical last character has its low bits clear"
+        );
+        let (path, _) =
+            malformed(&json.replace(&tag, &format!("{}{sloppy}", &tag[..tag.len() - 1])));
+        assert_eq!(path, "tag");
+    }
+
+    #[test]
+    fn trailing_bytes_are_refused() {
+        let mut json = sealed(b"x").to_json();
+        json.extend_from_slice(b" {}");
+        let (_, problem) = malformed(std::str::from_utf8(&json).unwrap());
+        assert!(problem.contains("trailing"), "{problem}");
+    }
+
+    #[test]
+    fn any_damage_to_the_crypto_is_one_error() {
+        let jwe = sealed(b"secret");
+        let firm = test_keys::firm();
+        let mut damaged = Vec::new();
+        let mut flip = |f: fn(&mut Jwe)| {
+            let mut copy = jwe.clone();
+            f(&mut copy);
+            damaged.push(copy);
+        };
+        flip(|j| j.iv.0[0] ^= 1);
+        flip(|j| j.tag.0[15] ^= 0x80);
+        flip(|j| j.ciphertext.0[0] ^= 1);
+        flip(|j| j.recipients.0[0].encrypted_key.0[100] ^= 1);
+        flip(|j| j.protected = Protected(base64url::encode(br#"{"enc":"A256GCM" }"#)));
+        for copy in damaged {
+            assert!(matches!(
+                copy.decrypt(std::slice::from_ref(&firm), &mut OsRng),
+                Err(OpenError::DecryptionFailed)
+            ));
+        }
+    }
+}

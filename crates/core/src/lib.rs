@@ -15,6 +15,11 @@ pub mod schema;
 pub mod submission;
 pub mod validate;
 
+#[cfg(test)]
+mod test_keys;
+#[cfg(test)]
+mod test_support;
+
 pub use answers::{Answer, Answers};
 pub use digest::Sha256Digest;
 pub use submission::{Attachment, AttachmentInfo, FormRef, Submission};
