@@ -651,6 +651,62 @@ mod tests {
     }
 
     #[test]
+    fn rfc7516_appendix_a1() {
+        let vector: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/data/rfc7516-a1.json")).unwrap();
+        let parts: Vec<&str> = vector["compact"].as_str().unwrap().split('.').collect();
+        let bytes = |text: &str| base64url::decode(text).unwrap();
+        let number =
+            |name: &str| rsa::BigUint::from_bytes_be(&bytes(vector["key"][name].as_str().unwrap()));
+        let expected_cek: Vec<u8> = serde_json::from_value(vector["cek"].clone()).unwrap();
+
+        // The RFC's key unwraps the RFC's encrypted key to the RFC's content key. A.1 uses "RSA-OAEP" (OAEP with
+        // SHA-1), which sealform never accepts; this step only checks that the vector file is intact.
+        let key = rsa::RsaPrivateKey::from_components(
+            number("n"),
+            number("e"),
+            number("d"),
+            vec![number("p"), number("q")],
+        )
+        .unwrap();
+        let cek = key
+            .decrypt(rsa::Oaep::new::<sha1::Sha1>(), &bytes(parts[1]))
+            .unwrap();
+        assert_eq!(cek, expected_cek);
+
+        // sealform's content decryption, given the RFC's protected header, IV, ciphertext and tag, yields the RFC's
+        // plaintext: its AAD and A256GCM are exactly RFC 7516's.
+        let jwe = Jwe {
+            protected: Protected(parts[0].to_owned()),
+            recipients: Recipients(Vec::new()),
+            iv: Iv(bytes(parts[2]).try_into().unwrap()),
+            ciphertext: Bytes(bytes(parts[3])),
+            tag: GcmTag(bytes(parts[4]).try_into().unwrap()),
+        };
+        let plaintext = jwe.decrypt_content(&cek).unwrap();
+        assert_eq!(
+            plaintext.as_slice(),
+            vector["plaintext"].as_str().unwrap().as_bytes()
+        );
+
+        // And the strict reader refuses the vector itself, in JSON form: "alg" belongs in each recipient's header,
+        // and RSA-OAEP (SHA-1) is not RSA-OAEP-256.
+        let as_json = serde_json::json!({
+            "protected": parts[0],
+            "recipients": [{"header": {"alg": "RSA-OAEP", "kid": test_keys::firm().kid()}, "encrypted_key": parts[1]}],
+            "iv": parts[2], "ciphertext": parts[3], "tag": parts[4],
+        });
+        let (path, problem) = malformed(&as_json.to_string());
+        assert_eq!(path, "protected");
+        assert!(problem.contains("unknown field `alg`"), "{problem}");
+        let mut moved = as_json.clone();
+        moved["protected"] = base64url::encode(PROTECTED_HEADER.as_bytes()).into();
+        let (path, problem) = malformed(&moved.to_string());
+        assert_eq!(path, "recipients[0].header.alg");
+        assert!(problem.contains("RSA-OAEP-256"), "{problem}");
+    }
+
+    #[test]
     fn any_damage_to_the_crypto_is_one_error() {
         let jwe = sealed(b"secret");
         let firm = test_keys::firm();

@@ -16,6 +16,8 @@ pub mod submission;
 pub mod validate;
 
 #[cfg(test)]
+mod bundle_properties;
+#[cfg(test)]
 mod test_keys;
 #[cfg(test)]
 mod test_support;

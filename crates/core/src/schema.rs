@@ -1,1 +1,1204 @@
-//! (being written)
+//! The form definition a firm edits: questions, consents, keys, where submissions go. It is the form's whole config.
+//! Read strictly (unknown keys refused, every problem named by its JSON path) so a typo fails loudly, never silently.
+//!
+//! A form definition comes in two stages. A [`Template`] is a definition that may not have its firm's keys yet (the
+//! shipped [`LEGAL_INTAKE_TEMPLATE`] has `"recipients": []`); [`Template::with_recipients`] adds them and gives a
+//! [`FormSchema`], which always has at least one recipient, because a form with nobody to seal to cannot work.
+//! The CLI writes that schema out as the file the form serves; the form reads it with [`FormSchema::from_json`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::Date;
+
+use crate::answers::{Answer, Answers};
+use crate::key::Recipient;
+use crate::submission::AttachmentInfo;
+
+mod check;
+mod text;
+
+pub(crate) use text::{check_https_url, parse_date};
+pub use text::{Endpoint, FontFamily, HexColour, IsoDuration, TextFormError};
+
+/// The schema format version this crate reads and writes (the `"schema"` member).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The shipped default template: a fictional law firm's client-intake form, with `"recipients": []`.
+///
+/// Read it with [`Template::from_json`], then add the firm's key with [`Template::with_recipients`].
+pub const LEGAL_INTAKE_TEMPLATE: &str = include_str!("../templates/legal-intake.json");
+
+/// A group's `max_rows` when the schema does not say: enough for any intake form, small enough to bound a submission.
+pub const DEFAULT_MAX_ROWS: u32 = 20;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Types
+// ---------------------------------------------------------------------------------------------------------------
+
+/// A checked form definition with at least one recipient: everything the form renders and every rule it enforces.
+///
+/// Only [`FormSchema::from_json`] and [`Template::with_recipients`] check a schema; one built by hand is trusted as
+/// it is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormSchema {
+    /// The schema format version; always [`SCHEMA_VERSION`].
+    pub schema: u32,
+    /// The form's id, recorded in every submission (`[a-z0-9_-]`, starting with a letter).
+    pub id: String,
+    /// The firm's version of this form (free text, e.g. `2026-01`), recorded in every submission.
+    pub version: String,
+    /// The page heading.
+    pub title: String,
+    /// Text shown under the heading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The form's language as a BCP 47 tag, e.g. `en-GB`.
+    pub language: String,
+    /// Where the firm is regulated, as an ISO 3166 code, e.g. `GB` or `GB-SCT`.
+    pub jurisdiction: String,
+    /// Who the firm is: the data controller named in every consent record.
+    pub firm: Firm,
+    /// The public keys submissions are sealed to (public JWKs); at least one, no two with the same `kid`.
+    pub recipients: Vec<Recipient>,
+    /// Where the browser POSTs the sealed bundle.
+    pub endpoint: Endpoint,
+    /// The pages or headed parts of the form, in order.
+    pub sections: Vec<Section>,
+    /// The statements the client is asked to agree to.
+    pub consents: Vec<ConsentItem>,
+    /// Short texts shown to the client (what happens next, urgent matters, confidentiality).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<Notice>,
+    /// How long the firm keeps submissions.
+    pub retention: Retention,
+    /// How the client withdraws consent.
+    pub withdrawal: String,
+    /// Size and count limits for a submission.
+    #[serde(default)]
+    pub limits: Limits,
+    /// The firm's brand colour and font.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<Theme>,
+}
+
+/// The firm that receives submissions: the data controller.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Firm {
+    /// The firm's name, e.g. `Harbour & Vale Solicitors LLP`.
+    pub name: String,
+    /// Who to contact about data protection, e.g. `Data Protection Officer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    /// The firm's email address for data protection questions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The firm's telephone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The firm's postal address, one line per entry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub address: Vec<String>,
+    /// The firm's website (`https://`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    /// The privacy notice the client is pointed to (`https://`).
+    pub privacy_notice_url: String,
+}
+
+/// A headed part of the form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// The section's id (unique across the whole form).
+    pub id: String,
+    /// The section heading.
+    pub title: String,
+    /// Text shown under the heading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The questions, in order.
+    pub fields: Vec<Field>,
+}
+
+/// One question.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawField", into = "RawField")]
+pub struct Field {
+    /// The field's id: the key of its answer, and its element id in the form. Unique across the whole form.
+    pub id: String,
+    /// The question or label shown to the client. Error messages are built from it ("Enter full name"), so a short
+    /// noun phrase ("Full name") reads best; give an `error_message` for question-style labels.
+    pub label: String,
+    /// Help text shown under the label.
+    pub hint: Option<String>,
+    /// Whether an answer is needed (only ever when the field is shown).
+    pub required: bool,
+    /// The kind of personal data the answer is.
+    pub category: DataCategory,
+    /// Why the firm asks, shown to the client (data minimisation: no purpose, no question).
+    pub purpose: String,
+    /// Show the field only when an earlier answer has a given value.
+    pub show_when: Option<Condition>,
+    /// The message shown when a required answer is missing, instead of the one built from the label.
+    pub error_message: Option<String>,
+    /// What sort of answer the field takes, with its constraints.
+    pub kind: FieldKind,
+}
+
+/// What sort of answer a field takes, with the constraints of that sort. In JSON, the field's `kind` member names
+/// the variant and the constraints sit beside it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldKind {
+    /// A one-line text answer.
+    Text {
+        /// The longest answer, in characters; [`Limits::max_text_length`] when not given.
+        max_length: Option<u32>,
+    },
+    /// A multi-line text answer.
+    Textarea {
+        /// The longest answer, in characters; [`Limits::max_text_length`] when not given.
+        max_length: Option<u32>,
+    },
+    /// An email address.
+    Email,
+    /// A telephone number.
+    Tel,
+    /// A calendar date, answered as `YYYY-MM-DD`.
+    Date {
+        /// Whether the date must be in the past or the future, counted from the day the form is filled in.
+        must_be: Option<DateRule>,
+        /// The earliest date allowed.
+        not_before: Option<Date>,
+        /// The latest date allowed.
+        not_after: Option<Date>,
+    },
+    /// A number, answered as decimal text (commas between thousands allowed).
+    Number {
+        /// The smallest number allowed.
+        min: Option<f64>,
+        /// The largest number allowed.
+        max: Option<f64>,
+        /// Whether only whole numbers are allowed.
+        integer: bool,
+    },
+    /// A drop-down list: one option.
+    Select {
+        /// The options, in order.
+        options: Vec<Choice>,
+    },
+    /// Radio buttons: one option.
+    Radio {
+        /// The options, in order.
+        options: Vec<Choice>,
+    },
+    /// A single tick box; the label is the text beside it.
+    Checkbox,
+    /// Tick boxes: any number of options.
+    Checkboxes {
+        /// The options, in order.
+        options: Vec<Choice>,
+        /// The fewest options that must be ticked, when any are.
+        min_selected: Option<u32>,
+        /// The most options that may be ticked.
+        max_selected: Option<u32>,
+    },
+    /// File uploads. The files are not answers: they are the submission's attachments.
+    File {
+        /// The media types accepted, such as `application/pdf` or `image/*`.
+        accept: Vec<String>,
+        /// The largest file, in bytes; [`Limits::max_total_attachment_bytes`] when not given.
+        max_size: Option<u64>,
+        /// The most files (1 when not given).
+        max_count: u32,
+    },
+    /// A repeatable group of questions, answered as rows (e.g. one row per other party). Groups do not nest and
+    /// cannot hold file fields.
+    Group {
+        /// The questions in each row.
+        fields: Vec<Field>,
+        /// What one row is called, e.g. `Other party`.
+        row_label: String,
+        /// The fewest rows, when any are given (a required group needs at least one).
+        min_rows: u32,
+        /// The most rows ([`DEFAULT_MAX_ROWS`] when not given).
+        max_rows: u32,
+    },
+}
+
+/// One option of a select, radio or checkboxes field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    /// The value recorded in the answer.
+    pub value: String,
+    /// The text shown.
+    pub label: String,
+    /// Help text shown under the option.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// The kind of data choosing this option discloses, when it differs from the field's (e.g. `yes` to "Does your
+    /// matter involve your health?" discloses special category data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<DataCategory>,
+}
+
+/// When a field is shown: when the earlier field `field` has the answer `equals`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The id of the field the condition looks at: asked earlier, and outside any group unless both fields are in
+    /// the same group.
+    pub field: String,
+    /// The answer that shows the field: an option value (for tick boxes, one of the ticked options), a text, or
+    /// `true`/`false` for a single checkbox.
+    pub equals: ConditionValue,
+}
+
+/// The answer a [`Condition`] waits for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConditionValue {
+    /// A single checkbox ticked (`true`) or not (`false`).
+    Flag(bool),
+    /// An option value, or a text answer.
+    Text(String),
+}
+
+/// The kinds of personal data a form collects, recorded in the consent record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataCategory {
+    /// How to reach the client: email, telephone, address, contact preferences.
+    Contact,
+    /// Who the client is: name, date of birth.
+    Identity,
+    /// Money: income, the value of a claim.
+    Financial,
+    /// The legal matter itself and the people involved in it.
+    Case,
+    /// Special category data (UK GDPR Article 9: health, ethnicity, religion, sexuality, …) or criminal offence data
+    /// (Article 10). Giving it makes a `when_special_category` consent required.
+    SpecialCategory,
+}
+
+/// Whether a date must lie before or after the day the form is filled in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateRule {
+    /// Before today.
+    Past,
+    /// Today or before.
+    PastOrToday,
+    /// After today.
+    Future,
+    /// Today or after.
+    FutureOrToday,
+}
+
+/// A statement the client is asked to agree to by ticking a box. Never ticked in advance: the schema has no way to
+/// say so.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentItem {
+    /// The consent's id (unique across the whole form).
+    pub id: String,
+    /// The exact text beside the tick box; its SHA-256 is recorded in the consent record.
+    pub text: String,
+    /// Help text shown under it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// Whether the client must agree to send the form.
+    pub required: ConsentRequirement,
+    /// Why the firm asks, recorded in the consent record.
+    pub purpose: String,
+    /// The message shown when a required consent is not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+}
+
+/// When a consent must be given. In JSON: `true`, `false` or `"when_special_category"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsentRequirement {
+    /// Always (`true`).
+    Always,
+    /// Never: the client may leave it unticked (`false`).
+    Optional,
+    /// Only when the answers give special category data (`"when_special_category"`).
+    WhenSpecialCategory,
+}
+
+/// A short text shown to the client.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    /// The notice's id (unique across the whole form).
+    pub id: String,
+    /// A heading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The text.
+    pub text: String,
+}
+
+/// How long the firm keeps a submission. The default (empty text, `P0D`) is only a placeholder.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    /// In words, as shown to the client.
+    pub text: String,
+    /// The longest period, as an ISO 8601 duration (e.g. `P6Y`).
+    pub duration: IsoDuration,
+}
+
+/// Limits on one submission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// The most bytes of attachments in total (25 MiB unless given).
+    pub max_total_attachment_bytes: u64,
+    /// The most attachments in total (10 unless given).
+    pub max_files: u32,
+    /// The longest text answer, in characters, for fields without their own `max_length` (10 000 unless given).
+    pub max_text_length: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_total_attachment_bytes: 25 * 1024 * 1024,
+            max_files: 10,
+            max_text_length: 10_000,
+        }
+    }
+}
+
+/// The firm's look, written into CSS custom properties; both values are checked so they cannot break out of them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    /// The brand colour, `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand_colour: Option<HexColour>,
+    /// The font family list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub font_family: Option<FontFamily>,
+}
+
+/// A field and where it sits in the form.
+#[derive(Clone, Copy, Debug)]
+pub struct FieldRef<'a> {
+    /// The section it is in.
+    pub section: &'a Section,
+    /// The group it is in, for the questions of a repeatable group.
+    pub group: Option<&'a Field>,
+    /// The field.
+    pub field: &'a Field,
+}
+
+/// A form definition that may not have its recipients yet: what a firm starts from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Template {
+    schema: FormSchema,
+}
+
+/// Why a form definition was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SchemaError {
+    /// The file is not JSON, or its JSON does not have the shape of a form definition.
+    #[error("{}", at(.path, .message))]
+    Json {
+        /// Where in the file, e.g. `sections[1].fields[3].kind` (empty for the whole file).
+        path: String,
+        /// What is wrong there.
+        message: String,
+    },
+    /// The file is written for a schema version this crate does not read.
+    #[error("schema: this sealform reads form definitions with \"schema\": {SCHEMA_VERSION}, not {found}")]
+    UnsupportedVersion {
+        /// The version the file gives.
+        found: u64,
+    },
+    /// The JSON has the right shape but breaks the rules of a form; every problem found is listed.
+    #[error("{}", lines(.problems))]
+    Invalid {
+        /// The problems, in file order.
+        problems: Vec<SchemaProblem>,
+    },
+}
+
+/// One broken rule in a form definition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaProblem {
+    /// Where in the file, e.g. `sections[0].fields[2].show_when.field`.
+    pub path: String,
+    /// What is wrong there.
+    pub problem: String,
+}
+
+impl fmt::Display for SchemaProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&at(&self.path, &self.problem))
+    }
+}
+
+fn at(path: &str, message: &str) -> String {
+    if path.is_empty() {
+        message.to_owned()
+    } else {
+        format!("{path}: {message}")
+    }
+}
+
+fn lines(problems: &[SchemaProblem]) -> String {
+    let lines: Vec<String> = problems.iter().map(SchemaProblem::to_string).collect();
+    lines.join("\n")
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading and writing
+// ---------------------------------------------------------------------------------------------------------------
+
+impl FormSchema {
+    /// Reads and checks a form definition; it must have at least one recipient.
+    ///
+    /// The caller computes the schema digest for [`FormRef`](crate::FormRef) from these same `bytes`, never from
+    /// re-serialised JSON.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, SchemaError> {
+        let schema = parse(bytes)?;
+        finish(schema, true)
+    }
+
+    /// Every field in form order, each group's questions right after the group.
+    pub fn fields(&self) -> impl Iterator<Item = FieldRef<'_>> + '_ {
+        self.sections.iter().flat_map(|section| {
+            section.fields.iter().flat_map(move |field| {
+                let subfields = match &field.kind {
+                    FieldKind::Group { fields, .. } => fields.as_slice(),
+                    _ => &[],
+                };
+                std::iter::once(FieldRef {
+                    section,
+                    group: None,
+                    field,
+                })
+                .chain(subfields.iter().map(move |sub| FieldRef {
+                    section,
+                    group: Some(field),
+                    field: sub,
+                }))
+            })
+        })
+    }
+
+    /// The field with this id, anywhere in the form.
+    pub fn field(&self, id: &str) -> Option<FieldRef<'_>> {
+        self.fields().find(|place| place.field.id == id)
+    }
+
+    /// The consent item with this id.
+    pub fn consent(&self, id: &str) -> Option<&ConsentItem> {
+        self.consents.iter().find(|item| item.id == id)
+    }
+}
+
+impl Template {
+    /// Reads and checks a form definition whose `recipients` may be empty, such as [`LEGAL_INTAKE_TEMPLATE`].
+    pub fn from_json(bytes: &[u8]) -> Result<Self, SchemaError> {
+        let schema = parse(bytes)?;
+        Ok(Self {
+            schema: finish(schema, false)?,
+        })
+    }
+
+    /// The definition as it stands (its `recipients` may be empty).
+    pub fn schema(&self) -> &FormSchema {
+        &self.schema
+    }
+
+    /// Adds `recipients` after any the template already lists and checks the result as a [`FormSchema`].
+    pub fn with_recipients(
+        self,
+        recipients: impl IntoIterator<Item = Recipient>,
+    ) -> Result<FormSchema, SchemaError> {
+        let mut schema = self.schema;
+        schema.recipients.extend(recipients);
+        finish(schema, true)
+    }
+}
+
+/// Reads the JSON, naming the exact path of the first thing that does not fit.
+fn parse(bytes: &[u8]) -> Result<FormSchema, SchemaError> {
+    check_version(bytes)?;
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let schema: FormSchema =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+            let path = error.path().to_string();
+            SchemaError::Json {
+                // serde_path_to_error names the document itself "." (or "?" before its first key is read), which reads
+                // as noise before a syntax error.
+                path: if path == "." || path == "?" {
+                    String::new()
+                } else {
+                    path
+                },
+                message: error.into_inner().to_string(),
+            }
+        })?;
+    deserializer.end().map_err(|error| SchemaError::Json {
+        path: String::new(),
+        message: error.to_string(),
+    })?;
+    Ok(schema)
+}
+
+/// Refuses another schema version before reading the rest, whose shape may differ in ways that would otherwise
+/// produce a confusing first error.
+fn check_version(bytes: &[u8]) -> Result<(), SchemaError> {
+    #[derive(Deserialize)]
+    struct VersionOnly {
+        schema: Option<u64>,
+    }
+    match serde_json::from_slice::<VersionOnly>(bytes) {
+        Ok(VersionOnly {
+            schema: Some(found),
+        }) if found != u64::from(SCHEMA_VERSION) => Err(SchemaError::UnsupportedVersion { found }),
+        // Anything else, including malformed JSON, is reported by the full parse with its path.
+        _ => Ok(()),
+    }
+}
+
+fn finish(schema: FormSchema, require_recipients: bool) -> Result<FormSchema, SchemaError> {
+    let problems = check::check(&schema, require_recipients);
+    if problems.is_empty() {
+        Ok(schema)
+    } else {
+        Err(SchemaError::Invalid { problems })
+    }
+}
+
+/// The JSON shape of a field: every member any kind may have. [`Field`]'s conversion moves the members of the
+/// field's kind into [`FieldKind`] and refuses any left over, so each kind accepts exactly its own constraints.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawField {
+    id: String,
+    kind: KindName,
+    label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hint: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    required: bool,
+    category: DataCategory,
+    purpose: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    show_when: Option<Condition>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_length: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    must_be: Option<DateRule>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "text::optional_date"
+    )]
+    not_before: Option<Date>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "text::optional_date"
+    )]
+    not_after: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    integer: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    options: Option<Vec<Choice>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min_selected: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_selected: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    accept: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_size: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fields: Option<Vec<Field>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    row_label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min_rows: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_rows: Option<u32>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
+}
+
+/// The `kind` member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum KindName {
+    Text,
+    Textarea,
+    Email,
+    Tel,
+    Date,
+    Number,
+    Select,
+    Radio,
+    Checkbox,
+    Checkboxes,
+    File,
+    Group,
+}
+
+impl TryFrom<RawField> for Field {
+    type Error = String;
+
+    fn try_from(mut raw: RawField) -> Result<Self, String> {
+        let kind = take_kind(&mut raw)?;
+        let leftovers = [
+            ("max_length", raw.max_length.is_some()),
+            ("must_be", raw.must_be.is_some()),
+            ("not_before", raw.not_before.is_some()),
+            ("not_after", raw.not_after.is_some()),
+            ("min", raw.min.is_some()),
+            ("max", raw.max.is_some()),
+            ("integer", raw.integer.is_some()),
+            ("options", raw.options.is_some()),
+            ("min_selected", raw.min_selected.is_some()),
+            ("max_selected", raw.max_selected.is_some()),
+            ("accept", raw.accept.is_some()),
+            ("max_size", raw.max_size.is_some()),
+            ("max_count", raw.max_count.is_some()),
+            ("fields", raw.fields.is_some()),
+            ("row_label", raw.row_label.is_some()),
+            ("min_rows", raw.min_rows.is_some()),
+            ("max_rows", raw.max_rows.is_some()),
+        ];
+        if let Some((member, _)) = leftovers.iter().find(|(_, present)| *present) {
+            return Err(format!(
+                "`{member}` does not apply to a `{}` field",
+                kind.name()
+            ));
+        }
+        Ok(Self {
+            id: raw.id,
+            label: raw.label,
+            hint: raw.hint,
+            required: raw.required,
+            category: raw.category,
+            purpose: raw.purpose,
+            show_when: raw.show_when,
+            error_message: raw.error_message,
+            kind,
+        })
+    }
+}
+
+/// Moves the members that belong to `raw.kind` out of `raw` into a [`FieldKind`].
+fn take_kind(raw: &mut RawField) -> Result<FieldKind, String> {
+    let name = raw.kind;
+    let needed = |member: &str| format!("a `{}` field needs `{member}`", kind_name(name));
+    Ok(match name {
+        KindName::Text => FieldKind::Text {
+            max_length: raw.max_length.take(),
+        },
+        KindName::Textarea => FieldKind::Textarea {
+            max_length: raw.max_length.take(),
+        },
+        KindName::Email => FieldKind::Email,
+        KindName::Tel => FieldKind::Tel,
+        KindName::Date => FieldKind::Date {
+            must_be: raw.must_be.take(),
+            not_before: raw.not_before.take(),
+            not_after: raw.not_after.take(),
+        },
+        KindName::Number => FieldKind::Number {
+            min: raw.min.take(),
+            max: raw.max.take(),
+            integer: raw.integer.take().unwrap_or(false),
+        },
+        KindName::Select => FieldKind::Select {
+            options: raw.options.take().ok_or_else(|| needed("options"))?,
+        },
+        KindName::Radio => FieldKind::Radio {
+            options: raw.options.take().ok_or_else(|| needed("options"))?,
+        },
+        KindName::Checkbox => FieldKind::Checkbox,
+        KindName::Checkboxes => FieldKind::Checkboxes {
+            options: raw.options.take().ok_or_else(|| needed("options"))?,
+            min_selected: raw.min_selected.take(),
+            max_selected: raw.max_selected.take(),
+        },
+        KindName::File => FieldKind::File {
+            accept: raw.accept.take().ok_or_else(|| needed("accept"))?,
+            max_size: raw.max_size.take(),
+            max_count: raw.max_count.take().unwrap_or(1),
+        },
+        KindName::Group => FieldKind::Group {
+            fields: raw.fields.take().ok_or_else(|| needed("fields"))?,
+            row_label: raw.row_label.take().ok_or_else(|| needed("row_label"))?,
+            min_rows: raw.min_rows.take().unwrap_or(0),
+            max_rows: raw.max_rows.take().unwrap_or(DEFAULT_MAX_ROWS),
+        },
+    })
+}
+
+fn kind_name(name: KindName) -> &'static str {
+    match name {
+        KindName::Text => "text",
+        KindName::Textarea => "textarea",
+        KindName::Email => "email",
+        KindName::Tel => "tel",
+        KindName::Date => "date",
+        KindName::Number => "number",
+        KindName::Select => "select",
+        KindName::Radio => "radio",
+        KindName::Checkbox => "checkbox",
+        KindName::Checkboxes => "checkboxes",
+        KindName::File => "file",
+        KindName::Group => "group",
+    }
+}
+
+impl From<Field> for RawField {
+    fn from(field: Field) -> Self {
+        let mut raw = RawField {
+            id: field.id,
+            kind: field.kind.kind_name(),
+            label: field.label,
+            hint: field.hint,
+            required: field.required,
+            category: field.category,
+            purpose: field.purpose,
+            show_when: field.show_when,
+            error_message: field.error_message,
+            max_length: None,
+            must_be: None,
+            not_before: None,
+            not_after: None,
+            min: None,
+            max: None,
+            integer: None,
+            options: None,
+            min_selected: None,
+            max_selected: None,
+            accept: None,
+            max_size: None,
+            max_count: None,
+            fields: None,
+            row_label: None,
+            min_rows: None,
+            max_rows: None,
+        };
+        match field.kind {
+            FieldKind::Text { max_length } | FieldKind::Textarea { max_length } => {
+                raw.max_length = max_length
+            }
+            FieldKind::Email | FieldKind::Tel | FieldKind::Checkbox => {}
+            FieldKind::Date {
+                must_be,
+                not_before,
+                not_after,
+            } => {
+                raw.must_be = must_be;
+                raw.not_before = not_before;
+                raw.not_after = not_after;
+            }
+            FieldKind::Number { min, max, integer } => {
+                raw.min = min;
+                raw.max = max;
+                raw.integer = integer.then_some(true);
+            }
+            FieldKind::Select { options } | FieldKind::Radio { options } => {
+                raw.options = Some(options)
+            }
+            FieldKind::Checkboxes {
+                options,
+                min_selected,
+                max_selected,
+            } => {
+                raw.options = Some(options);
+                raw.min_selected = min_selected;
+                raw.max_selected = max_selected;
+            }
+            FieldKind::File {
+                accept,
+                max_size,
+                max_count,
+            } => {
+                raw.accept = Some(accept);
+                raw.max_size = max_size;
+                raw.max_count = Some(max_count);
+            }
+            FieldKind::Group {
+                fields,
+                row_label,
+                min_rows,
+                max_rows,
+            } => {
+                raw.fields = Some(fields);
+                raw.row_label = Some(row_label);
+                raw.min_rows = Some(min_rows);
+                raw.max_rows = Some(max_rows);
+            }
+        }
+        raw
+    }
+}
+
+impl FieldKind {
+    /// The kind's name as written in the schema's `kind` member, e.g. `"checkboxes"`.
+    pub fn name(&self) -> &'static str {
+        kind_name(self.kind_name())
+    }
+
+    /// The options of a select, radio or checkboxes field; empty for other kinds.
+    pub fn options(&self) -> &[Choice] {
+        match self {
+            Self::Select { options }
+            | Self::Radio { options }
+            | Self::Checkboxes { options, .. } => options,
+            _ => &[],
+        }
+    }
+
+    fn kind_name(&self) -> KindName {
+        match self {
+            Self::Text { .. } => KindName::Text,
+            Self::Textarea { .. } => KindName::Textarea,
+            Self::Email => KindName::Email,
+            Self::Tel => KindName::Tel,
+            Self::Date { .. } => KindName::Date,
+            Self::Number { .. } => KindName::Number,
+            Self::Select { .. } => KindName::Select,
+            Self::Radio { .. } => KindName::Radio,
+            Self::Checkbox => KindName::Checkbox,
+            Self::Checkboxes { .. } => KindName::Checkboxes,
+            Self::File { .. } => KindName::File,
+            Self::Group { .. } => KindName::Group,
+        }
+    }
+}
+
+impl Serialize for ConditionValue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Flag(flag) => serializer.serialize_bool(*flag),
+            Self::Text(text) => serializer.serialize_str(text),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ConditionValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ConditionValueVisitor;
+
+        impl Visitor<'_> for ConditionValueVisitor {
+            type Value = ConditionValue;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an option value as a string, or true or false for a checkbox")
+            }
+
+            fn visit_bool<E: de::Error>(self, value: bool) -> Result<ConditionValue, E> {
+                Ok(ConditionValue::Flag(value))
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<ConditionValue, E> {
+                Ok(ConditionValue::Text(value.to_owned()))
+            }
+        }
+
+        deserializer.deserialize_any(ConditionValueVisitor)
+    }
+}
+
+/// The JSON text of the one requirement that is not a boolean.
+const WHEN_SPECIAL_CATEGORY: &str = "when_special_category";
+
+impl Serialize for ConsentRequirement {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Always => serializer.serialize_bool(true),
+            Self::Optional => serializer.serialize_bool(false),
+            Self::WhenSpecialCategory => serializer.serialize_str(WHEN_SPECIAL_CATEGORY),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ConsentRequirement {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RequirementVisitor;
+
+        impl Visitor<'_> for RequirementVisitor {
+            type Value = ConsentRequirement;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "true, false or \"{WHEN_SPECIAL_CATEGORY}\"")
+            }
+
+            fn visit_bool<E: de::Error>(self, value: bool) -> Result<ConsentRequirement, E> {
+                Ok(if value {
+                    ConsentRequirement::Always
+                } else {
+                    ConsentRequirement::Optional
+                })
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<ConsentRequirement, E> {
+                if value == WHEN_SPECIAL_CATEGORY {
+                    Ok(ConsentRequirement::WhenSpecialCategory)
+                } else {
+                    Err(E::invalid_value(de::Unexpected::Str(value), &self))
+                }
+            }
+        }
+
+        deserializer.deserialize_any(RequirementVisitor)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rules the form, validation and the consent record share
+// ---------------------------------------------------------------------------------------------------------------
+
+/// Whether `answer` says anything: blank text, an unticked box, no ticked options and no rows all count as no
+/// answer, exactly as if the field were absent.
+pub fn is_answered(answer: &Answer) -> bool {
+    match answer {
+        Answer::Flag(ticked) => *ticked,
+        Answer::Text(text) => !text.trim().is_empty(),
+        Answer::Choices(values) => !values.is_empty(),
+        Answer::Rows(rows) => !rows.is_empty(),
+    }
+}
+
+impl Condition {
+    /// Whether `answer` (the watched field's answer, if any) shows the field.
+    pub fn holds(&self, answer: Option<&Answer>) -> bool {
+        match (&self.equals, answer) {
+            (ConditionValue::Flag(wanted), Some(Answer::Flag(ticked))) => wanted == ticked,
+            // An unticked box is usually simply absent.
+            (ConditionValue::Flag(wanted), None) => !wanted,
+            (ConditionValue::Text(wanted), Some(Answer::Text(text))) => text.trim() == wanted,
+            (ConditionValue::Text(wanted), Some(Answer::Choices(values))) => {
+                values.contains(wanted)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl ConsentRequirement {
+    /// Whether the consent must be given, knowing whether the answers give special category data. This is the one
+    /// place the "required when special category data is given" rule lives.
+    pub fn applies(self, special_category_given: bool) -> bool {
+        match self {
+            Self::Always => true,
+            Self::Optional => false,
+            Self::WhenSpecialCategory => special_category_given,
+        }
+    }
+}
+
+impl ConsentItem {
+    /// Whether this consent must be given, knowing whether the answers give special category data.
+    pub fn is_required(&self, special_category_given: bool) -> bool {
+        self.required.applies(special_category_given)
+    }
+}
+
+impl FormSchema {
+    /// Whether the field `id` is shown, given the answers so far.
+    ///
+    /// A field is shown when its condition holds and the field its condition watches is itself shown, and, for a
+    /// question in a repeatable group, when the group is shown. `row` is the answers of the group row being asked
+    /// about; a condition on another question of the same group reads from it. Unknown ids are never shown.
+    pub fn is_visible(
+        &self,
+        id: &str,
+        answers: &Answers,
+        row: Option<&BTreeMap<String, Answer>>,
+    ) -> bool {
+        let Some(place) = self.field(id) else {
+            return false;
+        };
+        let group_shown = place
+            .group
+            .is_none_or(|group| self.conditions_hold(group, answers, None));
+        group_shown && self.conditions_hold(place.field, answers, row)
+    }
+
+    /// Follows the chain of conditions from `field` back to a field that is always shown.
+    fn conditions_hold(
+        &self,
+        field: &Field,
+        answers: &Answers,
+        row: Option<&BTreeMap<String, Answer>>,
+    ) -> bool {
+        let mut current = field;
+        // A checked schema's conditions only point backwards, so the chain ends; the bound protects a schema built
+        // by hand with a cycle.
+        for _ in 0..=self.fields().count() {
+            let Some(condition) = &current.show_when else {
+                return true;
+            };
+            let Some(target) = self.field(&condition.field) else {
+                return false;
+            };
+            let answer = if target.group.is_some() {
+                row.and_then(|row| row.get(&condition.field))
+            } else {
+                answers.get(&condition.field)
+            };
+            if !condition.holds(answer) {
+                return false;
+            }
+            current = target.field;
+        }
+        false
+    }
+
+    /// The kinds of personal data the answers and attachments actually give: only shown fields count, and a chosen
+    /// option's own category counts instead of its field's.
+    pub fn categories_given(
+        &self,
+        answers: &Answers,
+        attachments: &[AttachmentInfo],
+    ) -> BTreeSet<DataCategory> {
+        let mut given = BTreeSet::new();
+        for section in &self.sections {
+            for field in &section.fields {
+                if !self.is_visible(&field.id, answers, None) {
+                    continue;
+                }
+                match (&field.kind, answers.get(&field.id)) {
+                    (FieldKind::File { .. }, _) => {
+                        if attachments.iter().any(|file| file.field == field.id) {
+                            given.insert(field.category);
+                        }
+                    }
+                    (FieldKind::Group { fields, .. }, Some(Answer::Rows(rows))) => {
+                        if !rows.is_empty() {
+                            given.insert(field.category);
+                        }
+                        for row in rows {
+                            for sub in fields {
+                                if let Some(answer) = row.get(&sub.id) {
+                                    if self.is_visible(&sub.id, answers, Some(row)) {
+                                        sub.add_categories(answer, &mut given);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    (_, Some(answer)) => field.add_categories(answer, &mut given),
+                    (_, None) => {}
+                }
+            }
+        }
+        given
+    }
+
+    /// Whether the answers and attachments give special category data (and so `when_special_category` consents are
+    /// required).
+    pub fn special_category_given(
+        &self,
+        answers: &Answers,
+        attachments: &[AttachmentInfo],
+    ) -> bool {
+        self.categories_given(answers, attachments)
+            .contains(&DataCategory::SpecialCategory)
+    }
+
+    /// Whether any field or option of the form could give special category data.
+    pub fn may_collect_special_category(&self) -> bool {
+        self.fields()
+            .any(|place| place.field.may_give(DataCategory::SpecialCategory))
+    }
+}
+
+impl Field {
+    /// Adds the categories `answer` gives to `given`. A group's rows are handled by the caller, which knows which
+    /// of their questions are shown.
+    fn add_categories(&self, answer: &Answer, given: &mut BTreeSet<DataCategory>) {
+        if !is_answered(answer) {
+            return;
+        }
+        let options = self.kind.options();
+        let chosen: Vec<&str> = match answer {
+            Answer::Text(value) if !options.is_empty() => vec![value.trim()],
+            Answer::Choices(values) => values.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if chosen.is_empty() {
+            given.insert(self.category);
+        }
+        for value in chosen {
+            let option = options.iter().find(|option| option.value == value);
+            given.insert(
+                option
+                    .and_then(|option| option.category)
+                    .unwrap_or(self.category),
+            );
+        }
+    }
+
+    /// Whether some answer to this field (or, for a group, its questions) could be of `category`.
+    fn may_give(&self, category: DataCategory) -> bool {
+        self.category == category
+            || self
+                .kind
+                .options()
+                .iter()
+                .any(|option| option.category == Some(category))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Schemas for tests across the crate: the shipped template and one with every field kind, each with the firm's
+    //! test key added.
+
+    use super::*;
+
+    /// A form using every field kind, with `"recipients": []`.
+    pub(crate) const ALL_KINDS: &str = include_str!("../tests/data/schemas/all-kinds.json");
+
+    /// `json` (a template) with the firm's test key added.
+    pub(crate) fn with_firm_key(json: &str) -> FormSchema {
+        Template::from_json(json.as_bytes())
+            .and_then(|template| {
+                template.with_recipients([crate::test_keys::firm().recipient().clone()])
+            })
+            .unwrap_or_else(|error| panic!("test schema is valid: {error}"))
+    }
+
+    /// The shipped template with the firm's test key.
+    pub(crate) fn legal_intake() -> FormSchema {
+        with_firm_key(LEGAL_INTAKE_TEMPLATE)
+    }
+
+    /// The every-kind schema with the firm's test key.
+    pub(crate) fn all_kinds() -> FormSchema {
+        with_firm_key(ALL_KINDS)
+    }
+}
+
+#[cfg(test)]
+mod tests;
