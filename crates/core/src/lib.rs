@@ -1,6 +1,35 @@
-//! sealform's core: everything both the browser form and the firm's CLI must agree on, written once.
+//! sealform's core: everything the browser form and the firm's CLI must agree on, written once — the sealed
+//! envelope, keys, the form schema, validation and the consent record. No I/O, no UI; builds for wasm32 and native.
 //!
-//! (crate docs are written at the end)
+//! A client's answers are sealed for the firm's public key ([`key::Recipient`]) into a bundle of standard JWE
+//! parts ([`bundle::seal`]); only the firm's private key ([`key::Identity`]) opens it ([`bundle::open`]), which
+//! verifies every part and every attachment or returns one clear error and nothing else.
+//!
+//! ```
+//! use sealform_core::bundle::{open, seal};
+//! use sealform_core::key::Identity;
+//! # use sealform_core::{consent::ConsentRecord, schema::{Template, LEGAL_INTAKE_TEMPLATE}, *};
+//! # let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes())?;
+//! # let mut answers = Answers::default();
+//! # answers.insert("full_name", Answer::Text("Zoë Adeyemi".into()));
+//! # let consent = ConsentRecord::new(template.schema(), &answers, &[], &Default::default(), "id-1", "2026-11-22T10:00:00Z");
+//! # let submission = Submission {
+//! #     version: submission::SUBMISSION_VERSION, submission_id: "id-1".into(),
+//! #     form: FormRef { id: "legal-intake".into(), version: "1".into(), schema_sha256: Sha256Digest::of(b"") },
+//! #     submitted_at: "2026-11-22T10:00:00Z".into(), answers, consent, attachments: vec![],
+//! # };
+//! # let firm = Identity::from_pkcs8_pem(include_str!("../tests/data/keys/firm.pem"), None)?;
+//! // In the browser: seal for the firm's public key(s).
+//! let sealed = seal(&[firm.recipient().clone()], &submission, &[])?;
+//! println!("receipt {}", sealed.receipt.short());
+//!
+//! // At the firm, offline: open with the private key.
+//! let opened = open(&[firm], &sealed.bytes)?;
+//! assert_eq!(opened.submission.answers, submission.answers);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The format is specified byte for byte in `docs/FORMAT.md`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
