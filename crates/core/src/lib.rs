@@ -52,5 +52,8 @@ mod test_keys;
 mod test_support;
 
 pub use answers::{Answer, Answers};
+pub use consent::ConsentRecord;
 pub use digest::Sha256Digest;
+pub use schema::{Field, FieldKind, FormSchema, SchemaError, Template};
 pub use submission::{Attachment, AttachmentInfo, FormRef, Submission};
+pub use validate::{validate, FieldError};

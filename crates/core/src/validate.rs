@@ -194,7 +194,7 @@ impl<'a> Validator<'a> {
                 ),
             )),
             Some(answer) => self.value(subject, answer),
-            None if shown && (field.required || group_needs_rows(field)) => {
+            None if shown && field.required => {
                 Some(subject.error(FieldErrorKind::Required, required_message(subject)))
             }
             None => None,
@@ -284,13 +284,10 @@ impl<'a> Validator<'a> {
                 .or_else(|| selection_count(subject, values.len(), *min_selected, *max_selected)),
             (
                 FieldKind::Group {
-                    row_label,
-                    min_rows,
-                    max_rows,
-                    ..
+                    min_rows, max_rows, ..
                 },
                 Answer::Rows(rows),
-            ) => row_count(subject, row_label, rows.len(), *min_rows, *max_rows),
+            ) => row_count(subject, rows.len(), *min_rows, *max_rows),
             _ => Some(subject.error(FieldErrorKind::WrongShape, wrong_shape(subject))),
         }
     }
@@ -426,12 +423,14 @@ impl<'a> Validator<'a> {
         }
     }
 
-    /// Checks the limits on all attachments together, reporting against the field of the first file over a limit.
+    /// Checks the limits on all attachments together, reporting against the field of the first file over a limit,
+    /// unless that field already has an error (one message per field, as GOV.UK does).
     fn totals(&mut self, attachments: &[AttachmentInfo]) {
+        let mut errors = Vec::new();
         let limits = self.schema.limits;
         if let Some(file) = attachments.get(usize::try_from(limits.max_files).unwrap_or(usize::MAX))
         {
-            self.errors.push(FieldError {
+            errors.push(FieldError {
                 field: file.field.clone(),
                 kind: FieldErrorKind::TooManyFiles,
                 message: format!("{} in total", too_many_files(limits.max_files)),
@@ -441,7 +440,7 @@ impl<'a> Validator<'a> {
         for file in attachments {
             total = total.saturating_add(file.size);
             if total > limits.max_total_attachment_bytes {
-                self.errors.push(FieldError {
+                errors.push(FieldError {
                     field: file.field.clone(),
                     kind: FieldErrorKind::FileTooLarge,
                     message: format!(
@@ -452,13 +451,16 @@ impl<'a> Validator<'a> {
                 break;
             }
         }
+        for error in errors {
+            if !self
+                .errors
+                .iter()
+                .any(|earlier| earlier.field == error.field)
+            {
+                self.errors.push(error);
+            }
+        }
     }
-}
-
-/// Whether a required group with no rows is missing its rows (a group is "required" through `required` or a
-/// `min_rows` above zero only when rows are given; see [`row_count`]).
-fn group_needs_rows(field: &Field) -> bool {
-    matches!(field.kind, FieldKind::Group { .. }) && field.required
 }
 
 fn required_message(subject: &Subject<'_>) -> String {
@@ -550,8 +552,11 @@ fn parse_number(text: &str) -> Option<(f64, bool)> {
         return None;
     }
     let plain: String = text.chars().filter(|&c| c != ',').collect();
-    // The text is now `-?digits(.digits)?`, which f64 always parses.
-    let value = plain.parse::<f64>().ok()?;
+    // The text is now `-?digits(.digits)?`, which f64 always parses, though hundreds of digits parse as infinity.
+    let value = plain
+        .parse::<f64>()
+        .ok()
+        .filter(|value| value.is_finite())?;
     Some((value, fraction.is_none()))
 }
 
@@ -600,13 +605,7 @@ fn selection_count(
 }
 
 /// Checks the number of rows given (at least one): fewer than `min_rows`, or more than `max_rows`, is a problem.
-fn row_count(
-    subject: &Subject<'_>,
-    row_label: &str,
-    rows: usize,
-    min: u32,
-    max: u32,
-) -> Option<FieldError> {
+fn row_count(subject: &Subject<'_>, rows: usize, min: u32, max: u32) -> Option<FieldError> {
     let rows = u32::try_from(rows).unwrap_or(u32::MAX);
     if rows < min {
         Some(subject.error(
@@ -621,10 +620,9 @@ fn row_count(
         Some(subject.error(
             FieldErrorKind::TooManyRows,
             format!(
-                "{} must have {max} {} or fewer: remove a {}",
+                "{} must have {max} {} or fewer",
                 subject.name,
-                plural(max, "entry", "entries"),
-                lower_first(row_label)
+                plural(max, "entry", "entries")
             ),
         ))
     } else {

@@ -258,6 +258,9 @@ fn write(
     std::fs::write(data_dir().join(format!("vectors/{name}.bundle")), bytes).expect("write vector");
 }
 
+/// A change made to the valid bundle's JSON to derive a damaged vector.
+type Edit<'a> = dyn Fn(&mut Value) + 'a;
+
 fn write_vectors() {
     let (firm, backup) = (key("firm"), key("backup"));
     let recipients: Vec<Recipient> = vec![firm.recipient().clone(), backup.recipient().clone()];
@@ -290,7 +293,7 @@ fn write_vectors() {
         &[],
         &sealed.bytes,
     );
-    let damaged: [(&str, &str, &dyn Fn(&mut Value)); 7] = [
+    let damaged: [(&str, &str, &Edit<'_>); 7] = [
         ("damaged-ciphertext", "one bit flipped in the submission's ciphertext", &|v| flip(&mut v["submission"]["ciphertext"], 3)),
         ("damaged-tag", "one bit flipped in the submission's tag", &|v| flip(&mut v["submission"]["tag"], 15)),
         ("damaged-iv", "one bit flipped in the submission's IV", &|v| flip(&mut v["submission"]["iv"], 0)),
@@ -311,7 +314,7 @@ fn write_vectors() {
     for (name, note, change) in damaged {
         write(name, Damaged, "firm", note, &[], &edited(change));
     }
-    let bad_shape: [(&str, &str, &str, &dyn Fn(&mut Value)); 10] = [
+    let bad_shape: [(&str, &str, &str, &Edit<'_>); 10] = [
         (
             "alg-rsa1_5",
             "RSA1_5 (PKCS #1 v1.5) key wrapping",

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The one command that runs every check and test sealform has, in the order that fails cheapest first.
+# Stops at the first failure and names the step. CI runs exactly this (.ci/run).
+set -euo pipefail
+# shellcheck source=scripts/common.sh
+source "$(dirname "$0")/common.sh"
+
+step "setup (scripts/setup.sh)"
+bash scripts/setup.sh
+step_done
+
+step "cargo fmt --check"
+cargo fmt --all --check
+step_done
+
+step "cargo clippy (native, all targets)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+step_done
+
+step "cargo clippy (wasm32, the form)"
+cargo clippy -p sealform-form --target wasm32-unknown-unknown --quiet -- -D warnings
+step_done
+
+step "cargo doc"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+step_done
+
+step "cargo deny check"
+if [ -f deny.toml ]; then
+    cargo deny --log-level error check
+    step_done
+else
+    step_done "skipped: no deny.toml yet"
+fi
+
+step "cargo test (unit, property, vectors, tamper matrix, jwcrypto interop, CLI)"
+cargo test --workspace
+step_done
+
+step "trunk build --release (offline, wasm-opt -Oz)"
+trunk build --release --offline
+for file in dist/*.wasm dist/*.js; do
+    [ -e "$file" ] || die "trunk build left no $file"
+    printf '    %-48s %8s bytes raw %8s bytes gzip -9\n' \
+        "$file" "$(wc -c <"$file")" "$(gzip -9 -c "$file" | wc -c)"
+done
+step_done
+
+# shellcheck disable=SC2034 # read by the EXIT trap
+CURRENT_STEP=""
+printf '%s: all steps passed (%ss)\n' "$SCRIPT_NAME" "$SECONDS"
