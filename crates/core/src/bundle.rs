@@ -170,9 +170,12 @@ pub enum OpenError {
         carried: usize,
     },
     /// An attachment part decrypted, but is not the file the submission describes (swapped or altered).
-    #[error("attachment {index} ({name:?}) was altered or swapped: its size or SHA-256 does not match the submission")]
+    #[error(
+        "attachment {} ({name:?}) was altered or swapped: its size or SHA-256 does not match the submission",
+        index + 1
+    )]
     AttachmentAltered {
-        /// Its position in the bundle.
+        /// Its position in the bundle, counting from 0 (the message counts from 1).
         index: usize,
         /// The file name the submission gives for it.
         name: String,

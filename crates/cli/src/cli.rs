@@ -1,0 +1,171 @@
+//! The command line as clap derive types: what `sealform` accepts and its `--help`. What the values mean is
+//! checked by each subcommand before it does any work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use sealform_core::key::DEFAULT_KEY_BITS;
+
+/// The paragraph on passphrases, shared by the subcommands that read one.
+macro_rules! passphrase_note {
+    () => {
+        "Passphrases are never given on the command line: sealform asks on the terminal, or reads the first line \
+         of the file named by --passphrase-file, or the environment variable named by --passphrase-env."
+    };
+}
+
+/// sealform: make the firm's keys, and inspect and open the sealed submissions clients send from the intake form.
+/// Everything happens offline, on this computer.
+#[derive(Debug, Parser)]
+#[command(name = "sealform", version, propagate_version = true, after_help = MAIN_HELP)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+const MAIN_HELP: &str = concat!(
+    "Examples:\n",
+    "  sealform keygen --out keys\n",
+    "  sealform inspect inbox/*.bundle\n",
+    "  sealform open --key keys/firm.private.pem inbox/client.bundle\n",
+    "  sealform open --key keys/firm.private.pem --out opened inbox/*.bundle\n",
+    "\n",
+    "Run `sealform help COMMAND` for a command's options and more examples.\n",
+    "\n",
+    "Exit codes:\n",
+    "  0  all done\n",
+    "  1  some files failed (each is named on standard error); the rest were done\n",
+    "  2  nothing was done: a usage or configuration error (the message says what)",
+);
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Make a new key pair: a private key to open submissions with, and the public key for the form
+    #[command(after_help = KEYGEN_HELP)]
+    Keygen(KeygenArgs),
+    /// Show what can be seen of bundles without a key: receipt id, format version, keys sealed for, sizes
+    #[command(after_help = INSPECT_HELP)]
+    Inspect(InspectArgs),
+    /// Open bundles with the firm's private key, verifying every part, and print or save the submissions
+    #[command(after_help = OPEN_HELP)]
+    Open(OpenArgs),
+}
+
+const KEYGEN_HELP: &str = concat!(
+    "Writes DIR/NAME.private.pem (PKCS#8, encrypted with your passphrase, readable only by you: keep it, and a \
+     backup, safe), DIR/NAME.public.jwk and DIR/NAME.public.pem, then prints the key's fingerprint and the JSON to \
+     add to the form config's \"recipients\" list.\n",
+    "\n",
+    "Examples:\n",
+    "  sealform keygen --out keys                  (asks for a passphrase twice)\n",
+    "  sealform keygen --out keys --name backup --bits 4096\n",
+    "  sealform keygen --out keys --passphrase-file ~/sealform-passphrase\n",
+    "  sealform keygen --out demo --unencrypted-demo-key\n",
+    "\n",
+    passphrase_note!(),
+    "\n",
+    "\n",
+    "Exit codes:\n",
+    "  0  the keys were written\n",
+    "  1  writing a key file failed\n",
+    "  2  nothing was written: a usage or passphrase error, or a key file exists",
+);
+
+const INSPECT_HELP: &str = concat!(
+    "No key is needed and nothing is decrypted: the structure is checked as strictly as when opening.\n",
+    "\n",
+    "Examples:\n",
+    "  sealform inspect inbox/client.bundle\n",
+    "  sealform inspect inbox/*.bundle\n",
+    "  cat submission.bundle | sealform inspect -\n",
+    "\n",
+    "Exit codes:\n",
+    "  0  every file is a well-formed bundle\n",
+    "  1  some are not (each is named on standard error); the rest were shown",
+);
+
+const OPEN_HELP: &str = concat!(
+    "Without --out, each verified submission is printed to standard output as JSON. With --out DIR, each goes to \
+     DIR/<receipt>/submission.json, and its attachments to DIR/<receipt>/attachments/, their names made safe \
+     (folders, control characters and leading dots removed; a number added rather than overwrite). A bundle \
+     already opened into DIR is skipped.\n",
+    "\n",
+    "Examples:\n",
+    "  sealform open --key firm.private.pem inbox/client.bundle\n",
+    "  sealform open --key firm.private.pem --out opened inbox/*.bundle\n",
+    "  sealform open --key firm.private.pem --key backup.private.pem in.bundle\n",
+    "  sealform open --key firm.private.pem --passphrase-env SF_PASS in.bundle\n",
+    "  cat client.bundle | sealform open --key firm.private.pem -\n",
+    "\n",
+    passphrase_note!(),
+    " The same passphrase is used for every encrypted key.\n",
+    "\n",
+    "Exit codes:\n",
+    "  0  every bundle was opened\n",
+    "  1  some failed (each is named on standard error); the rest were opened\n",
+    "  2  nothing was opened: a usage error, or a key or passphrase is wrong",
+);
+
+/// Where a passphrase comes from when it is not typed at a terminal.
+#[derive(Debug, Args)]
+pub(crate) struct PassphraseArgs {
+    /// Read the passphrase from the first line of this file (make it readable only by you)
+    #[arg(long, value_name = "PATH", conflicts_with = "passphrase_env")]
+    pub(crate) passphrase_file: Option<PathBuf>,
+    /// Read the passphrase from the environment variable with this name (give its name, not the passphrase)
+    #[arg(long, value_name = "NAME")]
+    pub(crate) passphrase_env: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeygenArgs {
+    /// Folder to write the key files into (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Key size in bits: 3072 or 4096 (2048 is the least sealform accepts)
+    #[arg(long, value_name = "BITS", default_value_t = DEFAULT_KEY_BITS)]
+    pub(crate) bits: usize,
+    /// What the key files are called: NAME.private.pem, NAME.public.jwk, NAME.public.pem
+    #[arg(long, value_name = "NAME", default_value = "firm")]
+    pub(crate) name: String,
+    /// Write the private key WITHOUT a passphrase: only for demos and tests, never for real clients
+    #[arg(long, conflicts_with_all = ["passphrase_file", "passphrase_env"])]
+    pub(crate) unencrypted_demo_key: bool,
+    /// Replace key files that exist (the old private key is then lost, and what was sealed to it with it)
+    #[arg(long)]
+    pub(crate) force: bool,
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InspectArgs {
+    /// Bundles to inspect; `-` reads one from standard input
+    #[arg(value_name = "FILE", required = true)]
+    pub(crate) files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct OpenArgs {
+    /// A private key to open with (PKCS#8 PEM); repeat for several, e.g. the firm's key and its backup key
+    #[arg(long = "key", value_name = "KEY.pem", required = true)]
+    pub(crate) keys: Vec<PathBuf>,
+    /// Save each submission and its attachments in DIR, a folder per receipt, instead of printing it
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArgs,
+    /// Bundles to open; `-` reads one from standard input
+    #[arg(value_name = "FILE", required = true)]
+    pub(crate) files: Vec<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

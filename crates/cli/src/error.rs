@@ -1,0 +1,129 @@
+//! How `sealform` fails: an [`Error`] is a message for a person (what happened, which file, what to do) and the
+//! exit code it ends the run with. Also the wording of core's bundle errors, shared by `inspect` and `open`.
+
+use std::fmt;
+
+use sealform_core::bundle::OpenError;
+use sealform_core::key::Kid;
+
+/// How a run ends, as a process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// 0: everything asked for was done.
+    Success,
+    /// 1: some files failed (each was named on standard error); the others were done.
+    SomeFailed,
+    /// 2: nothing was done: the command line, a key, a passphrase or a folder is wrong.
+    Usage,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            Self::Success => 0,
+            Self::SomeFailed => 1,
+            Self::Usage => 2,
+        }
+    }
+
+    /// [`Exit::Success`] when no file failed, else [`Exit::SomeFailed`].
+    pub(crate) fn from_failures(failures: usize) -> Self {
+        if failures == 0 {
+            Self::Success
+        } else {
+            Self::SomeFailed
+        }
+    }
+}
+
+/// A failure that ends the run, with a message that says what to do about it.
+#[derive(Debug)]
+pub(crate) struct Error {
+    exit: Exit,
+    message: String,
+}
+
+impl Error {
+    /// Nothing was done because the command line or its setup is wrong (exit code 2).
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
+        Self {
+            exit: Exit::Usage,
+            message: message.into(),
+        }
+    }
+
+    /// The work failed part-way (exit code 1).
+    pub(crate) fn failed(message: impl Into<String>) -> Self {
+        Self {
+            exit: Exit::SomeFailed,
+            message: message.into(),
+        }
+    }
+
+    /// The exit code this error ends the run with.
+    pub(crate) fn exit(&self) -> Exit {
+        self.exit
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Reports one file's failure on standard error; the run goes on with the next file.
+pub(crate) fn report(message: &str) {
+    eprintln!("error: {message}");
+}
+
+/// Reports something the user should know about but that does not stop the work.
+pub(crate) fn warn(message: &str) {
+    eprintln!("warning: {message}");
+}
+
+/// Says what went wrong with the bundle `name`, and what to do about it.
+pub(crate) fn describe_bundle_error(name: &str, error: &OpenError) -> String {
+    const RESEND: &str = "ask the client to send it again or use the receiver's copy";
+    match error {
+        OpenError::NotForThisKey {
+            sealed_for,
+            you_hold,
+        } => {
+            let which = match sealed_for.as_slice() {
+                [one] => format!("the key whose fingerprint is {one}"),
+                _ => format!("a key whose fingerprint is one of {}", kids(sealed_for, "")),
+            };
+            format!(
+                "{name} is sealed for {}; you gave {} — use {which}",
+                kids(sealed_for, "kid"),
+                kids(you_hold, "kid"),
+            )
+        }
+        OpenError::DecryptionFailed => {
+            format!("{name} is damaged or was tampered with: {RESEND}")
+        }
+        OpenError::AttachmentCount { .. } | OpenError::AttachmentAltered { .. } => {
+            format!("{name} is damaged or was tampered with ({error}): {RESEND}")
+        }
+        OpenError::Malformed { .. } => format!(
+            "{name}: {error}. Check that this is a bundle the sealform form produced; if it is, {RESEND}"
+        ),
+        // "unsupported format version …: update sealform" already says what to do.
+        _ => format!("{name}: {error}"),
+    }
+}
+
+/// `kid X` or `kids X, Y` (without the word when `noun` is empty).
+fn kids(kids: &[Kid], noun: &str) -> String {
+    let list = kids.iter().map(Kid::as_str).collect::<Vec<_>>().join(", ");
+    match (noun, kids.len()) {
+        ("", _) => list,
+        (_, 0) => format!("no {noun}"),
+        (_, 1) => format!("{noun} {list}"),
+        _ => format!("{noun}s {list}"),
+    }
+}

@@ -1,0 +1,251 @@
+//! Files on disk: writing without ever overwriting by accident (private material with mode 0600), reading
+//! bundles from files or standard input, and turning a client's untrusted file name into a harmless one.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+
+/// Mode for what only the firm may read: private keys, opened submissions and attachments.
+pub(crate) const PRIVATE_FILE: u32 = 0o600;
+/// Mode for public keys.
+pub(crate) const PUBLIC_FILE: u32 = 0o644;
+/// Mode for folders sealform creates to hold private material.
+pub(crate) const PRIVATE_DIR: u32 = 0o700;
+
+/// How many numbered alternatives [`write_unique`] tries before giving up.
+const MAX_SUFFIX: u32 = 9999;
+
+/// The command-line spelling of standard input.
+pub(crate) fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// How a file argument is named in messages.
+pub(crate) fn display_name(path: &Path) -> String {
+    if is_stdin(path) {
+        "standard input".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Refuses `-` (standard input) given more than once: it can be read only once.
+pub(crate) fn check_stdin_once(paths: &[PathBuf]) -> Result<(), crate::error::Error> {
+    if paths.iter().filter(|path| is_stdin(path)).count() > 1 {
+        return Err(crate::error::Error::usage(
+            "`-` (standard input) is given more than once: it can be read only once",
+        ));
+    }
+    Ok(())
+}
+
+/// Reads a whole file, or standard input for `-`.
+pub(crate) fn read_input(path: &Path) -> io::Result<Vec<u8>> {
+    if is_stdin(path) {
+        let mut bytes = Vec::new();
+        io::stdin().lock().read_to_end(&mut bytes)?;
+        Ok(bytes)
+    } else {
+        fs::read(path)
+    }
+}
+
+/// Creates `path` with `mode` and writes `bytes` to it, refusing (`AlreadyExists`) if anything is there. The file
+/// never exists with a wider mode, not even for a moment; on a failed write it is removed.
+pub(crate) fn write_new(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    let mut file = create_new(path, mode)?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    if written.is_err() {
+        let _ = fs::remove_file(path);
+    }
+    written
+}
+
+/// Replaces `path` (or creates it) in one step: the bytes go to a new file beside it, which is then renamed over
+/// it, so a reader sees the old file or the new one, never half of one.
+pub(crate) fn replace(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let staging = path.with_file_name(format!(".{name}.new-{}", std::process::id()));
+    write_new(&staging, bytes, mode)?;
+    fs::rename(&staging, path).inspect_err(|_| {
+        let _ = fs::remove_file(&staging);
+    })
+}
+
+/// Writes `bytes` to a new file in `dir` called `name`, or `stem-2.ext`, `stem-3.ext`, … if that exists: never
+/// over an existing file. Returns the path written.
+pub(crate) fn write_unique(dir: &Path, name: &str, bytes: &[u8], mode: u32) -> io::Result<PathBuf> {
+    let (stem, extension) = split_extension(name);
+    for n in 1..=MAX_SUFFIX {
+        let candidate = if n == 1 {
+            dir.join(name)
+        } else {
+            dir.join(format!("{stem}-{n}{extension}"))
+        };
+        match write_new(&candidate, bytes, mode) {
+            Ok(()) => return Ok(candidate),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("{name} and {MAX_SUFFIX} numbered alternatives all exist"),
+    ))
+}
+
+/// Creates a folder (and any missing parents) that only the owner can enter.
+pub(crate) fn create_private_dir_all(path: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, PRIVATE_DIR);
+    builder.create(path)
+}
+
+/// Creates one new folder that only the owner can enter; fails if it exists.
+pub(crate) fn create_private_dir(path: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, PRIVATE_DIR);
+    builder.create(path)
+}
+
+fn create_new(path: &Path, mode: u32) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
+    options.open(path)
+}
+
+/// The file's permission bits if group or others may read or write it (Unix only), so the caller can warn.
+pub(crate) fn exposed_mode(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then_some(mode)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Warns if a file holding a secret (`what`) can be read by other users.
+pub(crate) fn warn_if_exposed(path: &Path, what: &str) {
+    if let Some(mode) = exposed_mode(path) {
+        crate::error::warn(&format!(
+            "{} ({what}) can be read by other users of this computer (mode {mode:03o}): run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        ));
+    }
+}
+
+/// Makes a file name a client's browser sent safe to create in a folder of our choosing: keeps only the last path
+/// component (of `/` or `\` paths), drops control and text-direction characters (which can disguise a name, e.g.
+/// `invoice\u{202E}fdp.exe`), drops leading dots (no hidden files, no `..`) and surrounding spaces, and shortens very
+/// long names. `None` when nothing usable is left.
+pub(crate) fn safe_file_name(untrusted: &str) -> Option<String> {
+    let last = untrusted.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last
+        .chars()
+        .filter(|&c| !c.is_control() && !is_direction_mark(c))
+        .collect();
+    let trimmed = cleaned
+        .trim()
+        .trim_start_matches('.')
+        .trim_start()
+        .trim_end_matches(['.', ' ']);
+    if trimmed.is_empty() {
+        return None;
+    }
+    Some(shorten(trimmed, 200))
+}
+
+/// Unicode bidirectional formatting characters (UAX #9) and other invisible marks that can reorder or hide what
+/// a name shows.
+fn is_direction_mark(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Cuts `name` to at most `max` bytes, keeping a short extension.
+fn shorten(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_owned();
+    }
+    let (stem, extension) = split_extension(name);
+    let extension = if extension.len() <= 16 { extension } else { "" };
+    let mut end = max - extension.len();
+    while !stem.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{extension}", &stem[..end.min(stem.len())])
+}
+
+/// `("report", ".pdf")` for `report.pdf`; `("README", "")` when there is no extension.
+fn split_extension(name: &str) -> (&str, &str) {
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => name.split_at(dot),
+        _ => (name, ""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_lose_their_folders_and_tricks() {
+        let cases = [
+            ("report.pdf", Some("report.pdf")),
+            ("../../etc/passwd", Some("passwd")),
+            ("..\\..\\Windows\\win.ini", Some("win.ini")),
+            ("/absolute/path.txt", Some("path.txt")),
+            ("..", None),
+            (".", None),
+            ("...", None),
+            ("", None),
+            ("dir/", None),
+            (".bashrc", Some("bashrc")),
+            ("  spaced name.txt  ", Some("spaced name.txt")),
+            ("bell\u{7}\n.txt", Some("bell.txt")),
+            ("invoice\u{202E}fdp.exe", Some("invoicefdp.exe")),
+            ("trailing.", Some("trailing")),
+            ("Zoë 王.pdf", Some("Zoë 王.pdf")),
+        ];
+        for (untrusted, expected) in cases {
+            assert_eq!(
+                safe_file_name(untrusted).as_deref(),
+                expected,
+                "{untrusted:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn long_names_keep_their_extension() {
+        let name = format!("{}.pdf", "é".repeat(300));
+        let safe = safe_file_name(&name).unwrap_or_default();
+        assert!(safe.len() <= 200, "{}", safe.len());
+        assert!(safe.ends_with("é.pdf"), "{safe}");
+    }
+
+    #[test]
+    fn unique_names_never_overwrite() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let first = write_unique(dir.path(), "a.txt", b"1", PRIVATE_FILE).expect("write");
+        let second = write_unique(dir.path(), "a.txt", b"2", PRIVATE_FILE).expect("write");
+        let third = write_unique(dir.path(), "a.txt", b"3", PRIVATE_FILE).expect("write");
+        assert_eq!(first, dir.path().join("a.txt"));
+        assert_eq!(second, dir.path().join("a-2.txt"));
+        assert_eq!(third, dir.path().join("a-3.txt"));
+        assert_eq!(fs::read(&first).expect("read"), b"1");
+        assert_eq!(exposed_mode(&first), None);
+    }
+}

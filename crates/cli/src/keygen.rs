@@ -1,0 +1,173 @@
+//! `sealform keygen`: makes the firm's key pair — the private key (encrypted, mode 0600) that opens submissions, and
+//! the public key in the two forms a form config and other tools take — and says what to paste where.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rand_core::OsRng;
+use sealform_core::key::{Identity, KeyError, MAX_KEY_BITS, MIN_KEY_BITS};
+
+use crate::cli::KeygenArgs;
+use crate::error::{Error, Exit};
+use crate::files::{self, PRIVATE_FILE, PUBLIC_FILE};
+use crate::passphrase::{Passphrase, Source};
+
+/// The longest `--name` accepted: file names stay readable and well under any file system's limit.
+const MAX_NAME_LEN: usize = 64;
+
+/// What to do, checked.
+#[derive(Debug)]
+struct Config {
+    bits: usize,
+    dir: PathBuf,
+    private: PathBuf,
+    jwk: PathBuf,
+    spki: PathBuf,
+    /// `None`: write the private key unencrypted (`--unencrypted-demo-key`).
+    passphrase: Option<Source>,
+    force: bool,
+}
+
+impl Config {
+    fn new(args: KeygenArgs) -> Result<Self, Error> {
+        if !(MIN_KEY_BITS..=MAX_KEY_BITS).contains(&args.bits) {
+            return Err(Error::usage(format!(
+                "--bits {}: {}; use 3072 (the default) or 4096",
+                args.bits,
+                KeyError::BadSize { bits: args.bits }
+            )));
+        }
+        check_name(&args.name)?;
+        let file = |suffix: &str| args.out.join(format!("{}.{suffix}", args.name));
+        Ok(Self {
+            bits: args.bits,
+            private: file("private.pem"),
+            jwk: file("public.jwk"),
+            spki: file("public.pem"),
+            dir: args.out,
+            passphrase: (!args.unencrypted_demo_key).then(|| Source::from_args(args.passphrase)),
+            force: args.force,
+        })
+    }
+}
+
+/// A name that makes plain file names: letters, digits, `-`, `_` and `.`, not starting with a dot.
+fn check_name(name: &str) -> Result<(), Error> {
+    let plain = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if name.is_empty() || name.len() > MAX_NAME_LEN || !plain || name.starts_with('.') {
+        return Err(Error::usage(format!(
+            "--name {name:?}: use up to {MAX_NAME_LEN} letters, digits, '-', '_' or '.', not starting with '.' \
+             (e.g. --name firm or --name backup-2026)"
+        )));
+    }
+    Ok(())
+}
+
+/// Runs `sealform keygen`.
+pub(crate) fn run(args: KeygenArgs) -> Result<Exit, Error> {
+    let config = Config::new(args)?;
+    // Checked before the slow key generation and before asking for a passphrase; writing checks again.
+    if !config.force {
+        for path in [&config.private, &config.jwk, &config.spki] {
+            if path.symlink_metadata().is_ok() {
+                return Err(exists(path));
+            }
+        }
+    }
+    let passphrase: Option<Passphrase> = config
+        .passphrase
+        .as_ref()
+        .map(|source| source.new_passphrase(&config.private))
+        .transpose()?;
+
+    files::create_private_dir_all(&config.dir).map_err(|e| {
+        Error::usage(format!(
+            "could not create the folder {}: {e}; choose another with --out",
+            config.dir.display()
+        ))
+    })?;
+    eprintln!(
+        "Generating a {}-bit RSA key; this can take a few seconds…",
+        config.bits
+    );
+    let identity = Identity::generate(&mut OsRng, config.bits)
+        .map_err(|e| Error::usage(format!("could not generate the key: {e}")))?;
+    let private_pem = match &passphrase {
+        Some(passphrase) => identity.to_encrypted_pem(&mut OsRng, passphrase.as_bytes()),
+        None => identity.to_unencrypted_pem(),
+    }
+    .map_err(|e| Error::failed(format!("could not write the private key: {e}")))?;
+    let recipient = identity.recipient();
+    let jwk = recipient.to_jwk();
+    let spki = recipient
+        .to_spki_pem()
+        .map_err(|e| Error::failed(format!("could not write the public key: {e}")))?;
+
+    // The private key first: public keys without it would be worse than useless.
+    write(
+        &config,
+        &config.private,
+        private_pem.as_bytes(),
+        PRIVATE_FILE,
+    )?;
+    write(
+        &config,
+        &config.jwk,
+        format!("{jwk}\n").as_bytes(),
+        PUBLIC_FILE,
+    )?;
+    write(&config, &config.spki, spki.as_bytes(), PUBLIC_FILE)?;
+
+    let protection = if passphrase.is_some() {
+        "encrypted with your passphrase"
+    } else {
+        "NOT encrypted"
+    };
+    let kid = identity.kid();
+    crate::print(&format!(
+        "Wrote {private}  private key, {protection}, readable only by you: keep it and a backup safe\n\
+         Wrote {jwk_path}   public key (JWK)\n\
+         Wrote {spki_path}   public key (PEM)\n\
+         \n\
+         Key id (fingerprint): {kid}\n\
+         Short fingerprint:    {short}   (the form shows this: check it matches)\n\
+         \n\
+         Add this to the \"recipients\" list in the form config:\n\
+         {jwk}\n",
+        private = config.private.display(),
+        jwk_path = config.jwk.display(),
+        spki_path = config.spki.display(),
+        short = kid.short(),
+    ))?;
+    if passphrase.is_none() {
+        crate::error::warn(&format!(
+            "{} is NOT encrypted: anyone who can read it can open every submission sealed to this key. Use it \
+             only for demos and tests; for real clients run keygen without --unencrypted-demo-key",
+            config.private.display()
+        ));
+    }
+    Ok(Exit::Success)
+}
+
+/// Writes one key file: never over an existing one unless `--force`, and then in one step.
+fn write(config: &Config, path: &Path, bytes: &[u8], mode: u32) -> Result<(), Error> {
+    let written = if config.force {
+        files::replace(path, bytes, mode)
+    } else {
+        files::write_new(path, bytes, mode)
+    };
+    written.map_err(|e| match e.kind() {
+        io::ErrorKind::AlreadyExists => exists(path),
+        _ => Error::failed(format!("could not write {}: {e}", path.display())),
+    })
+}
+
+fn exists(path: &Path) -> Error {
+    Error::usage(format!(
+        "{} already exists: nothing was written. Choose another --out or --name, or add --force to replace it \
+         (submissions sealed to the old key can then no longer be opened)",
+        path.display()
+    ))
+}

@@ -1,0 +1,65 @@
+//! The `sealform` command: the firm's offline tool for making keys and for inspecting and opening sealed
+//! submissions. [`run`] is the whole program; `main.rs` only hands its exit code to the operating system.
+//!
+//! Each subcommand is one module (`keygen`, `inspect`, `open`) that first turns the parsed command line into a
+//! checked configuration and only then does any work. Exit codes: 0 all done, 1 some files failed, 2 nothing done
+//! (a usage or configuration error).
+#![forbid(unsafe_code)]
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+mod cli;
+mod error;
+mod files;
+mod inspect;
+mod keygen;
+mod open;
+mod passphrase;
+
+use cli::{Cli, Command};
+use error::{Error, Exit};
+
+/// Runs `sealform` with the process's arguments and returns the exit code: 0 when everything was done, 1 when some
+/// files failed (each is named on standard error), 2 when nothing was done because of a usage or configuration
+/// error.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // Help and version go to stdout with code 0; mistakes to stderr with code 2.
+            let _ = error.print();
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+        }
+    };
+    let result = match cli.command {
+        Command::Keygen(args) => keygen::run(args),
+        Command::Inspect(args) => inspect::run(args),
+        Command::Open(args) => open::run(args),
+    };
+    let exit = match result {
+        Ok(exit) => exit,
+        Err(error) => {
+            eprintln!("error: {error}");
+            error.exit()
+        }
+    };
+    let _ = std::io::stdout().flush();
+    exit.into()
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit.code())
+    }
+}
+
+/// Writes `text` to standard output (where the result of a command goes; messages go to standard error).
+pub(crate) fn print(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::failed(format!("could not write to standard output: {e}")))
+}

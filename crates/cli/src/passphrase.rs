@@ -1,0 +1,177 @@
+//! Reading passphrases: typed at the terminal (without echo), or from a file or an environment variable named on
+//! the command line. Never from an argument itself, which other users can see in the process list.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use crate::cli::PassphraseArgs;
+use crate::error::Error;
+use crate::files;
+
+/// A passphrase, wiped from memory when dropped.
+pub(crate) type Passphrase = Zeroizing<String>;
+
+/// Where passphrases come from.
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    /// Asked for at the terminal.
+    Terminal,
+    /// The first line of this file.
+    File(PathBuf),
+    /// The value of this environment variable.
+    Env(String),
+}
+
+impl Source {
+    /// The source the command line chose; the terminal when it chose none.
+    pub(crate) fn from_args(args: PassphraseArgs) -> Self {
+        match (args.passphrase_file, args.passphrase_env) {
+            (Some(path), _) => Self::File(path),
+            (None, Some(name)) => Self::Env(name),
+            (None, None) => Self::Terminal,
+        }
+    }
+
+    /// Whether a wrong passphrase can be tried again (only a person at a terminal can type another).
+    pub(crate) fn can_retry(&self) -> bool {
+        matches!(self, Self::Terminal)
+    }
+
+    /// Where a passphrase came from, for messages: "the passphrase typed", "the first line of FILE", ….
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Self::Terminal => "the passphrase you typed".to_owned(),
+            Self::File(path) => format!("the first line of {} (--passphrase-file)", path.display()),
+            Self::Env(name) => format!("the environment variable {name} (--passphrase-env)"),
+        }
+    }
+
+    /// A passphrase for a new private key: typed twice at the terminal so a typo cannot lock the firm out.
+    pub(crate) fn new_passphrase(&self, key: &Path) -> Result<Passphrase, Error> {
+        let passphrase = match self {
+            Self::Terminal => {
+                require_terminal(&format!(
+                    "there is no terminal to ask for a passphrase for the new private key {}: use \
+                     --passphrase-file PATH or --passphrase-env NAME (or --unencrypted-demo-key for a throw-away \
+                     demo key)",
+                    key.display()
+                ))?;
+                let first = prompt(&format!(
+                    "Passphrase for the new private key {}: ",
+                    key.display()
+                ))?;
+                if first.is_empty() {
+                    return Err(Error::usage(
+                        "the passphrase is empty: run keygen again and type a passphrase (a few unrelated words \
+                         are easy to remember and hard to guess)",
+                    ));
+                }
+                let second = prompt("The same passphrase again: ")?;
+                if first != second {
+                    return Err(Error::usage(
+                        "the two passphrases differ: nothing was written; run keygen again",
+                    ));
+                }
+                first
+            }
+            Self::File(path) => read_file(path)?,
+            Self::Env(name) => read_env(name)?,
+        };
+        Ok(passphrase)
+    }
+
+    /// The passphrase for the existing encrypted private key `key`.
+    pub(crate) fn passphrase_for(&self, key: &Path) -> Result<Passphrase, Error> {
+        match self {
+            Self::Terminal => {
+                require_terminal(&format!(
+                    "{} is encrypted and there is no terminal to ask for its passphrase: use \
+                     --passphrase-file PATH or --passphrase-env NAME",
+                    key.display()
+                ))?;
+                prompt(&format!("Passphrase for {}: ", key.display()))
+            }
+            Self::File(path) => read_file(path),
+            Self::Env(name) => read_env(name),
+        }
+    }
+}
+
+/// The first line of the passphrase file `path`.
+fn read_file(path: &Path) -> Result<Passphrase, Error> {
+    files::warn_if_exposed(path, "a passphrase file");
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        Error::usage(format!(
+            "could not read the passphrase file {}: {e}; check the path given to --passphrase-file",
+            path.display()
+        ))
+    })?);
+    let passphrase = Zeroizing::new(first_line(&text).to_owned());
+    if passphrase.is_empty() {
+        return Err(Error::usage(format!(
+            "the first line of the passphrase file {} is empty: it must hold the passphrase",
+            path.display()
+        )));
+    }
+    Ok(passphrase)
+}
+
+/// The value of the environment variable `name`.
+fn read_env(name: &str) -> Result<Passphrase, Error> {
+    let named = format!("the environment variable {name} (named by --passphrase-env)");
+    match std::env::var(name) {
+        Ok(value) if !value.is_empty() => Ok(Zeroizing::new(value)),
+        Ok(_) => Err(Error::usage(format!(
+            "{named} is empty: it must hold the passphrase"
+        ))),
+        Err(std::env::VarError::NotPresent) => Err(Error::usage(format!(
+            "{named} is not set: set it to the passphrase, or name the variable that holds it"
+        ))),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Error::usage(format!("{named} is not valid UTF-8 text")))
+        }
+    }
+}
+
+/// The text up to the first line break (`\n` or `\r\n`), as a passphrase file is read.
+fn first_line(text: &str) -> &str {
+    let line = text.split('\n').next().unwrap_or_default();
+    line.strip_suffix('\r').unwrap_or(line)
+}
+
+/// Passphrases are only asked for when a person is there to type them: otherwise a script would hang.
+fn require_terminal(message: &str) -> Result<(), Error> {
+    if std::io::stdin().is_terminal() || std::io::stderr().is_terminal() {
+        Ok(())
+    } else {
+        Err(Error::usage(message))
+    }
+}
+
+/// Asks at the terminal, without echo.
+fn prompt(text: &str) -> Result<Passphrase, Error> {
+    rpassword::prompt_password(text)
+        .map(Zeroizing::new)
+        .map_err(|e| {
+            Error::usage(format!(
+                "could not read a passphrase from the terminal ({e}): use --passphrase-file PATH or \
+                 --passphrase-env NAME"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_passphrase_file_gives_its_first_line() {
+        assert_eq!(first_line("correct horse\n"), "correct horse");
+        assert_eq!(first_line("correct horse\r\nsecond line"), "correct horse");
+        assert_eq!(first_line("no newline"), "no newline");
+        assert_eq!(first_line(" spaces kept "), " spaces kept ");
+        assert_eq!(first_line(""), "");
+    }
+}

@@ -1,0 +1,213 @@
+//! Helpers for driving the real `sealform` binary: running it, the core crate's test keys and vectors, and
+//! bundles sealed on the spot.
+
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use sealform_core::bundle::seal;
+use sealform_core::consent::ConsentRecord;
+use sealform_core::key::{Identity, Recipient};
+use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
+use sealform_core::submission::{Attachment, FormRef, Submission, SUBMISSION_VERSION};
+use sealform_core::{Answer, Answers, Sha256Digest};
+
+/// What one run of `sealform` gave.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Fails the test, showing everything, unless the exit code is `code`.
+    #[track_caller]
+    pub fn expect_code(self, code: i32) -> Self {
+        assert_eq!(self.code, code, "exit code\n{self:#?}");
+        self
+    }
+
+    /// Fails the test unless standard error contains every one of `parts`.
+    #[track_caller]
+    pub fn expect_stderr(self, parts: &[&str]) -> Self {
+        for part in parts {
+            assert!(
+                self.stderr.contains(part),
+                "stderr lacks {part:?}\n{self:#?}"
+            );
+        }
+        self
+    }
+}
+
+/// Runs `sealform ARGS` with nothing on standard input (so never a terminal).
+pub fn sealform<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {
+    sealform_with(args, &[], None)
+}
+
+/// Runs `sealform ARGS` with extra environment variables and, optionally, bytes on standard input.
+pub fn sealform_with<S: AsRef<std::ffi::OsStr>>(
+    args: &[S],
+    env: &[(&str, &str)],
+    stdin: Option<&[u8]>,
+) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sealform"));
+    command
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("sealform starts");
+    if let Some(bytes) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin pipe");
+        pipe.write_all(bytes).expect("write stdin");
+    }
+    let output = child.wait_with_output().expect("sealform runs");
+    Run {
+        code: output.status.code().expect("exit code, not a signal"),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// The core crate's test data: `keys/` and `vectors/`.
+pub fn core_data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/data")
+}
+
+/// A core test key (`firm`, `backup`, `stranger`).
+pub fn identity(name: &str) -> Identity {
+    let path = core_data().join(format!("keys/{name}.pem"));
+    let pem = std::fs::read_to_string(&path).expect("test key readable");
+    Identity::from_pkcs8_pem(&pem, None).expect("test key parses")
+}
+
+/// Copies a core test key into `dir` with `mode`, so permission checks do not depend on the checkout.
+pub fn key_file(dir: &Path, name: &str, mode: u32) -> PathBuf {
+    let path = dir.join(format!("{name}.pem"));
+    std::fs::copy(core_data().join(format!("keys/{name}.pem")), &path).expect("copy key");
+    set_mode(&path, mode);
+    path
+}
+
+pub fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// A vector's header line `name: value`, and its bundle bytes (what follows the blank line).
+pub fn vector(name: &str) -> (String, Vec<u8>) {
+    let path = core_data().join(format!("vectors/{name}.bundle"));
+    let bytes = std::fs::read(&path).expect("vector readable");
+    let split = bytes
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .expect("header ends with a blank line");
+    let header = String::from_utf8(bytes[..split].to_vec()).expect("header is UTF-8");
+    (header, bytes[split + 2..].to_vec())
+}
+
+/// A header field of a vector, e.g. `receipt`.
+pub fn header_field(header: &str, name: &str) -> String {
+    header
+        .lines()
+        .find_map(|line| line.strip_prefix(&format!("{name}: ")))
+        .unwrap_or_else(|| panic!("no {name}: line in {header}"))
+        .to_owned()
+}
+
+/// Writes a vector's bundle bytes, without the header, to `dir/NAME.bundle`.
+pub fn vector_file(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(format!("{name}.bundle"));
+    std::fs::write(&path, vector(name).1).expect("write bundle");
+    path
+}
+
+/// The full name of a client in every sample submission: non-ASCII on purpose.
+pub const CLIENT_NAME: &str = "Zoë Ñúñez-王 🙂 مرحبا";
+
+/// Seals a sample submission with `attachments` (name, bytes) for `recipients`, and writes it to `path`.
+pub fn seal_sample(
+    path: &Path,
+    recipients: &[Recipient],
+    submission_id: &str,
+    attachments: &[(&str, &[u8])],
+) {
+    let attachments: Vec<Attachment> = attachments
+        .iter()
+        .map(|(name, bytes)| Attachment {
+            field: "documents".into(),
+            name: (*name).into(),
+            media_type: "application/octet-stream".into(),
+            bytes: bytes.to_vec(),
+        })
+        .collect();
+    let sealed = seal(
+        recipients,
+        &sample(submission_id, &attachments),
+        &attachments,
+    )
+    .expect("seal");
+    std::fs::write(path, sealed.bytes).expect("write bundle");
+}
+
+/// A submission to the shipped legal-intake template (as in core's `tests/vectors.rs`).
+fn sample(id: &str, attachments: &[Attachment]) -> Submission {
+    let mut answers = Answers::default();
+    answers.insert("full_name", Answer::Text(CLIENT_NAME.into()));
+    answers.insert("email", Answer::Text("zoe@example.com".into()));
+    let infos: Vec<_> = attachments.iter().map(Attachment::info).collect();
+    let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("template parses");
+    let given: BTreeSet<String> = template
+        .schema()
+        .consents
+        .iter()
+        .map(|c| c.id.clone())
+        .collect();
+    let at = "2026-11-22T09:30:00Z";
+    Submission {
+        version: SUBMISSION_VERSION,
+        submission_id: id.into(),
+        form: FormRef {
+            id: template.schema().id.clone(),
+            version: template.schema().version.clone(),
+            schema_sha256: Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
+        },
+        submitted_at: at.into(),
+        consent: ConsentRecord::new(template.schema(), &answers, &infos, &given, id, at),
+        answers,
+        attachments: infos,
+    }
+}
+
+/// The names in a folder, sorted.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
