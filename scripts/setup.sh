@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Installs what building and testing sealform needs on a Debian/Ubuntu machine that has rustup and cargo.
+# Idempotent: every tool already present at the right version is skipped, so a second run takes seconds.
+set -euo pipefail
+# shellcheck source=scripts/common.sh
+source "$(dirname "$0")/common.sh"
+
+TRUNK_SERIES="0.21"            # 0.22 needs a newer rustc than rust-toolchain.toml pins
+CARGO_DENY_SERIES="0.20"       # deny.toml is written for this series
+BINARYEN_VERSION="132.0.0"     # npm binaryen; never Debian's (108 breaks the externref table)
+JWCRYPTO_VERSION="1.5.6"       # the independent JWE peer for tests/interop
+WASM_BINDGEN_VERSION="$(lock_version wasm-bindgen)"
+[ -n "$WASM_BINDGEN_VERSION" ] || die "no wasm-bindgen entry in Cargo.lock"
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "not root and no sudo: cannot apt-get install"
+    SUDO="sudo"
+fi
+
+# Prints the version a command reports, or nothing when the command is missing or fails.
+version_of() {
+    "$@" 2>/dev/null | head -n 1 || true
+}
+
+step "rust toolchain (rust-toolchain.toml) and wasm32-unknown-unknown target"
+command -v rustup >/dev/null || die "rustup is required (https://rustup.rs)"
+toolchain="$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)"
+if ! rustup toolchain list | grep -q "^$toolchain-"; then
+    # With no argument rustup (1.28+) installs what rust-toolchain.toml names: targets and components too.
+    rustup toolchain install || die "could not install toolchain $toolchain (rustup 1.28 or newer needed)"
+fi
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    step_done "present: $(rustc --version)"
+else
+    rustup target add wasm32-unknown-unknown
+    step_done "installed"
+fi
+
+step "Debian packages"
+packages=()
+command -v chromium >/dev/null || packages+=(chromium)
+command -v chromedriver >/dev/null || packages+=(chromium-driver)
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
+command -v cc >/dev/null || packages+=(build-essential)
+if ! command -v python3 >/dev/null; then
+    packages+=(python3 python3-venv)
+elif ! .venv/bin/python -c '' 2>/dev/null; then
+    # Debian's python3 cannot make a venv with pip until python3-venv is installed.
+    probe="$(mktemp -d)"
+    python3 -m venv "$probe/venv" >/dev/null 2>&1 || packages+=(python3-venv)
+    rm -rf "$probe"
+fi
+if [ "${#packages[@]}" -eq 0 ]; then
+    step_done "present"
+else
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+    step_done "installed: ${packages[*]}"
+fi
+
+step "trunk $TRUNK_SERIES.x"
+if [[ "$(version_of trunk --version)" == "trunk $TRUNK_SERIES."* ]]; then
+    step_done "present"
+else
+    cargo install --locked "trunk@^$TRUNK_SERIES"
+    step_done "installed"
+fi
+
+step "wasm-bindgen-cli $WASM_BINDGEN_VERSION (the Cargo.lock version)"
+if [ "$(version_of wasm-bindgen --version)" = "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+    step_done "present"
+else
+    # Not --locked: its lockfile names a webpki-roots version the registry here lacks.
+    cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+    step_done "installed"
+fi
+
+step "wasm-opt from npm binaryen@$BINARYEN_VERSION in .tools/npm"
+if [[ "$(version_of wasm-opt --version)" == "wasm-opt version ${BINARYEN_VERSION%%.*}"* ]] \
+    && [ "$(command -v wasm-opt)" = "$TOOLS_NPM/node_modules/.bin/wasm-opt" ]; then
+    step_done "present"
+else
+    mkdir -p "$TOOLS_NPM"
+    npm install --prefix "$TOOLS_NPM" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION" >/dev/null
+    step_done "installed"
+fi
+
+step "cargo-deny $CARGO_DENY_SERIES.x"
+if [[ "$(version_of cargo deny --version)" == "cargo-deny $CARGO_DENY_SERIES."* ]]; then
+    step_done "present"
+else
+    cargo install --locked "cargo-deny@^$CARGO_DENY_SERIES"
+    step_done "installed"
+fi
+
+step "Python venv .venv with jwcrypto $JWCRYPTO_VERSION (interop peer)"
+jwcrypto_installed() {
+    .venv/bin/python -c 'import importlib.metadata as m; print(m.version("jwcrypto"))' 2>/dev/null || true
+}
+if [ "$(jwcrypto_installed)" = "$JWCRYPTO_VERSION" ]; then
+    step_done "present"
+else
+    .venv/bin/python -c '' 2>/dev/null || python3 -m venv --clear .venv
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-input "jwcrypto==$JWCRYPTO_VERSION"
+    step_done "installed"
+fi
+
+step "cargo fetch (Trunk builds offline)"
+cargo fetch --quiet
+step_done "done"
+
+# shellcheck disable=SC2034 # read by the EXIT trap
+CURRENT_STEP="summary"
+printf '\nsealform toolchain:\n'
+printf '  %-16s %s\n' \
+    rustc "$(version_of rustc --version)" \
+    trunk "$(version_of trunk --version)" \
+    wasm-bindgen "$(version_of wasm-bindgen --version)" \
+    wasm-opt "$(version_of wasm-opt --version) ($(command -v wasm-opt))" \
+    cargo-deny "$(version_of cargo deny --version)" \
+    node "$(version_of node --version)" \
+    chromium "$(version_of chromium --version)" \
+    chromedriver "$(version_of chromedriver --version)" \
+    jwcrypto "$(jwcrypto_installed)"
