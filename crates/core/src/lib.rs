@@ -8,16 +8,13 @@
 //! ```
 //! use sealform_core::bundle::{open, seal};
 //! use sealform_core::key::Identity;
-//! # use sealform_core::{consent::ConsentRecord, schema::{Template, LEGAL_INTAKE_TEMPLATE}, *};
+//! # use sealform_core::{schema::{Template, LEGAL_INTAKE_TEMPLATE}, *};
 //! # let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes())?;
 //! # let mut answers = Answers::default();
 //! # answers.insert("full_name", Answer::Text("Zoë Adeyemi".into()));
-//! # let consent = ConsentRecord::new(template.schema(), &answers, &[], &Default::default(), "id-1", "2026-11-22T10:00:00Z");
-//! # let submission = Submission {
-//! #     version: submission::SUBMISSION_VERSION, submission_id: "id-1".into(),
-//! #     form: FormRef { id: "legal-intake".into(), version: "1".into(), schema_sha256: Sha256Digest::of(b"") },
-//! #     submitted_at: "2026-11-22T10:00:00Z".into(), answers, consent, attachments: vec![],
-//! # };
+//! # let digest = Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes());
+//! # let given = Default::default();
+//! # let submission = Submission::new(template.schema(), digest, answers, vec![], &given, "id-1", "2026-11-22T10:00:00Z");
 //! # let firm = Identity::from_pkcs8_pem(include_str!("../tests/data/keys/firm.pem"), None)?;
 //! // In the browser: seal for the firm's public key(s).
 //! let sealed = seal(&[firm.recipient().clone()], &submission, &[])?;

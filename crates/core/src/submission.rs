@@ -2,11 +2,14 @@
 //! It is versioned, names the exact form it was filled against, and lists every attachment with its digest, so a
 //! missing, swapped or altered attachment part is detected when the bundle is opened.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::answers::Answers;
 use crate::consent::ConsentRecord;
 use crate::digest::Sha256Digest;
+use crate::schema::FormSchema;
 
 /// The version of the submission document this crate writes and reads.
 pub const SUBMISSION_VERSION: u32 = 1;
@@ -30,6 +33,45 @@ pub struct Submission {
     pub consent: ConsentRecord,
     /// One entry per attachment part of the bundle, in the same order.
     pub attachments: Vec<AttachmentInfo>,
+}
+
+impl Submission {
+    /// The document for `answers` given to `schema`: the form reference and the consent record of what was shown
+    /// and which consents (by id) were `given`.
+    ///
+    /// `schema_sha256` is the SHA-256 of the exact schema file bytes the form was rendered from; `submission_id` is
+    /// random (UUID v4) and `submitted_at` RFC 3339, both from the caller, since core has no clock or I/O.
+    pub fn new(
+        schema: &FormSchema,
+        schema_sha256: Sha256Digest,
+        answers: Answers,
+        attachments: Vec<AttachmentInfo>,
+        given: &BTreeSet<String>,
+        submission_id: &str,
+        submitted_at: &str,
+    ) -> Self {
+        let consent = ConsentRecord::new(
+            schema,
+            &answers,
+            &attachments,
+            given,
+            submission_id,
+            submitted_at,
+        );
+        Self {
+            version: SUBMISSION_VERSION,
+            submission_id: submission_id.to_owned(),
+            form: FormRef {
+                id: schema.id.clone(),
+                version: schema.version.clone(),
+                schema_sha256,
+            },
+            submitted_at: submitted_at.to_owned(),
+            answers,
+            consent,
+            attachments,
+        }
+    }
 }
 
 /// Identifies the form definition a submission was filled against.

@@ -1,12 +1,11 @@
 //! Sample submissions for tests across the crate.
 
-use crate::answers::{Answer, Answers};
 use std::collections::BTreeSet;
 
-use crate::consent::ConsentRecord;
+use crate::answers::{Answer, Answers};
 use crate::digest::Sha256Digest;
 use crate::schema::{Template, LEGAL_INTAKE_TEMPLATE};
-use crate::submission::{Attachment, FormRef, Submission, SUBMISSION_VERSION};
+use crate::submission::{Attachment, Submission};
 
 /// A small submission with unicode answers and no attachments listed (sealing lists them).
 pub(crate) fn sample_submission() -> Submission {
@@ -21,37 +20,19 @@ pub(crate) fn sample_submission() -> Submission {
         "contact_by",
         Answer::Choices(vec!["email".into(), "sms".into()]),
     );
-    let submission_id = "5f0c2a8e-4b1d-4c8e-9a7b-2e3f4a5b6c7d";
-    let submitted_at = "2026-11-22T10:15:00Z";
     let template =
         Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("the shipped template parses");
-    let given: BTreeSet<String> = template
-        .schema()
-        .consents
-        .iter()
-        .map(|item| item.id.clone())
-        .collect();
-    let consent = ConsentRecord::new(
-        template.schema(),
-        &answers,
-        &[],
-        &given,
-        submission_id,
-        submitted_at,
-    );
-    Submission {
-        version: SUBMISSION_VERSION,
-        submission_id: submission_id.into(),
-        form: FormRef {
-            id: "legal-intake".into(),
-            version: "1".into(),
-            schema_sha256: Sha256Digest::of(b"schema"),
-        },
-        submitted_at: submitted_at.into(),
+    let schema = template.schema();
+    let given: BTreeSet<String> = schema.consents.iter().map(|item| item.id.clone()).collect();
+    Submission::new(
+        schema,
+        Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
         answers,
-        consent,
-        attachments: Vec::new(),
-    }
+        Vec::new(),
+        &given,
+        "5f0c2a8e-4b1d-4c8e-9a7b-2e3f4a5b6c7d",
+        "2026-11-22T10:15:00Z",
+    )
 }
 
 /// Two attachments: a short text file and a binary one.

@@ -9,11 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use sealform_core::bundle::{self, OpenError};
-use sealform_core::consent::ConsentRecord;
 use sealform_core::key::Identity;
 use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
-use sealform_core::submission::SUBMISSION_VERSION;
-use sealform_core::{Answers, Attachment, FormRef, Sha256Digest, Submission};
+use sealform_core::{Answers, Attachment, Sha256Digest, Submission};
 use tempfile::TempDir;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -89,21 +87,15 @@ fn sample_submission() -> Submission {
         Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("the shipped template parses");
     let schema = template.schema();
     let given = schema.consents.iter().map(|item| item.id.clone()).collect();
-    let submission_id = "0b7e4c1a-93d2-4f5e-8a61-7c2b9d0e3f14";
-    let submitted_at = "2026-11-22T10:15:00Z";
-    Submission {
-        version: SUBMISSION_VERSION,
-        submission_id: submission_id.into(),
-        form: FormRef {
-            id: schema.id.clone(),
-            version: schema.version.clone(),
-            schema_sha256: Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
-        },
-        submitted_at: submitted_at.into(),
-        consent: ConsentRecord::new(schema, &answers, &[], &given, submission_id, submitted_at),
+    Submission::new(
+        schema,
+        Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
         answers,
-        attachments: Vec::new(),
-    }
+        Vec::new(),
+        &given,
+        "0b7e4c1a-93d2-4f5e-8a61-7c2b9d0e3f14",
+        "2026-11-22T10:15:00Z",
+    )
 }
 
 /// A text file and a binary one of a few hundred KB with every byte value.

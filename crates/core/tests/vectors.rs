@@ -9,10 +9,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use sealform_core::bundle::{open, seal, OpenError, ReceiptId};
-use sealform_core::consent::ConsentRecord;
 use sealform_core::key::{Identity, Recipient};
 use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
-use sealform_core::submission::{Attachment, FormRef, Submission, SUBMISSION_VERSION};
+use sealform_core::submission::{Attachment, Submission};
 use sealform_core::{Answer, Answers, Sha256Digest};
 use serde_json::{json, Value};
 
@@ -57,21 +56,15 @@ fn sample() -> (Submission, Vec<Attachment>) {
         .iter()
         .map(|c| c.id.clone())
         .collect();
-    let id = "0b7e5c1a-6f3d-4e2b-8a9c-1d2e3f405162";
-    let at = "2026-11-22T09:30:00Z";
-    let submission = Submission {
-        version: SUBMISSION_VERSION,
-        submission_id: id.into(),
-        form: FormRef {
-            id: template.schema().id.clone(),
-            version: template.schema().version.clone(),
-            schema_sha256: Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
-        },
-        submitted_at: at.into(),
-        consent: ConsentRecord::new(template.schema(), &answers, &infos, &given, id, at),
+    let submission = Submission::new(
+        template.schema(),
+        Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
         answers,
-        attachments: infos,
-    };
+        infos,
+        &given,
+        "0b7e5c1a-6f3d-4e2b-8a9c-1d2e3f405162",
+        "2026-11-22T09:30:00Z",
+    );
     (submission, attachments)
 }
 

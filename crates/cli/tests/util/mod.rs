@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use sealform_core::bundle::seal;
-use sealform_core::consent::ConsentRecord;
 use sealform_core::key::{Identity, Recipient};
 use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
-use sealform_core::submission::{Attachment, FormRef, Submission, SUBMISSION_VERSION};
+use sealform_core::submission::{Attachment, Submission};
 use sealform_core::{Answer, Answers, Sha256Digest};
 
 /// What one run of `sealform` gave.
@@ -180,20 +179,15 @@ fn sample(id: &str, attachments: &[Attachment]) -> Submission {
         .iter()
         .map(|c| c.id.clone())
         .collect();
-    let at = "2026-11-22T09:30:00Z";
-    Submission {
-        version: SUBMISSION_VERSION,
-        submission_id: id.into(),
-        form: FormRef {
-            id: template.schema().id.clone(),
-            version: template.schema().version.clone(),
-            schema_sha256: Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
-        },
-        submitted_at: at.into(),
-        consent: ConsentRecord::new(template.schema(), &answers, &infos, &given, id, at),
+    Submission::new(
+        template.schema(),
+        Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
         answers,
-        attachments: infos,
-    }
+        infos,
+        &given,
+        id,
+        "2026-11-22T09:30:00Z",
+    )
 }
 
 /// The names in a folder, sorted.
