@@ -161,28 +161,6 @@ fn required_word(required: bool) -> &'static str {
     }
 }
 
-/// An empty record naming no firm and no consents: a placeholder for test fixtures and fuzz seeds only. It never
-/// passes [`ConsentRecord::verify_against`], because a real record always names the firm.
-impl Default for ConsentRecord {
-    fn default() -> Self {
-        Self {
-            version: CONSENT_RECEIPT_VERSION.to_owned(),
-            jurisdiction: String::new(),
-            consent_timestamp: String::new(),
-            collection_method: COLLECTION_METHOD.to_owned(),
-            consent_receipt_id: String::new(),
-            language: String::new(),
-            pii_controllers: Vec::new(),
-            policy_url: String::new(),
-            purposes: Vec::new(),
-            pii_categories: BTreeSet::new(),
-            sensitive: false,
-            retention: Retention::default(),
-            withdrawal: String::new(),
-        }
-    }
-}
-
 impl ConsentRecord {
     /// Builds the record for a submission: `given` holds the ids of the consents the client ticked (ids the form
     /// does not have are ignored), `submission_id` becomes the receipt id, and `timestamp` is RFC 3339 (core has no

@@ -344,8 +344,8 @@ pub struct Notice {
     pub text: String,
 }
 
-/// How long the firm keeps a submission. The default (empty text, `P0D`) is only a placeholder.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// How long the firm keeps a submission.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Retention {
     /// In words, as shown to the client.

@@ -1,0 +1,113 @@
+//! Writes the seed corpora into `fuzz/corpus/`: real sealed bundles and parts for the firm's test key (so the
+//! fuzzer starts past the strict parser and inside decryption and the sealed submission's checks), and the form
+//! configs the project ships. `fuzz/seed.sh` runs it; the corpora are not committed.
+
+use std::error::Error;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rand_core::OsRng;
+use sealform_core::bundle::seal;
+use sealform_core::envelope::seal_part;
+use sealform_core::key::{Identity, Recipient};
+use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
+use sealform_core::{Answer, Answers, Attachment, Sha256Digest, Submission};
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let fuzz = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let repo = fuzz.join("..");
+    let firm = key(&repo, "firm.pem")?;
+    let backup = key(&repo, "backup.pem")?;
+    let stranger = key(&repo, "stranger.pem")?;
+    let for_firm = [firm.recipient().clone()];
+    let for_firm_and_backup = [firm.recipient().clone(), backup.recipient().clone()];
+
+    let bundles = fuzz.join("corpus/bundle");
+    fs::create_dir_all(&bundles)?;
+    let documents = attachments();
+    let seeds: [(&str, &[Recipient], &[Attachment]); 4] = [
+        ("firm-no-attachments", &for_firm, &[]),
+        ("firm-two-attachments", &for_firm, &documents),
+        ("firm-and-backup", &for_firm_and_backup, &documents[..1]),
+        ("stranger-only", &[stranger.recipient().clone()], &[]),
+    ];
+    for (name, recipients, attachments) in seeds {
+        let sealed = seal(recipients, &submission(), attachments)?;
+        fs::write(bundles.join(format!("{name}.json")), &sealed.bytes)?;
+    }
+
+    let envelopes = fuzz.join("corpus/envelope");
+    fs::create_dir_all(&envelopes)?;
+    for (name, recipients, plaintext) in [
+        ("firm", &for_firm[..], &b"{\"version\":1}"[..]),
+        ("firm-and-backup-empty", &for_firm_and_backup[..], &b""[..]),
+    ] {
+        let part = seal_part(recipients, plaintext, &mut OsRng)?;
+        fs::write(envelopes.join(format!("{name}.json")), part.to_json())?;
+    }
+
+    let configs = fuzz.join("corpus/config");
+    fs::create_dir_all(&configs)?;
+    for entry in fs::read_dir(repo.join("crates/core/templates"))? {
+        let path = entry?.path();
+        if let (Some(name), Some("json")) = (path.file_name(), path.extension().and_then(|e| e.to_str())) {
+            fs::copy(&path, configs.join(name))?;
+        }
+    }
+    // The default template has no recipients, so only `Template` accepts it; the same form with the firm's key
+    // added is what `FormSchema` reads, and gets the fuzzer past the recipients rule.
+    let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes())?;
+    let schema = template.with_recipients([firm.recipient().clone()])?;
+    fs::write(
+        configs.join("legal-intake-with-firm-key.json"),
+        serde_json::to_vec_pretty(&schema)?,
+    )?;
+    Ok(())
+}
+
+fn key(repo: &Path, name: &str) -> Result<Identity, Box<dyn Error>> {
+    let pem = fs::read_to_string(repo.join("crates/core/tests/data/keys").join(name))?;
+    Ok(Identity::from_pkcs8_pem(&pem, None)?)
+}
+
+/// A submission with answers of every shape, so mutations of the opened JSON reach each.
+fn submission() -> Submission {
+    let mut answers = Answers::default();
+    answers.insert("full_name", Answer::Text("Zoë Ñúñez 王秀英".into()));
+    answers.insert("email", Answer::Text("zoe@example.com".into()));
+    answers.insert("voicemail_ok", Answer::Flag(false));
+    answers.insert("contact_by", Answer::Choices(vec!["email".into(), "sms".into()]));
+    answers.insert(
+        "others",
+        Answer::Rows(vec![[("name".to_owned(), Answer::Text("Ann".into()))].into()]),
+    );
+    let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("the shipped template parses");
+    let schema = template.schema();
+    let given = schema.consents.iter().map(|item| item.id.clone()).collect();
+    Submission::new(
+        schema,
+        Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
+        answers,
+        Vec::new(),
+        &given,
+        "5f0c2a8e-4b1d-4c8e-9a7b-2e3f4a5b6c7d",
+        "2026-11-22T10:15:00Z",
+    )
+}
+
+fn attachments() -> Vec<Attachment> {
+    vec![
+        Attachment {
+            field: "documents".into(),
+            name: "letter.txt".into(),
+            media_type: "text/plain".into(),
+            bytes: b"Dear Sir or Madam,\n".to_vec(),
+        },
+        Attachment {
+            field: "documents".into(),
+            name: "scan.pdf".into(),
+            media_type: "application/pdf".into(),
+            bytes: (0..300u32).map(|i| (i * 7 % 251) as u8).collect(),
+        },
+    ]
+}
