@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 cargo run --quiet --release --example seed
-ls corpus/*
+for dir in corpus/*/; do
+    echo "$dir: $(find "$dir" -type f | wc -l) inputs"
+done

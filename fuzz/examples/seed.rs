@@ -50,7 +50,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     fs::create_dir_all(&configs)?;
     for entry in fs::read_dir(repo.join("crates/core/templates"))? {
         let path = entry?.path();
-        if let (Some(name), Some("json")) = (path.file_name(), path.extension().and_then(|e| e.to_str())) {
+        if let (Some(name), Some("json")) =
+            (path.file_name(), path.extension().and_then(|e| e.to_str()))
+        {
             fs::copy(&path, configs.join(name))?;
         }
     }
@@ -76,12 +78,18 @@ fn submission() -> Submission {
     answers.insert("full_name", Answer::Text("Zoë Ñúñez 王秀英".into()));
     answers.insert("email", Answer::Text("zoe@example.com".into()));
     answers.insert("voicemail_ok", Answer::Flag(false));
-    answers.insert("contact_by", Answer::Choices(vec!["email".into(), "sms".into()]));
+    answers.insert(
+        "contact_by",
+        Answer::Choices(vec!["email".into(), "sms".into()]),
+    );
     answers.insert(
         "others",
-        Answer::Rows(vec![[("name".to_owned(), Answer::Text("Ann".into()))].into()]),
+        Answer::Rows(vec![
+            [("name".to_owned(), Answer::Text("Ann".into()))].into()
+        ]),
     );
-    let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("the shipped template parses");
+    let template =
+        Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("the shipped template parses");
     let schema = template.schema();
     let given = schema.consents.iter().map(|item| item.id.clone()).collect();
     Submission::new(

@@ -33,7 +33,11 @@ fuzz_target!(|bundle: &[u8]| {
         (Ok(_), Err(_)) => {} // Well-formed but not for this key, damaged, or inconsistent inside.
         (Err(refused), Ok(_)) => panic!("open accepted a bundle inspect refuses: {refused}"),
         (Err(inspect_error), Err(open_error)) => {
-            assert_eq!(inspect_error.to_string(), open_error.to_string(), "refused for different reasons");
+            assert_eq!(
+                inspect_error.to_string(),
+                open_error.to_string(),
+                "refused for different reasons"
+            );
         }
     }
 });
