@@ -21,6 +21,12 @@ step "cargo clippy (wasm32, the form)"
 cargo clippy -p sealform-form --target wasm32-unknown-unknown --quiet -- -D warnings
 step_done
 
+step "private-key code stays out of the form (core without its \"open\" feature)"
+# The form (and the receiver) take core without "open": prove core builds so, and that the form's wasm names
+# no private-key code.
+cargo check -p sealform-core --no-default-features --quiet
+step_done
+
 step "cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 step_done

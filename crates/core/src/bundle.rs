@@ -16,7 +16,9 @@ use zeroize::Zeroizing;
 
 use crate::digest::Sha256Digest;
 use crate::envelope::{parse_json, seal_part, Jwe};
-use crate::key::{Identity, KeyError, Kid, Recipient};
+#[cfg(feature = "open")]
+use crate::key::Identity;
+use crate::key::{KeyError, Kid, Recipient};
 use crate::submission::{Attachment, Submission, SUBMISSION_VERSION};
 
 /// The bundle format version this crate writes and reads.
@@ -314,11 +316,13 @@ pub fn assemble(submission: Jwe, attachments: Vec<Jwe>) -> Sealed {
 
 /// Opens a bundle with any of `identities`, verifying everything: structure, every part's authentication tag, the
 /// submission's version, and every attachment's count, size and SHA-256.
+#[cfg(feature = "open")]
 pub fn open(identities: &[Identity], bundle: &[u8]) -> Result<Opened, OpenError> {
     open_with_rng(identities, bundle, &mut OsRng)
 }
 
 /// [`open`] with a caller-chosen random number generator (used for RSA blinding).
+#[cfg(feature = "open")]
 pub fn open_with_rng(
     identities: &[Identity],
     bundle: &[u8],
@@ -425,7 +429,7 @@ fn check_version(json: &[u8], expected: u32, context: &str) -> Result<(), OpenEr
 // Tests
 // ---------------------------------------------------------------------------------------------------------------
 
-#[cfg(test)]
+#[cfg(all(test, feature = "open"))]
 mod tests {
     use super::*;
     use crate::test_keys;

@@ -329,7 +329,7 @@ pub fn missing_consents(
         .collect()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "open"))]
 mod tests {
     use super::*;
     use crate::answers::Answer;

@@ -6,7 +6,9 @@
 //! there is one way to read every part and writing a parsed part gives back the same bytes.
 
 use aes_gcm::aead::{AeadInPlace, KeyInit};
-use aes_gcm::{Aes256Gcm, Nonce, Tag};
+#[cfg(feature = "open")]
+use aes_gcm::Tag;
+use aes_gcm::{Aes256Gcm, Nonce};
 use rand_core::CryptoRngCore;
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -14,7 +16,9 @@ use zeroize::Zeroizing;
 
 use crate::base64url;
 use crate::bundle::{OpenError, SealError};
-use crate::key::{Identity, Kid, Recipient};
+#[cfg(feature = "open")]
+use crate::key::Identity;
+use crate::key::{Kid, Recipient};
 
 /// The JWE `alg` of every recipient: RSAES-OAEP with SHA-256 and MGF1-SHA-256 (RFC 7518 §4.3).
 pub const KEY_ALGORITHM: &str = "RSA-OAEP-256";
@@ -128,6 +132,7 @@ impl Jwe {
     ///
     /// All cryptographic failures — a damaged wrapped key, IV, ciphertext, tag or protected header — give the same
     /// [`OpenError::DecryptionFailed`], so a caller learns nothing about which check failed (no padding oracle).
+    #[cfg(feature = "open")]
     pub(crate) fn decrypt(
         &self,
         identities: &[Identity],
@@ -157,6 +162,7 @@ impl Jwe {
         }
     }
 
+    #[cfg(feature = "open")]
     fn decrypt_content(&self, content_key: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
         if content_key.len() != CONTENT_KEY_LEN {
             return None;
@@ -450,7 +456,7 @@ impl Serialize for GcmTag {
 // Tests
 // ---------------------------------------------------------------------------------------------------------------
 
-#[cfg(test)]
+#[cfg(all(test, feature = "open"))]
 mod tests {
     use super::*;
     use crate::test_keys;

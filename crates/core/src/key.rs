@@ -7,12 +7,17 @@
 use std::fmt;
 use std::str::FromStr;
 
-use pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+#[cfg(feature = "open")]
+use pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use pkcs8::{DecodePublicKey, EncodePublicKey, LineEnding};
 use rand_core::CryptoRngCore;
 use rsa::traits::PublicKeyParts;
-use rsa::{BigUint, Oaep, RsaPrivateKey, RsaPublicKey};
+#[cfg(feature = "open")]
+use rsa::RsaPrivateKey;
+use rsa::{BigUint, Oaep, RsaPublicKey};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest as _, Sha256};
+#[cfg(feature = "open")]
 use zeroize::Zeroizing;
 
 use crate::base64url;
@@ -320,13 +325,16 @@ impl TryFrom<PublicJwk> for Recipient {
 }
 
 /// A private key that opens what was sealed to its [`Recipient`]. Its secret parts are wiped from memory when it
-/// is dropped (the `rsa` crate zeroizes private keys on drop).
+/// is dropped (the `rsa` crate zeroizes private keys on drop). Only with the `open` feature: the browser form and
+/// the receiver are built without it, so they hold no private-key code at all.
+#[cfg(feature = "open")]
 #[derive(Clone)]
 pub struct Identity {
     key: RsaPrivateKey,
     recipient: Recipient,
 }
 
+#[cfg(feature = "open")]
 impl Identity {
     /// Generates a new key pair of `bits` bits (at least [`MIN_KEY_BITS`]; [`DEFAULT_KEY_BITS`] is advised).
     pub fn generate(rng: &mut impl CryptoRngCore, bits: usize) -> Result<Self, KeyError> {
@@ -403,6 +411,7 @@ impl Identity {
     }
 }
 
+#[cfg(feature = "open")]
 impl fmt::Debug for Identity {
     // Never print the private parts.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -422,7 +431,7 @@ fn library(action: &'static str, error: impl fmt::Display) -> KeyError {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "open"))]
 mod tests {
     use super::*;
     use crate::test_keys;

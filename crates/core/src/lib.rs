@@ -27,6 +27,9 @@
 //! ```
 //!
 //! The format is specified byte for byte in `docs/FORMAT.md`.
+//! # Features
+//! - `open` (default): the private-key half, [`key::Identity`] and [`bundle::open`]. The browser form and the
+//!   receiver are built without it, so neither contains code that could use a private key.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -41,11 +44,11 @@ pub mod schema;
 pub mod submission;
 pub mod validate;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "open"))]
 mod bundle_properties;
-#[cfg(test)]
+#[cfg(all(test, feature = "open"))]
 mod test_keys;
-#[cfg(test)]
+#[cfg(all(test, feature = "open"))]
 mod test_support;
 
 pub use answers::{Answer, Answers};

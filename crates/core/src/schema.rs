@@ -1170,7 +1170,8 @@ impl Field {
     }
 }
 
-#[cfg(test)]
+// Test fixtures name the test keys, which need the private-key half to load.
+#[cfg(all(test, feature = "open"))]
 pub(crate) mod test_support {
     //! Schemas for tests across the crate: the shipped template and one with every field kind, each with the firm's
     //! test key added.
@@ -1200,5 +1201,5 @@ pub(crate) mod test_support {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "open"))]
 mod tests;

@@ -821,5 +821,5 @@ pub(crate) fn is_tel(text: &str) -> bool {
             .all(|b| b.is_ascii_digit() || b" -.()".contains(&b))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "open"))]
 mod tests;
