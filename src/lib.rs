@@ -1,33 +1,175 @@
-//! The sealform client-intake form, rendered in the browser by Leptos (client-side only).
-//! For now a placeholder page that proves the form crate, the core crate and Trunk build together for wasm32.
+//! The sealform client-intake form: a Leptos component, compiled to wasm32, that renders a firm's form from its
+//! config, checks the answers with core's rules, records consent, and seals everything in the page for the firm's
+//! public key before anything is sent.
+//!
+//! [`start`] runs the form as a page of its own (the iframe `embed.js` creates); [`mount_inline`] mounts it into an
+//! element of the firm's own page. The rules live in [`state`] (plain Rust, tested natively); the components only
+//! render state and send it events.
 #![deny(missing_docs)]
 
 use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
 
-/// The version shown on the page; the form and core crates share the workspace version.
+pub mod config;
+pub mod fields;
+mod form;
+pub mod page;
+pub mod seal;
+pub mod send;
+pub mod state;
+
+use config::{ConfigError, EmbedOptions, LoadedConfig};
+
+/// The version shown in the console; the form and core crates share the workspace version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The whole page.
+/// What the page shows while and after loading the config.
+#[derive(Clone, Debug)]
+enum Loading {
+    Waiting,
+    Ready(LoadedConfig),
+    /// The form cannot run; the firm's contact details if they could be read.
+    Failed {
+        firm: Option<FirmContact>,
+    },
+}
+
+/// Enough of the firm to tell a client how to get in touch when the form itself cannot run.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+struct FirmContact {
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+/// The whole form page: loads the config, then shows the form or a calm explanation.
 ///
-/// Marks its root `id="sealform-root"` and sets `data-ready="true"` once mounted, so browser tests can
-/// wait for the wasm to have started rather than for a fixed time.
+/// Its root is `id="sealform-root"` with `data-ready="true"` once the form can be typed into (and
+/// `data-state="unavailable"` when it cannot run), so tests wait on a condition rather than a time.
 #[component]
-pub fn App() -> impl IntoView {
-    let (ready, set_ready) = signal(false);
-    // Effects run only after the view is in the DOM, so this flips exactly when the page is mounted.
-    Effect::new(move |_| set_ready.set(true));
-
-    // Computed in the browser to show that core's hashing code links and runs in wasm32.
-    let empty_digest = sealform_core::digest::Sha256Digest::of(b"").to_string();
-
+pub fn App(
+    /// What the embedding page asked for.
+    options: EmbedOptions,
+) -> impl IntoView {
+    let loading = RwSignal::new(Loading::Waiting);
+    {
+        let options = options.clone();
+        leptos::task::spawn_local(async move {
+            loading.set(load(&options).await);
+        });
+    }
+    let ready = move || matches!(loading.get(), Loading::Ready(_));
+    Effect::new(move |_| {
+        if ready() {
+            page::mark("sealform:ready");
+        }
+    });
+    let state = move || match loading.get() {
+        Loading::Waiting => "loading",
+        Loading::Ready(_) => "ready",
+        Loading::Failed { .. } => "unavailable",
+    };
     view! {
-        <main id="sealform-root" data-ready=move || ready.get().to_string()>
-            <h1>"sealform — intake form (placeholder)"</h1>
-            <p data-testid="version">"Version " {VERSION}</p>
-            <p data-testid="core-check">
-                "SHA-256 of the empty string, computed by sealform-core: "
-                <code>{empty_digest}</code>
-            </p>
+        <main id="sealform-root" class="sf-root" data-ready=move || ready().to_string() data-state=state>
+            {move || match loading.get() {
+                Loading::Waiting => view! { <p class="sf-body" role="status">"Loading the form…"</p> }.into_any(),
+                Loading::Ready(config) => {
+                    page::apply_theme(config.schema.theme.as_ref());
+                    view! { <form::IntakeForm config=config options=options.clone()/> }.into_any()
+                }
+                Loading::Failed { firm } => view! { <Unavailable firm=firm/> }.into_any(),
+            }}
         </main>
     }
+}
+
+/// Fetches and checks the config. The developer gets the exact problem in the console; the client a calm page.
+async fn load(options: &EmbedOptions) -> Loading {
+    let bytes = match fetch_bytes(&options.config).await {
+        Ok(bytes) => bytes,
+        Err(detail) => {
+            let error = ConfigError::Unreachable {
+                url: options.config.clone(),
+                detail,
+            };
+            leptos::logging::error!("sealform: {error}");
+            return Loading::Failed { firm: None };
+        }
+    };
+    match LoadedConfig::from_bytes(&options.config, &bytes, &options.pins) {
+        Ok(config) => Loading::Ready(config),
+        Err(error) => {
+            leptos::logging::error!("sealform: {error}");
+            Loading::Failed {
+                firm: firm_contact(&bytes),
+            }
+        }
+    }
+}
+
+/// The firm's name and contact details from a config that may be invalid elsewhere.
+fn firm_contact(bytes: &[u8]) -> Option<FirmContact> {
+    #[derive(serde::Deserialize)]
+    struct Partial {
+        firm: FirmContact,
+    }
+    serde_json::from_slice::<Partial>(bytes)
+        .ok()
+        .map(|p| p.firm)
+}
+
+async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let response = gloo_net::http::Request::get(url)
+        .credentials(web_sys::RequestCredentials::Omit)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !response.ok() {
+        return Err(format!("the server answered {}", response.status()));
+    }
+    response.binary().await.map_err(|e| e.to_string())
+}
+
+/// What the client sees when the form cannot run: no blank page, no jargon, a way to reach the firm.
+#[component]
+fn Unavailable(firm: Option<FirmContact>) -> impl IntoView {
+    let firm = firm.unwrap_or_default();
+    let name = firm.name.unwrap_or_else(|| "the firm".to_owned());
+    let ways: Vec<String> = [
+        firm.phone.map(|p| format!("call {p}")),
+        firm.email.map(|e| format!("email {e}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let contact = if ways.is_empty() {
+        format!("Please contact {name} directly.")
+    } else {
+        format!("Please contact {name} directly: {}.", ways.join(" or "))
+    };
+    view! {
+        <div class="sf-panel sf-panel--unavailable" data-testid="unavailable">
+            <h1 class="sf-heading-l">"Sorry, this form is not available right now"</h1>
+            <p class="sf-body">"Nothing you might have typed has been sent or kept."</p>
+            <p class="sf-body">{contact}</p>
+        </div>
+    }
+}
+
+/// Runs the form as its own page (the iframe's document): reads the embed options from the URL and mounts.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let options = page::embed_options();
+    mount_to_body(move || view! { <App options=options/> });
+}
+
+/// Mounts the form into `target` on the firm's own page (inline mode; see `docs/EMBEDDING.md` for why the iframe
+/// is the safer default). `config` is the config's URL, `pins` the pinned key ids separated by commas.
+#[wasm_bindgen]
+pub fn mount_inline(target: web_sys::HtmlElement, config: String, pins: String) {
+    console_error_panic_hook::set_once();
+    let options = EmbedOptions::from_pairs([("config", config.as_str()), ("pin", pins.as_str())]);
+    let handle = mount_to(target, move || view! { <App options=options/> });
+    // The form lives as long as the page.
+    handle.forget();
 }

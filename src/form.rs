@@ -1,0 +1,685 @@
+//! The intake form itself: sections of questions, the consent step, the error summary, and what happens when the
+//! client presses "Send securely" — check, seal in the page, send, then the receipt (or a sealed copy to download).
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use sealform_core::bundle::{ReceiptId, Sealed};
+use sealform_core::schema::{DataCategory, FieldKind};
+
+use crate::config::{EmbedOptions, LoadedConfig};
+use crate::fields::{Ctx, FileQuestion, Place, Question};
+use crate::page;
+use crate::send::{self, SendOutcome};
+use crate::state::{element_id, FormState};
+
+/// Where the form is in its life.
+#[derive(Clone, Debug)]
+enum Phase {
+    /// The client is filling it in.
+    Filling,
+    /// Sealing: parts done of total.
+    Sealing { done: usize, total: usize },
+    /// Sending, on this try (counted from 1).
+    Sending { attempt: usize },
+    /// Stored by the firm's server.
+    Sent(Receipt),
+    /// Sealed but not stored: the bundle is kept so it can be sent again or downloaded.
+    NotSent {
+        sealed: Arc<Sealed>,
+        problem: Problem,
+    },
+}
+
+/// Why a sealed form was not stored.
+#[derive(Clone, Debug, PartialEq)]
+enum Problem {
+    /// The server could not be reached after every retry.
+    Unreachable,
+    /// The server refused it, with its message.
+    Refused(String),
+}
+
+/// What the client keeps after sending.
+#[derive(Clone, Debug, PartialEq)]
+struct Receipt {
+    short: String,
+    full: String,
+    at: String,
+    firm: String,
+}
+
+impl Receipt {
+    fn text(&self) -> String {
+        format!(
+            "Receipt for your form sent to {firm}\n\nReference: {short}\nFull receipt id (SHA-256 of what was \
+             sent): {full}\nSent: {at}\n\nYour answers were encrypted on your device before they were sent; only \
+             {firm} can read them. Quote the reference if you contact them about this form.\n",
+            firm = self.firm,
+            short = self.short,
+            full = self.full,
+            at = self.at,
+        )
+    }
+}
+
+/// The form for a loaded, checked config.
+#[component]
+pub fn IntakeForm(
+    /// The firm's checked config.
+    config: LoadedConfig,
+    /// What the embedding page asked for.
+    options: EmbedOptions,
+) -> impl IntoView {
+    let config = StoredValue::new(config);
+    let title = config.with_value(|c| c.schema.title.clone());
+    let state = RwSignal::new(FormState::default());
+    let phase = RwSignal::new(Phase::Filling);
+    let honeypot = RwSignal::new(String::new());
+    let aes = RwSignal::new("");
+    let options = StoredValue::new(options);
+
+    let recheck = Callback::new(move |()| {
+        if state.with_untracked(|s| s.attempted) {
+            config.with_value(|c| {
+                state.update(|s| {
+                    s.check(&c.schema, page::today());
+                })
+            });
+        }
+    });
+    let ctx = Ctx {
+        state,
+        recheck,
+        schema: StoredValue::new(config.with_value(|c| c.schema.clone())),
+    };
+
+    // The page title says "Error:" while there are errors; the unload guard warns while there is unsent work.
+    Effect::new(move |_| {
+        let has_errors = state.with(|s| s.attempted && !s.errors.is_empty());
+        page::set_title(&title, has_errors);
+    });
+    page::guard_unload(move || {
+        let unsent_answers = state.with_untracked(FormState::has_input);
+        let unsent_bundle = matches!(
+            phase.get_untracked(),
+            Phase::NotSent { .. } | Phase::Sealing { .. } | Phase::Sending { .. }
+        );
+        unsent_answers || unsent_bundle
+    });
+    page::watch_height(options.get_value());
+
+    // A proof-of-work challenge, if the receiver asks for one, solved while the client types.
+    let pow: RwSignal<Option<String>> = RwSignal::new(None);
+    let endpoint = config.with_value(|c| c.schema.endpoint.as_str().to_owned());
+    {
+        let endpoint = endpoint.clone();
+        leptos::task::spawn_local(async move {
+            if let Some(challenge) = send::fetch_challenge(&endpoint).await {
+                pow.set(Some(send::solve(&challenge).await));
+            }
+        });
+    }
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if !matches!(
+            phase.get_untracked(),
+            Phase::Filling | Phase::NotSent { .. }
+        ) {
+            return;
+        }
+        let ok = config.with_value(|c| {
+            let mut ok = false;
+            state.update(|s| {
+                s.attempted = true;
+                ok = s.check(&c.schema, page::today());
+            });
+            ok
+        });
+        if !ok {
+            // GOV.UK: the summary takes focus so screen readers announce it.
+            request_animation_frame(|| page::focus("error-summary"));
+            return;
+        }
+        if !honeypot.get_untracked().is_empty() {
+            phase.set(Phase::NotSent {
+                sealed: Arc::new(Sealed { bytes: Vec::new(), receipt: ReceiptId::of(b"") }),
+                problem: Problem::Refused(
+                    "This form could not be sent. Please contact the firm directly using the details below.".into(),
+                ),
+            });
+            return;
+        }
+        let endpoint = endpoint.clone();
+        leptos::task::spawn_local(async move {
+            seal_and_send(config, state, phase, aes, pow, options, &endpoint).await;
+        });
+    };
+
+    let retry = move |_| {
+        let Phase::NotSent { sealed, .. } = phase.get_untracked() else {
+            return;
+        };
+        if sealed.bytes.is_empty() {
+            return;
+        }
+        let endpoint = config.with_value(|c| c.schema.endpoint.as_str().to_owned());
+        leptos::task::spawn_local(async move {
+            send_sealed(config, state, phase, pow, options, &endpoint, sealed).await;
+        });
+    };
+
+    let sections = config.with_value(|c| c.schema.sections.clone());
+    let firm = config.with_value(|c| c.schema.firm.clone());
+    let recipients = config.with_value(|c| c.schema.recipients.clone());
+    let notices = config.with_value(|c| c.schema.notices.clone());
+    let description = config.with_value(|c| c.schema.description.clone());
+    let heading = config.with_value(|c| c.schema.title.clone());
+
+    let filling = move || !matches!(phase.get(), Phase::Sent(_));
+    view! {
+        <div class="sf-form-root" data-aes=move || aes.get()>
+            <Show when=filling fallback=move || view! { <ReceiptPanel phase=phase/> }>
+                <ErrorSummary state=state/>
+                <h1 class="sf-heading-l">{heading.clone()}</h1>
+                {description.clone().map(|d| view! { <p class="sf-body">{d}</p> })}
+                <SealedFor firm=firm.name.clone() recipients=recipients.iter().map(|r| r.kid().short().to_owned()).collect()/>
+                {notices.iter().map(|n| view! {
+                    <div class="sf-inset-text" data-notice=n.id.clone()>
+                        {n.title.clone().map(|t| view! { <h2 class="sf-heading-s">{t}</h2> })}
+                        <p class="sf-body">{n.text.clone()}</p>
+                    </div>
+                }).collect_view()}
+                <form novalidate=true on:submit=submit.clone() id="sealform-form">
+                    {sections.iter().map(|section| view! {
+                        <section class="sf-section" aria-labelledby=format!("{}-heading", section.id)>
+                            <h2 class="sf-heading-m" id=format!("{}-heading", section.id)>{section.title.clone()}</h2>
+                            {section.description.clone().map(|d| view! { <p class="sf-body">{d}</p> })}
+                            {section.fields.iter().map(|field| field_view(field.clone(), ctx)).collect_view()}
+                        </section>
+                    }).collect_view()}
+                    <ConsentStep config=config state=state recheck=recheck/>
+                    <div class="sf-honeypot" aria-hidden="true">
+                        <label for="sf-website">"Leave this empty"</label>
+                        <input id="sf-website" type="text" tabindex="-1" autocomplete="off"
+                            prop:value=move || honeypot.get()
+                            on:input=move |ev| honeypot.set(event_target_value(&ev))/>
+                    </div>
+                    <StatusPanel phase=phase firm=firm.clone() on_retry=Callback::new(retry)/>
+                    <button type="submit" class="sf-button" id="sf-submit" data-testid="submit"
+                        disabled=move || matches!(phase.get(), Phase::Sealing { .. } | Phase::Sending { .. })>
+                        "Send securely"
+                    </button>
+                </form>
+            </Show>
+        </div>
+    }
+}
+
+/// Renders one top-level field: a group with its rows, a file question, or any other question. Hidden while its
+/// condition does not hold.
+fn field_view(field: sealform_core::Field, ctx: Ctx) -> impl IntoView {
+    let id = StoredValue::new(field.id.clone());
+    let visible = move || id.with_value(|id| ctx.is_visible(id, None));
+    let inner = match &field.kind {
+        FieldKind::Group { .. } => view! { <GroupQuestion field=field.clone() ctx=ctx/> }.into_any(),
+        FieldKind::File { .. } => view! { <FileQuestion field=field.clone() ctx=ctx/> }.into_any(),
+        _ => view! { <Question field=field.clone() place=Place { field: field.id.clone(), row: None } ctx=ctx/> }.into_any(),
+    };
+    // Hidden with the `hidden` attribute rather than removed, so what the client typed stays in the inputs.
+    view! { <div class="sf-field" data-field=field.id.clone() hidden=move || !visible()>{inner}</div> }
+}
+
+/// A repeatable group ("Add another"): each row a fieldset with its questions and a Remove button.
+#[component]
+fn GroupQuestion(field: sealform_core::Field, ctx: Ctx) -> impl IntoView {
+    let state = ctx.state;
+    let FieldKind::Group {
+        fields,
+        row_label,
+        max_rows,
+        ..
+    } = field.kind.clone()
+    else {
+        return ().into_any();
+    };
+    let group = StoredValue::new(field.id.clone());
+    let fields = StoredValue::new(fields);
+    let row_label = StoredValue::new(row_label);
+    let rows = move || {
+        state.with(|s| group.with_value(|g| s.rows(g).iter().map(|r| r.id).collect::<Vec<_>>()))
+    };
+    let error = move || state.with(|s| group.with_value(|g| s.error_for(g).map(str::to_owned)));
+    let add = move |_| {
+        let new_id = state.try_update(|s| group.with_value(|g| s.add_row(g)));
+        ctx.recheck.run(());
+        if let Some(new_id) = new_id {
+            let first = fields.with_value(|f| f.first().map(|f| f.id.clone()));
+            request_animation_frame(move || {
+                if let (Some(first), Some(index)) = (
+                    first,
+                    state.with_untracked(|s| group.with_value(|g| s.row_index(g, new_id))),
+                ) {
+                    page::focus(&format!("{}-{}-{first}", group.get_value(), index + 1));
+                }
+            });
+        }
+    };
+    let can_add = move || state.with(|s| group.with_value(|g| (s.rows(g).len() as u32) < max_rows));
+    let label = format!(
+        "{}{}",
+        field.label,
+        if field.required { "" } else { " (optional)" }
+    );
+    view! {
+        <div class=move || if error().is_some() { "sf-form-group sf-form-group--error" } else { "sf-form-group" }>
+            <fieldset class="sf-fieldset" id=field.id.clone() tabindex="-1">
+                <legend class="sf-label">{label}</legend>
+                {field.hint.clone().map(|h| view! { <div class="sf-hint">{h}</div> })}
+                <p class="sf-purpose"><span class="sf-purpose-label">"Why we ask: "</span>{field.purpose.clone()}</p>
+                {move || error().map(|m| view! {
+                    <p class="sf-error-message"><span class="sf-visually-hidden">"Error: "</span>{m}</p>
+                })}
+                <For each=rows key=|id| *id let:row>
+                    {
+                        let number = move || state.with(|s| group.with_value(|g| s.row_index(g, row).map_or(0, |i| i + 1)));
+                        view! {
+                            <fieldset class="sf-fieldset sf-group-row">
+                                <legend class="sf-label sf-label--s">{move || format!("{} {}", row_label.get_value(), number())}</legend>
+                                {fields.get_value().into_iter().map(|sub| {
+                                    let sub_id = StoredValue::new(sub.id.clone());
+                                    let visible = move || sub_id.with_value(|id| group.with_value(|g| ctx.is_visible(id, Some((g, row)))));
+                                    let place = Place { field: sub.id.clone(), row: Some((group.get_value(), row)) };
+                                    view! {
+                                        <div class="sf-field" hidden=move || !visible()>
+                                            <Question field=sub place=place ctx=ctx/>
+                                        </div>
+                                    }
+                                }).collect_view()}
+                                <button type="button" class="sf-button sf-button--secondary"
+                                    on:click=move |_| { state.update(|s| group.with_value(|g| s.remove_row(g, row))); ctx.recheck.run(()); }>
+                                    "Remove"<span class="sf-visually-hidden">{move || format!(" {} {}", row_label.get_value(), number())}</span>
+                                </button>
+                            </fieldset>
+                        }
+                    }
+                </For>
+                <button type="button" class="sf-button sf-button--secondary" on:click=add disabled=move || !can_add()>
+                    {move || format!("Add {} {}", if rows().is_empty() { "a" } else { "another" }, row_label.get_value().to_lowercase())}
+                </button>
+            </fieldset>
+        </div>
+    }
+    .into_any()
+}
+
+/// GOV.UK's error summary: "There is a problem", a link to each problem's field. Takes focus when shown.
+#[component]
+fn ErrorSummary(state: RwSignal<FormState>) -> impl IntoView {
+    let errors = move || {
+        state.with(|s| {
+            if s.attempted {
+                s.errors
+                    .iter()
+                    .map(|e| (element_id(&e.field), e.message.clone()))
+                    .collect::<Vec<_>>()
+            } else {
+                Vec::new()
+            }
+        })
+    };
+    view! {
+        <Show when=move || !errors().is_empty()>
+            <div class="sf-error-summary" id="error-summary" tabindex="-1" role="alert"
+                aria-labelledby="error-summary-title" data-testid="error-summary">
+                <h2 class="sf-error-summary__title" id="error-summary-title">"There is a problem"</h2>
+                <ul class="sf-error-summary__list">
+                    {move || errors().into_iter().map(|(target, message)| {
+                        let href = format!("#{target}");
+                        view! {
+                            <li>
+                                <a href=href on:click=move |ev| {
+                                    // Move focus to the input itself, not only scroll (GOV.UK's behaviour).
+                                    ev.prevent_default();
+                                    page::focus(&target);
+                                }>{message}</a>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </div>
+        </Show>
+    }
+}
+
+/// Who the form is sealed for, visible before the client types anything.
+#[component]
+fn SealedFor(firm: String, recipients: Vec<String>) -> impl IntoView {
+    let fingerprints = recipients.join(", ");
+    let plural = if recipients.len() == 1 { "" } else { "s" };
+    view! {
+        <p class="sf-sealed-for" data-testid="sealed-for">
+            <span class="sf-lock" aria-hidden="true"></span>
+            {format!("Encrypted in your browser for {firm}. Key fingerprint{plural}: ")}
+            <code>{fingerprints}</code>
+        </p>
+    }
+}
+
+/// The consent step: what the form collects and why (from the schema), retention, how to withdraw, the privacy
+/// notice, then each consent item, never ticked in advance.
+#[component]
+fn ConsentStep(
+    config: StoredValue<LoadedConfig>,
+    state: RwSignal<FormState>,
+    recheck: Callback<()>,
+) -> impl IntoView {
+    let schema = config.with_value(|c| c.schema.clone());
+    let uses = data_uses(&schema);
+    let consents = schema.consents.clone();
+    view! {
+        <section class="sf-section" aria-labelledby="consent-heading">
+            <h2 class="sf-heading-m" id="consent-heading">"How we use your information"</h2>
+            <p class="sf-body">{format!("{} asks only for what it needs to help you:", schema.firm.name)}</p>
+            <dl class="sf-summary-list" data-testid="data-uses">
+                {uses.into_iter().map(|(category, labels)| view! {
+                    <div class="sf-summary-list__row">
+                        <dt class="sf-summary-list__key">{category}</dt>
+                        <dd class="sf-summary-list__value">{labels}</dd>
+                    </div>
+                }).collect_view()}
+            </dl>
+            <p class="sf-body">{schema.retention.text.clone()}</p>
+            <p class="sf-body">{schema.withdrawal.clone()}</p>
+            <p class="sf-body">
+                <a href=schema.firm.privacy_notice_url.clone() target="_blank" rel="noopener noreferrer">
+                    "Read our privacy notice (opens in new tab)"
+                </a>
+            </p>
+            <div class="sf-checkboxes">
+                {consents.into_iter().map(|item| {
+                    let id = StoredValue::new(item.id.clone());
+                    let error = move || state.with(|s| id.with_value(|id| s.error_for(id).map(str::to_owned)));
+                    let hint_id = format!("{}-hint", item.id);
+                    let has_hint = item.hint.is_some();
+                    view! {
+                        <div class=move || if error().is_some() { "sf-form-group sf-form-group--error" } else { "sf-form-group" }>
+                            {move || error().map(|m| view! {
+                                <p class="sf-error-message" id=format!("{}-error", id.get_value())>
+                                    <span class="sf-visually-hidden">"Error: "</span>{m}
+                                </p>
+                            })}
+                            <div class="sf-checkboxes__item">
+                                <input class="sf-checkboxes__input" type="checkbox" id=item.id.clone()
+                                    aria-describedby=move || {
+                                        let mut ids = Vec::new();
+                                        if has_hint { ids.push(format!("{}-hint", id.get_value())); }
+                                        if error().is_some() { ids.push(format!("{}-error", id.get_value())); }
+                                        ids.join(" ")
+                                    }
+                                    aria-invalid=move || error().is_some().then_some("true")
+                                    prop:checked=move || state.with(|s| id.with_value(|id| s.consented(id)))
+                                    on:change=move |ev| {
+                                        let ticked = event_target_checked(&ev);
+                                        state.update(|s| id.with_value(|id| s.set_consent(id, ticked)));
+                                        recheck.run(());
+                                    }/>
+                                <label class="sf-label sf-checkboxes__label" for=item.id.clone()>{item.text.clone()}</label>
+                                {item.hint.clone().map(|h| view! { <div class="sf-hint sf-checkboxes__hint" id=hint_id.clone()>{h}</div> })}
+                            </div>
+                        </div>
+                    }
+                }).collect_view()}
+            </div>
+        </section>
+    }
+}
+
+/// For each kind of data the form may collect: its name and the questions that ask for it.
+fn data_uses(schema: &sealform_core::FormSchema) -> Vec<(&'static str, String)> {
+    let categories = [
+        (DataCategory::Contact, "How to contact you"),
+        (DataCategory::Identity, "Who you are"),
+        (DataCategory::Financial, "Money matters"),
+        (DataCategory::Case, "Your legal matter"),
+        (
+            DataCategory::SpecialCategory,
+            "Sensitive information (only if you choose to give it)",
+        ),
+    ];
+    categories
+        .into_iter()
+        .filter_map(|(category, name)| {
+            let labels: Vec<&str> = schema
+                .fields()
+                .filter(|place| place.group.is_none())
+                .filter(|place| {
+                    place.field.category == category
+                        || place
+                            .field
+                            .kind
+                            .options()
+                            .iter()
+                            .any(|o| o.category == Some(category))
+                })
+                .map(|place| place.field.label.as_str())
+                .collect();
+            (!labels.is_empty()).then(|| (name, labels.join("; ")))
+        })
+        .collect()
+}
+
+/// Progress while sealing and sending; what to do when sending failed.
+#[component]
+fn StatusPanel(
+    phase: RwSignal<Phase>,
+    firm: sealform_core::schema::Firm,
+    on_retry: Callback<()>,
+) -> impl IntoView {
+    let firm = StoredValue::new(firm);
+    let contact = move || {
+        firm.with_value(|f| {
+            let mut ways = Vec::new();
+            if let Some(email) = &f.email {
+                ways.push(format!("email {email}"));
+            }
+            if let Some(phone) = &f.phone {
+                ways.push(format!("call {phone}"));
+            }
+            ways.join(" or ")
+        })
+    };
+    let download = move |_| {
+        if let Phase::NotSent { sealed, .. } = phase.get_untracked() {
+            let name = format!("sealed-form-{}.sealform", sealed.receipt.short());
+            let _ = page::download(&name, send::BUNDLE_MEDIA_TYPE, &sealed.bytes);
+        }
+    };
+    view! {
+        <div role="status" aria-live="polite" class="sf-status" data-testid="status">
+            {move || match phase.get() {
+                Phase::Sealing { done, total } => view! {
+                    <p class="sf-body">"Encrypting your answers on this device…"</p>
+                    <progress class="sf-progress" max=total.to_string() value=done.to_string()>
+                        {format!("{done} of {total}")}
+                    </progress>
+                }.into_any(),
+                Phase::Sending { attempt } if attempt > 1 => view! {
+                    <p class="sf-body">{format!("Could not reach {} — trying again (attempt {attempt})…", firm.with_value(|f| f.name.clone()))}</p>
+                }.into_any(),
+                Phase::Sending { .. } => view! { <p class="sf-body">"Sending your encrypted form…"</p> }.into_any(),
+                Phase::NotSent { problem: Problem::Unreachable, sealed } => view! {
+                    <div class="sf-warning-panel" data-testid="not-sent">
+                        <h2 class="sf-heading-s">"Your form has not been sent yet"</h2>
+                        <p class="sf-body">{format!("We could not reach {}. Your answers are still here and are already encrypted: only the firm can read them.", firm.with_value(|f| f.name.clone()))}</p>
+                        <p class="sf-body">{move || format!("You can try again, or download a sealed copy and send it to the firm yourself ({}). The sealed copy cannot be read by anyone else.", contact())}</p>
+                        <p class="sf-body">{format!("Reference of the sealed copy: {}", sealed.receipt.short())}</p>
+                        <div class="sf-button-group">
+                            <button type="button" class="sf-button" data-testid="retry" on:click=move |_| on_retry.run(())>"Try sending again"</button>
+                            <button type="button" class="sf-button sf-button--secondary" data-testid="download-sealed" on:click=download>"Download a sealed copy"</button>
+                        </div>
+                    </div>
+                }.into_any(),
+                Phase::NotSent { problem: Problem::Refused(message), .. } => view! {
+                    <div class="sf-warning-panel" data-testid="refused">
+                        <h2 class="sf-heading-s">"Your form was not accepted"</h2>
+                        <p class="sf-body">{message}</p>
+                        <p class="sf-body">{move || format!("Your answers are still here. You can contact the firm directly: {}.", contact())}</p>
+                    </div>
+                }.into_any(),
+                _ => ().into_any(),
+            }}
+        </div>
+    }
+}
+
+/// The receipt, on screen and as a download.
+#[component]
+fn ReceiptPanel(phase: RwSignal<Phase>) -> impl IntoView {
+    let receipt = move || match phase.get() {
+        Phase::Sent(receipt) => Some(receipt),
+        _ => None,
+    };
+    Effect::new(move |_| {
+        if receipt().is_some() {
+            request_animation_frame(|| page::focus("receipt-heading"));
+        }
+    });
+    move || {
+        receipt().map(|r| {
+            let text = r.text();
+            let name = format!("receipt-{}.txt", r.short);
+            view! {
+                <div class="sf-panel" data-testid="receipt" data-receipt=r.full.clone()>
+                    <h1 class="sf-panel__title" id="receipt-heading" tabindex="-1">"Form sent"</h1>
+                    <div class="sf-panel__body">
+                        "Your reference"<br/><strong data-testid="receipt-short">{r.short.clone()}</strong>
+                    </div>
+                </div>
+                <p class="sf-body">{format!("{} has received your encrypted form. Only they can read it. Quote your reference if you contact them about it.", r.firm)}</p>
+                <dl class="sf-summary-list">
+                    <div class="sf-summary-list__row"><dt class="sf-summary-list__key">"Sent"</dt><dd class="sf-summary-list__value">{r.at.clone()}</dd></div>
+                    <div class="sf-summary-list__row"><dt class="sf-summary-list__key">"Full receipt id"</dt><dd class="sf-summary-list__value"><code data-testid="receipt-full">{r.full.clone()}</code></dd></div>
+                </dl>
+                <button type="button" class="sf-button sf-button--secondary" data-testid="download-receipt"
+                    on:click=move |_| { let _ = page::download(&name, "text/plain", text.as_bytes()); }>
+                    "Download your receipt"
+                </button>
+            }
+        })
+    }
+}
+
+/// Seals what the client entered, then sends it.
+async fn seal_and_send(
+    config: StoredValue<LoadedConfig>,
+    state: RwSignal<FormState>,
+    phase: RwSignal<Phase>,
+    aes: RwSignal<&'static str>,
+    pow: RwSignal<Option<String>>,
+    options: StoredValue<EmbedOptions>,
+    endpoint: &str,
+) {
+    page::mark("sealform:seal-start");
+    let (recipients, submission, attachments) = config.with_value(|c| {
+        let (submission, attachments) = state.with_untracked(|s| {
+            s.submission(
+                &c.schema,
+                c.digest,
+                &page::random_id(),
+                &page::now_rfc3339(),
+            )
+        });
+        (c.schema.recipients.clone(), submission, attachments)
+    });
+    let progress = move |done, total| phase.set(Phase::Sealing { done, total });
+    match crate::seal::seal(&recipients, &submission, &attachments, progress).await {
+        Ok((sealed, path)) => {
+            aes.set(path.name());
+            page::mark("sealform:seal-end");
+            send_sealed(
+                config,
+                state,
+                phase,
+                pow,
+                options,
+                endpoint,
+                Arc::new(sealed),
+            )
+            .await;
+        }
+        Err(error) => {
+            leptos::logging::error!("sealform: sealing failed: {error}");
+            phase.set(Phase::NotSent {
+                sealed: Arc::new(Sealed { bytes: Vec::new(), receipt: ReceiptId::of(b"") }),
+                problem: Problem::Refused("Your form could not be encrypted in this browser. Please try another browser, or contact the firm directly.".into()),
+            });
+        }
+    }
+}
+
+/// Sends a sealed bundle; on success shows the receipt and forgets the answers.
+async fn send_sealed(
+    config: StoredValue<LoadedConfig>,
+    state: RwSignal<FormState>,
+    phase: RwSignal<Phase>,
+    pow: RwSignal<Option<String>>,
+    options: StoredValue<EmbedOptions>,
+    endpoint: &str,
+    sealed: Arc<Sealed>,
+) {
+    phase.set(Phase::Sending { attempt: 1 });
+    // A challenge is single-use: take it, and start solving the next in case this send must be retried later.
+    let proof = pow.get_untracked();
+    pow.set(None);
+    let outcome = send::send(endpoint, &sealed.bytes, proof.as_deref(), |retry| {
+        phase.set(Phase::Sending { attempt: retry + 1 });
+    })
+    .await;
+    if proof.is_some() {
+        let endpoint = endpoint.to_owned();
+        leptos::task::spawn_local(async move {
+            if let Some(challenge) = send::fetch_challenge(&endpoint).await {
+                pow.set(Some(send::solve(&challenge).await));
+            }
+        });
+    }
+    match outcome {
+        SendOutcome::Stored { receipt } if receipt == sealed.receipt.full() => {
+            let firm = config.with_value(|c| c.schema.firm.name.clone());
+            options.with_value(|o| page::tell_submitted(o, &receipt));
+            state.update(FormState::clear);
+            phase.set(Phase::Sent(Receipt {
+                short: sealed.receipt.short(),
+                full: receipt,
+                at: page::now_rfc3339(),
+                firm,
+            }));
+        }
+        SendOutcome::Stored { receipt } => {
+            leptos::logging::error!(
+                "sealform: the server's receipt {receipt} is not the SHA-256 of what was sent ({})",
+                sealed.receipt.full()
+            );
+            phase.set(Phase::NotSent {
+                sealed,
+                problem: Problem::Refused("The firm's server acknowledged a different form than the one sent. Please download a sealed copy or contact the firm.".into()),
+            });
+        }
+        SendOutcome::Refused { message, status } => {
+            leptos::logging::error!("sealform: the server refused the form ({status})");
+            phase.set(Phase::NotSent {
+                sealed,
+                problem: Problem::Refused(message),
+            });
+        }
+        SendOutcome::Unreachable { detail } => {
+            leptos::logging::warn!("sealform: could not send: {detail}");
+            phase.set(Phase::NotSent {
+                sealed,
+                problem: Problem::Unreachable,
+            });
+        }
+    }
+}

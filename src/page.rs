@@ -1,0 +1,201 @@
+//! The few things the form asks of the browser beyond rendering: its embed options, the clock, random ids, the
+//! page title, the firm's theme, the unload guard, downloads, and the height and receipt messages to the page that
+//! embeds it. Each is a small function so the components stay about the form.
+
+use rand_core::{OsRng, RngCore as _};
+use sealform_core::schema::Theme;
+use time::{Date, Month};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::config::EmbedOptions;
+
+/// The embed options from this page's query string.
+pub fn embed_options() -> EmbedOptions {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return EmbedOptions::from_pairs([]);
+    };
+    let mut pairs = Vec::new();
+    for key in ["config", "pin", "origin"] {
+        for value in params.get_all(key).iter() {
+            if let Some(value) = value.as_string() {
+                pairs.push((key, value));
+            }
+        }
+    }
+    EmbedOptions::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+}
+
+/// The client's calendar date, by their own clock and time zone (for "must be in the past" rules).
+pub fn today() -> Date {
+    let now = js_sys::Date::new_0();
+    let month = Month::try_from(now.get_month() as u8 + 1).unwrap_or(Month::January);
+    Date::from_calendar_date(now.get_full_year() as i32, month, now.get_date() as u8)
+        .unwrap_or(Date::MIN)
+}
+
+/// The current time as RFC 3339 UTC, e.g. `2026-11-23T10:15:00.000Z`.
+pub fn now_rfc3339() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
+}
+
+/// A fresh random submission id (UUID v4).
+pub fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+/// Sets the page title; GOV.UK prefixes it with "Error: " while the form shows errors, so screen-reader users hear
+/// it first.
+pub fn set_title(title: &str, has_errors: bool) {
+    if let Some(document) = document() {
+        let prefix = if has_errors { "Error: " } else { "" };
+        document.set_title(&format!("{prefix}{title}"));
+    }
+}
+
+/// Writes the firm's brand colour and font into CSS custom properties. Done through the CSSOM, which a strict
+/// Content-Security-Policy allows (inline `style` attributes it would block); core has checked both values.
+pub fn apply_theme(theme: Option<&Theme>) {
+    let Some(theme) = theme else { return };
+    let Some(root) = document()
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let style = root.style();
+    if let Some(colour) = &theme.brand_colour {
+        let _ = style.set_property("--sf-brand", colour.as_str());
+    }
+    if let Some(font) = &theme.font_family {
+        let _ = style.set_property("--sf-font", font.as_str());
+    }
+}
+
+/// Moves keyboard focus to the element with this id (and scrolls it into view).
+pub fn focus(id: &str) {
+    if let Some(element) = document()
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+        element.scroll_into_view();
+    }
+}
+
+/// Asks the browser to warn before leaving while `unsent()` says there is work that would be lost.
+pub fn guard_unload(unsent: impl Fn() -> bool + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let handler = Closure::<dyn Fn(web_sys::BeforeUnloadEvent)>::new(
+        move |event: web_sys::BeforeUnloadEvent| {
+            if unsent() {
+                event.prevent_default();
+                // Older Chromium needs returnValue set as well.
+                event.set_return_value("unsent");
+            }
+        },
+    );
+    let _ =
+        window.add_event_listener_with_callback("beforeunload", handler.as_ref().unchecked_ref());
+    // The page lives as long as the listener: keep the closure for good.
+    handler.forget();
+}
+
+/// Offers `bytes` as a download named `name`; only ever called with ciphertext or a receipt.
+pub fn download(name: &str, media_type: &str, bytes: &[u8]) -> Result<(), JsValue> {
+    let document = document().ok_or_else(|| JsValue::from_str("no document"))?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(media_type);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    web_sys::Url::revoke_object_url(&url)?;
+    Ok(())
+}
+
+/// Reads a picked file's bytes.
+pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, JsValue> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// Tells the embedding page something, only if `embed.js` told us its origin, and only that origin.
+fn tell_parent(options: &EmbedOptions, message: &serde_json::Value) {
+    let (Some(origin), Some(window)) = (&options.parent_origin, web_sys::window()) else {
+        return;
+    };
+    let Ok(Some(parent)) = window.parent() else {
+        return;
+    };
+    if let Ok(value) = serde_wasm_value(message) {
+        let _ = parent.post_message(&value, origin);
+    }
+}
+
+fn serde_wasm_value(message: &serde_json::Value) -> Result<JsValue, JsValue> {
+    js_sys::JSON::parse(&message.to_string())
+}
+
+/// The element that holds the whole form; its height is the page's.
+const ROOT_ID: &str = "sealform-root";
+
+/// Tells the embedding page the form's height, so its iframe fits without a scroll bar.
+pub fn tell_height(options: &EmbedOptions) {
+    let Some(height) = document()
+        .and_then(|d| d.get_element_by_id(ROOT_ID))
+        .map(|e| e.get_bounding_client_rect().height().ceil())
+    else {
+        return;
+    };
+    tell_parent(
+        options,
+        &serde_json::json!({ "type": "sealform:height", "height": height }),
+    );
+}
+
+/// Tells the embedding page the form was sent, with the receipt id and nothing else.
+pub fn tell_submitted(options: &EmbedOptions, receipt: &str) {
+    tell_parent(
+        options,
+        &serde_json::json!({ "type": "sealform:submitted", "receipt": receipt }),
+    );
+}
+
+/// Re-sends the height whenever the form's size changes.
+pub fn watch_height(options: EmbedOptions) {
+    if options.parent_origin.is_none() {
+        return;
+    }
+    let Some(root) = document().and_then(|d| d.get_element_by_id(ROOT_ID)) else {
+        return;
+    };
+    let callback = Closure::<dyn Fn()>::new(move || tell_height(&options));
+    if let Ok(observer) = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()) {
+        observer.observe(&root);
+    }
+    callback.forget();
+}
+
+/// Marks a moment for benchmarks and tests (`performance.mark`).
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
+fn document() -> Option<web_sys::Document> {
+    web_sys::window()?.document()
+}
