@@ -86,6 +86,13 @@ fn check_export(
             folder.display()
         )));
     }
+    if path.is_dir() {
+        return Err(Error::usage(format!(
+            "--export {} is a folder: give a file name, e.g. {}",
+            path.display(),
+            path.join("submissions.csv").display()
+        )));
+    }
     let by_extension = match path.extension() {
         Some(extension) if extension.eq_ignore_ascii_case("json") => ExportFormat::Json,
         _ => ExportFormat::Csv,
