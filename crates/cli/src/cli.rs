@@ -53,8 +53,12 @@ pub(crate) enum Command {
 
 const KEYGEN_HELP: &str = concat!(
     "Writes DIR/NAME.private.pem (PKCS#8, encrypted with your passphrase, readable only by you: keep it, and a \
-     backup, safe), DIR/NAME.public.jwk and DIR/NAME.public.pem, then prints the key's fingerprint and the JSON to \
-     add to the form config's \"recipients\" list.\n",
+     backup, safe), DIR/NAME.public.jwk and DIR/NAME.public.pem, then prints the key's fingerprint, the JSON to \
+     add to the form config's \"recipients\" list, and the embed tag that pins the form to this key. Existing key \
+     files are never replaced unless you add --force.\n",
+    "\n",
+    "Make a second key with --name backup and list both in the form config: if one private key is ever lost, the \
+     other still opens every submission.\n",
     "\n",
     "Examples:\n",
     "  sealform keygen --out keys                  (asks for a passphrase twice)\n",
@@ -72,27 +76,42 @@ const KEYGEN_HELP: &str = concat!(
 );
 
 const INSPECT_HELP: &str = concat!(
-    "No key is needed and nothing is decrypted: the structure is checked as strictly as when opening.\n",
+    "No key is needed and nothing is decrypted: the structure is checked as strictly as when opening. Shows the \
+     receipt id (short and full), the format version, the keys each part is sealed for, the sizes and the number \
+     of attachments.\n",
     "\n",
     "Examples:\n",
     "  sealform inspect inbox/client.bundle\n",
     "  sealform inspect inbox/*.bundle\n",
+    "  sealform inspect --json inbox/*.bundle > inbox.json\n",
     "  cat submission.bundle | sealform inspect -\n",
     "\n",
     "Exit codes:\n",
     "  0  every file is a well-formed bundle\n",
-    "  1  some are not (each is named on standard error); the rest were shown",
+    "  1  some are not (each is named on standard error); the rest were shown\n",
+    "  2  nothing was done: a usage error",
 );
 
 const OPEN_HELP: &str = concat!(
     "Without --out, each verified submission is printed to standard output as JSON. With --out DIR, each goes to \
-     DIR/<receipt>/submission.json, and its attachments to DIR/<receipt>/attachments/, their names made safe \
-     (folders, control characters and leading dots removed; a number added rather than overwrite). A bundle \
-     already opened into DIR is skipped.\n",
+     its own folder DIR/<date>_<receipt>/ (the date the client submitted, the short receipt id): submission.json, \
+     consent.json, summary.md and summary.html (easy to read; every value the client typed is escaped), and \
+     attachments/, the names made safe (folders, control and text-direction characters and leading dots \
+     removed, Windows device names renamed, long names shortened; a number added rather than overwrite). A \
+     bundle already opened into DIR is skipped unless you add --again.\n",
+    "\n",
+    "A FILE may be a folder: every file in it is opened (add --recursive for its subfolders). Bundles are opened \
+     on every core at once; a progress bar shows on a terminal. A damaged bundle is named on standard error and \
+     skipped: the others are still opened.\n",
+    "\n",
+    "The answers are checked again against the form they were given to, found by the SHA-256 the submission \
+     records: the built-in legal-intake template is known, give your own form configs with --schema. Problems \
+     are written to standard error and into the summary; the submission is still saved.\n",
     "\n",
     "Examples:\n",
     "  sealform open --key firm.private.pem inbox/client.bundle\n",
-    "  sealform open --key firm.private.pem --out opened inbox/*.bundle\n",
+    "  sealform open --key firm.private.pem --out opened inbox/\n",
+    "  sealform open --key firm.private.pem --out opened --schema form.json --export opened/all.csv inbox/\n",
     "  sealform open --key firm.private.pem --key backup.private.pem in.bundle\n",
     "  sealform open --key firm.private.pem --passphrase-env SF_PASS in.bundle\n",
     "  cat client.bundle | sealform open --key firm.private.pem -\n",
@@ -101,9 +120,9 @@ const OPEN_HELP: &str = concat!(
     " The same passphrase is used for every encrypted key.\n",
     "\n",
     "Exit codes:\n",
-    "  0  every bundle was opened\n",
+    "  0  every bundle was opened (or had been already)\n",
     "  1  some failed (each is named on standard error); the rest were opened\n",
-    "  2  nothing was opened: a usage error, or a key or passphrase is wrong",
+    "  2  nothing was opened: a usage error, or a key, passphrase or --schema file is wrong",
 );
 
 /// Where a passphrase comes from when it is not typed at a terminal.
@@ -140,6 +159,9 @@ pub(crate) struct KeygenArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct InspectArgs {
+    /// Print one JSON document (a list with an entry per file) instead of text
+    #[arg(long)]
+    pub(crate) json: bool,
     /// Bundles to inspect; `-` reads one from standard input
     #[arg(value_name = "FILE", required = true)]
     pub(crate) files: Vec<PathBuf>,
@@ -153,11 +175,35 @@ pub(crate) struct OpenArgs {
     /// Save each submission and its attachments in DIR, a folder per receipt, instead of printing it
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
+    /// Open again what DIR already holds, replacing its receipt folder
+    #[arg(long, visible_alias = "force", requires = "out")]
+    pub(crate) again: bool,
+    /// A form config (JSON) to check answers against; repeat for several versions of your form
+    #[arg(long = "schema", value_name = "FORM.json")]
+    pub(crate) schemas: Vec<PathBuf>,
+    /// Also write one table of every submission opened in this run: a row each, a column per question
+    #[arg(long, value_name = "PATH")]
+    pub(crate) export: Option<PathBuf>,
+    /// The table's format [default: json if PATH ends in .json, else csv]
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "export")]
+    pub(crate) format: Option<ExportFormat>,
+    /// Look for bundles in the subfolders of a folder given as FILE, too
+    #[arg(long, short = 'r')]
+    pub(crate) recursive: bool,
     #[command(flatten)]
     pub(crate) passphrase: PassphraseArgs,
-    /// Bundles to open; `-` reads one from standard input
+    /// Bundles, or folders of bundles, to open; `-` reads one from standard input
     #[arg(value_name = "FILE", required = true)]
     pub(crate) files: Vec<PathBuf>,
+}
+
+/// How `sealform open --export` writes its table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// Comma-separated values (RFC 4180), for spreadsheets; cells that could run as formulas are defused
+    Csv,
+    /// A JSON list with an object per submission
+    Json,
 }
 
 #[cfg(test)]

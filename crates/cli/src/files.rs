@@ -148,14 +148,24 @@ pub(crate) fn warn_if_exposed(path: &Path, what: &str) {
 }
 
 /// Makes a file name a client's browser sent safe to create in a folder of our choosing: keeps only the last path
-/// component (of `/` or `\` paths), drops control and text-direction characters (which can disguise a name, e.g.
-/// `invoice\u{202E}fdp.exe`), drops leading dots (no hidden files, no `..`) and surrounding spaces, and shortens very
-/// long names. `None` when nothing usable is left.
+/// component (of `/` or `\\` paths, so `..`, `/abs` and `C:\\x` cannot leave the folder), drops control and
+/// text-direction characters (which can disguise a name, e.g. `invoice\u{202E}fdp.exe`), replaces the characters
+/// Windows forbids, drops leading dots (no hidden files, no `..`) and surrounding spaces, renames Windows device
+/// names (`CON`, `nul.txt`), and shortens very long names. `None` when nothing usable is left.
+///
+/// The folder may later be copied to a Windows share, so names are made safe there too, not only here.
 pub(crate) fn safe_file_name(untrusted: &str) -> Option<String> {
     let last = untrusted.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
         .filter(|&c| !c.is_control() && !is_direction_mark(c))
+        .map(|c| {
+            if WINDOWS_FORBIDDEN.contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let trimmed = cleaned
         .trim()
@@ -165,7 +175,29 @@ pub(crate) fn safe_file_name(untrusted: &str) -> Option<String> {
     if trimmed.is_empty() {
         return None;
     }
-    Some(shorten(trimmed, 200))
+    let name = shorten(trimmed, MAX_NAME_BYTES);
+    Some(if is_windows_device(&name) {
+        format!("_{name}")
+    } else {
+        name
+    })
+}
+
+/// Characters Windows does not allow in file names (besides the separators and control characters).
+const WINDOWS_FORBIDDEN: &str = "<>:\"|?*";
+/// The longest saved name in bytes: well under the 255 most file systems allow, leaving room for `-2` suffixes.
+const MAX_NAME_BYTES: usize = 200;
+
+/// Whether Windows treats `name` as a device (`CON`, `PRN`, `AUX`, `NUL`, `COM1`–`COM9`, `LPT1`–`LPT9`), whatever
+/// its case or extension: such a file cannot be opened there, and writing to it can reach the device.
+fn is_windows_device(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or_default().trim_end();
+    let upper = stem.to_ascii_uppercase();
+    match upper.as_bytes() {
+        b"CON" | b"PRN" | b"AUX" | b"NUL" => true,
+        [b'C', b'O', b'M', digit] | [b'L', b'P', b'T', digit] => (b'1'..=b'9').contains(digit),
+        _ => false,
+    }
 }
 
 /// Unicode bidirectional formatting characters (UAX #9) and other invisible marks that can reorder or hide what
@@ -218,6 +250,16 @@ mod tests {
             ("invoice\u{202E}fdp.exe", Some("invoicefdp.exe")),
             ("trailing.", Some("trailing")),
             ("Zoë 王.pdf", Some("Zoë 王.pdf")),
+            ("CON", Some("_CON")),
+            ("nul.txt", Some("_nul.txt")),
+            ("Com1.log", Some("_Com1.log")),
+            ("COM10", Some("COM10")),
+            ("console.txt", Some("console.txt")),
+            ("C:\\x", Some("x")),
+            ("C:", Some("C_")),
+            ("a<b>c:d\"e|f?g*h.txt", Some("a_b_c_d_e_f_g_h.txt")),
+            ("nul\u{0}byte.txt", Some("nulbyte.txt")),
+            ("\u{202E}gpj.exe", Some("gpj.exe")),
         ];
         for (untrusted, expected) in cases {
             assert_eq!(

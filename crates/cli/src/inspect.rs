@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use sealform_core::bundle::{self, Inspection};
+use sealform_core::key::Kid;
 
 use crate::cli::InspectArgs;
 use crate::error::{self, Error, Exit};
@@ -13,30 +14,63 @@ use crate::files;
 pub(crate) fn run(args: InspectArgs) -> Result<Exit, Error> {
     files::check_stdin_once(&args.files)?;
     let mut failures = 0;
-    let mut first = true;
+    let mut shown = 0;
+    let mut documents = Vec::new();
     for path in &args.files {
         let name = files::display_name(path);
-        let bytes = match files::read_input(path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                error::report(&format!("could not read {name}: {e}"));
-                failures += 1;
-                continue;
-            }
-        };
-        match bundle::inspect(&bytes) {
+        let inspected = files::read_input(path)
+            .map_err(|e| format!("could not read {name}: {e}"))
+            .and_then(|bytes| {
+                bundle::inspect(&bytes).map_err(|e| error::describe_bundle_error(&name, &e))
+            });
+        match inspected {
+            Ok(inspection) if args.json => documents.push(json(&name, &inspection)),
+            // Text blocks are printed as they come, so a long list shows progress.
             Ok(inspection) => {
-                let separator = if first { "" } else { "\n" };
-                first = false;
+                let separator = if shown == 0 { "" } else { "\n" };
                 crate::print(&format!("{separator}{}", describe(&name, &inspection)))?;
+                shown += 1;
             }
-            Err(e) => {
-                error::report(&error::describe_bundle_error(&name, &e));
+            Err(message) => {
+                error::report(&message);
+                if args.json {
+                    documents.push(serde_json::json!({ "file": name, "error": message }));
+                }
                 failures += 1;
             }
         }
     }
+    if args.json {
+        let json = serde_json::to_string_pretty(&documents).unwrap_or_default();
+        crate::print(&format!("{json}\n"))?;
+    }
     Ok(Exit::from_failures(failures))
+}
+
+/// One file as a JSON object, for scripts: the same facts as the text, each part with the keys it is sealed for.
+fn json(name: &str, inspection: &Inspection) -> serde_json::Value {
+    let kids: Vec<&str> = inspection.recipients.iter().map(Kid::as_str).collect();
+    // Every part is sealed for the same keys (checked by inspect), but listing them per part is what a script
+    // comparing against a key list expects to find.
+    let part = |name: String, size: usize| serde_json::json!({ "part": name, "size": size, "sealed_for": kids });
+    let parts: Vec<_> = std::iter::once(part("submission".to_owned(), inspection.submission_len))
+        .chain(
+            inspection
+                .attachment_lens
+                .iter()
+                .enumerate()
+                .map(|(i, &len)| part(format!("attachment {}", i + 1), len)),
+        )
+        .collect();
+    serde_json::json!({
+        "file": name,
+        "receipt": inspection.receipt.short(),
+        "receipt_id": inspection.receipt.full(),
+        "format_version": inspection.version,
+        "size": inspection.bundle_len,
+        "attachments": inspection.attachment_lens.len(),
+        "parts": parts,
+    })
 }
 
 /// One block of text: the file name, then indented facts.
@@ -48,6 +82,7 @@ fn describe(name: &str, inspection: &Inspection) -> String {
     line("receipt:", &inspection.receipt.short());
     line("receipt id:", &inspection.receipt.full());
     line("format:", &format!("version {}", inspection.version));
+    // Every part is sealed for the same keys: inspect refuses a bundle whose parts disagree.
     for (i, kid) in inspection.recipients.iter().enumerate() {
         line(if i == 0 { "sealed for:" } else { "" }, kid.as_str());
     }

@@ -5,7 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use rand_core::OsRng;
-use sealform_core::key::{Identity, KeyError, MAX_KEY_BITS, MIN_KEY_BITS};
+use sealform_core::key::{Identity, KeyError, Kid, MAX_KEY_BITS, MIN_KEY_BITS};
 
 use crate::cli::KeygenArgs;
 use crate::error::{Error, Exit};
@@ -135,11 +135,15 @@ pub(crate) fn run(args: KeygenArgs) -> Result<Exit, Error> {
          Short fingerprint:    {short}   (the form shows this: check it matches)\n\
          \n\
          Add this to the \"recipients\" list in the form config:\n\
-         {jwk}\n",
+         {jwk}\n\
+         \n\
+         Pin the form to this key on the embed script tag of your web page:\n\
+         {pin}\n",
         private = config.private.display(),
         jwk_path = config.jwk.display(),
         spki_path = config.spki.display(),
         short = kid.short(),
+        pin = embed_tag(kid),
     ))?;
     if passphrase.is_none() {
         crate::error::warn(&format!(
@@ -149,6 +153,15 @@ pub(crate) fn run(args: KeygenArgs) -> Result<Exit, Error> {
         ));
     }
     Ok(Exit::Success)
+}
+
+/// The embed tag with this key's pin: the embed script then refuses a form config that does not seal to it. With
+/// a second (backup) key, either one's kid pins the form; the firm pins the key it keeps on hand.
+fn embed_tag(kid: &Kid) -> String {
+    format!(
+        "<script src=\"https://forms.example/embed.js\" data-sealform data-pin=\"{}\"></script>",
+        kid.as_str()
+    )
 }
 
 /// Writes one key file: never over an existing one unless `--force`, and then in one step.

@@ -1,40 +1,54 @@
-//! `sealform open`: opens bundles with the firm's private keys, verifying every part, and prints each submission
-//! as JSON or saves it with its attachments in a folder named by its receipt. One failing bundle stops no other.
+//! `sealform open`: opens bundles with the firm's private keys, verifying every part, checks the answers again
+//! against their form, and prints each submission as JSON or saves it in a receipt folder; optionally one table
+//! of them all. Bundles are opened on every core; one failing bundle stops no other.
 
-use std::fs;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use sealform_core::bundle::{self, Opened};
-use sealform_core::key::{Identity, KeyError};
-use zeroize::Zeroizing;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use sealform_core::bundle::{self, Opened, ReceiptId};
+use sealform_core::key::Identity;
 
-use crate::cli::OpenArgs;
+use crate::cli::{ExportFormat, OpenArgs};
 use crate::error::{self, Error, Exit};
-use crate::files::{self, PRIVATE_FILE};
+use crate::export::{Row, Table};
+use crate::files;
+use crate::input::{self, Input};
+use crate::keys;
 use crate::passphrase::Source;
+use crate::revalidate::{self, Check, Schemas};
+use crate::save::{self, SUBMISSION_FILE};
+use crate::summary::Summary;
+use crate::view::{self, JOIN};
 
-/// How many times a passphrase may be typed at the terminal before giving up.
-const TERMINAL_ATTEMPTS: u32 = 3;
-/// The name of the verified answers document in a receipt folder.
-const SUBMISSION_FILE: &str = "submission.json";
-/// The folder, inside a receipt folder, that holds the attachments.
-const ATTACHMENTS_DIR: &str = "attachments";
+/// How many bundles are opened at once per thread before their results are written: enough to keep every core
+/// busy, few enough that a batch of large bundles does not sit in memory all at once.
+const BUNDLES_PER_THREAD: usize = 4;
 
-/// What to do, checked: the keys are read (and decrypted) before any bundle is touched.
+/// What to do, checked: the inputs are found, the forms read and the keys decrypted before any bundle is opened.
 struct Config {
     identities: Vec<Identity>,
     out: Option<PathBuf>,
-    files: Vec<PathBuf>,
+    again: bool,
+    schemas: Schemas,
+    export: Option<(PathBuf, ExportFormat)>,
+    inputs: Vec<Input>,
 }
 
 impl Config {
     fn new(args: OpenArgs) -> Result<Self, Error> {
-        files::check_stdin_once(&args.files)?;
+        let inputs = input::expand(&args.files, args.recursive)?;
+        let schemas = Schemas::load(&args.schemas)?;
+        let export = args
+            .export
+            .map(|path| check_export(path, args.format))
+            .transpose()?;
         let source = Source::from_args(args.passphrase);
         let identities = args
             .keys
             .iter()
-            .map(|path| load_key(path, &source))
+            .map(|path| keys::load_key(path, &source))
             .collect::<Result<Vec<_>, _>>()?;
         if let Some(out) = &args.out {
             files::create_private_dir_all(out).map_err(|e| {
@@ -47,194 +61,320 @@ impl Config {
         Ok(Self {
             identities,
             out: args.out,
-            files: args.files,
+            again: args.again,
+            schemas,
+            export,
+            inputs,
         })
     }
+}
+
+/// The export's path and format: the format given, or the one its extension names (CSV unless `.json`). Its
+/// folder must exist now, not only when the batch is done.
+fn check_export(
+    path: PathBuf,
+    format: Option<ExportFormat>,
+) -> Result<(PathBuf, ExportFormat), Error> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if !folder.is_dir() {
+        return Err(Error::usage(format!(
+            "--export {}: the folder {} does not exist",
+            path.display(),
+            folder.display()
+        )));
+    }
+    if path.is_dir() {
+        return Err(Error::usage(format!(
+            "--export {} is a folder: give a file name, e.g. {}",
+            path.display(),
+            path.join("submissions.csv").display()
+        )));
+    }
+    let by_extension = match path.extension() {
+        Some(extension) if extension.eq_ignore_ascii_case("json") => ExportFormat::Json,
+        _ => ExportFormat::Csv,
+    };
+    Ok((path, format.unwrap_or(by_extension)))
 }
 
 /// Runs `sealform open`.
 pub(crate) fn run(args: OpenArgs) -> Result<Exit, Error> {
     let config = Config::new(args)?;
-    let mut failures = 0;
-    for path in &config.files {
-        let name = files::display_name(path);
-        if let Err(message) = open_one(path, &name, &config.identities, config.out.as_deref()) {
-            error::report(&message);
-            failures += 1;
+    let mut batch = Batch::new(&config)?;
+    let chunk = rayon::current_num_threads().max(1) * BUNDLES_PER_THREAD;
+    for inputs in config.inputs.chunks(chunk) {
+        // The RSA work in parallel; the results are written in the order the inputs were given.
+        let outcomes: Vec<Outcome> = inputs.par_iter().map(|input| batch.open(input)).collect();
+        for (input, outcome) in inputs.iter().zip(outcomes) {
+            batch.finish(input, outcome);
         }
     }
-    Ok(Exit::from_failures(failures))
+    batch.end()
 }
 
-/// Opens one bundle and prints or saves it; the error is the message for the person.
-fn open_one(
-    path: &Path,
-    name: &str,
-    identities: &[Identity],
-    out: Option<&Path>,
-) -> Result<(), String> {
-    let bytes = files::read_input(path).map_err(|e| format!("could not read {name}: {e}"))?;
-    let opened =
-        bundle::open(identities, &bytes).map_err(|e| error::describe_bundle_error(name, &e))?;
-    match out {
-        None => {
-            let json = submission_json(&opened);
+/// What opening one input gave, before anything is written.
+enum Outcome {
+    /// Opened and verified, and checked against its form.
+    Opened(Box<Opened>, Check),
+    /// Already opened into this receipt folder.
+    Skipped(PathBuf),
+    /// Not opened: the message for the person.
+    Failed(String),
+}
+
+/// The state of one run: what is already in the output folder, the table, the count of failures, the bar.
+struct Batch<'a> {
+    config: &'a Config,
+    existing: HashMap<String, PathBuf>,
+    table: Table,
+    failures: usize,
+    bar: ProgressBar,
+}
+
+impl<'a> Batch<'a> {
+    fn new(config: &'a Config) -> Result<Self, Error> {
+        let existing = match &config.out {
+            Some(out) => save::existing_folders(out).map_err(|e| {
+                Error::usage(format!("could not list the folder {}: {e}", out.display()))
+            })?,
+            None => HashMap::new(),
+        };
+        Ok(Self {
+            config,
+            existing,
+            table: Table::default(),
+            failures: 0,
+            bar: progress_bar(config.inputs.len()),
+        })
+    }
+
+    /// Reads and opens one input; runs on any thread, writes nothing.
+    fn open(&self, input: &Input) -> Outcome {
+        let name = input.name();
+        let bytes = match input.read() {
+            Ok(bytes) => bytes,
+            Err(e) => return Outcome::Failed(format!("could not read {name}: {e}")),
+        };
+        let receipt = ReceiptId::of(&bytes);
+        if let Input::Stored {
+            receipt: stored, ..
+        } = input
+        {
+            if *stored != receipt.full() {
+                return Outcome::Failed(format!(
+                    "{name}: its bytes have receipt {}, not the one it is stored under: the store is damaged",
+                    receipt.full()
+                ));
+            }
+        }
+        if let Some(folder) = self.already_opened(&receipt) {
+            return Outcome::Skipped(folder.to_path_buf());
+        }
+        match bundle::open(&self.config.identities, &bytes) {
+            Ok(opened) => {
+                let check = self.config.schemas.check(&opened.submission);
+                Outcome::Opened(Box::new(opened), check)
+            }
+            Err(e) => Outcome::Failed(error::describe_bundle_error(&name, &e)),
+        }
+    }
+
+    /// The receipt folder this bundle was already opened into, unless `--again` asks to open it anew.
+    fn already_opened(&self, receipt: &ReceiptId) -> Option<&Path> {
+        if self.config.again {
+            return None;
+        }
+        self.existing.get(&receipt.short()).map(PathBuf::as_path)
+    }
+
+    /// Reports, saves or prints one outcome, in input order.
+    fn finish(&mut self, input: &Input, outcome: Outcome) {
+        let name = input.name();
+        match outcome {
+            Outcome::Skipped(folder) => self.say(|| {
+                eprintln!(
+                    "Skipped {name}: it was already opened into {}; add --again to open it again",
+                    folder.display()
+                );
+            }),
+            Outcome::Failed(message) => {
+                self.failures += 1;
+                self.say(|| error::report(&message));
+            }
+            Outcome::Opened(opened, check) => {
+                if let Err(message) = self.deliver(input, &opened, &check) {
+                    self.failures += 1;
+                    self.say(|| error::report(&message));
+                }
+            }
+        }
+        self.bar.inc(1);
+    }
+
+    /// Warns about what re-validation found, then saves or prints the submission and adds its row to the table.
+    fn deliver(&mut self, input: &Input, opened: &Opened, check: &Check) -> Result<(), String> {
+        let name = input.name();
+        for warning in check.warnings() {
+            self.say(|| {
+                error::warn(&format!(
+                    "{name} (receipt {}): {warning}",
+                    opened.receipt.short()
+                ))
+            });
+        }
+        let schema = self
+            .config
+            .schemas
+            .get(&opened.submission.form.schema_sha256);
+        let entries = view::entries(&opened.submission.answers, schema);
+        match self.config.out.clone() {
+            Some(out) => self.save(&out, input, opened, check, &entries)?,
+            None => self.print(&name, opened)?,
+        }
+        self.table.push(&Row {
+            fixed: [
+                opened.receipt.short(),
+                opened.receipt.full(),
+                input.received_at().unwrap_or_default().to_owned(),
+                opened.submission.submitted_at.clone(),
+                opened.submission.form.id.clone(),
+                opened.submission.form.version.clone(),
+                check.status(),
+                opened
+                    .submission
+                    .attachments
+                    .iter()
+                    .map(|info| info.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(JOIN),
+            ],
+            entries: &entries,
+        });
+        Ok(())
+    }
+
+    /// Prints a submission to standard output as JSON.
+    fn print(&self, name: &str, opened: &Opened) -> Result<(), String> {
+        let json = save::pretty_json(&opened.submission);
+        self.say(|| {
             eprintln!(
                 "Opened {name}: receipt {} ({})",
                 opened.receipt.short(),
                 opened.receipt.full()
             );
-            crate::print(&json).map_err(|e| e.to_string())
-        }
-        Some(out) => save(out, name, &opened),
+            crate::print(&json)
+        })
+        .map_err(|e| e.to_string())
     }
-}
 
-/// Saves an opened bundle as `OUT/<receipt>/submission.json` and `OUT/<receipt>/attachments/…`. The folder is
-/// filled under a temporary name and renamed when complete, so a receipt folder is never half written.
-fn save(out: &Path, name: &str, opened: &Opened) -> Result<(), String> {
-    let receipt = opened.receipt.short();
-    let target = out.join(&receipt);
-    if target.symlink_metadata().is_ok() {
-        eprintln!(
-            "Skipped {name}: it was already opened into {} (same receipt {receipt}); delete that folder to open \
-             it again",
-            target.display()
-        );
-        return Ok(());
-    }
-    let staging = out.join(format!(".{receipt}.partial-{}", std::process::id()));
-    let failed = |e: std::io::Error| {
-        format!(
-            "could not save {name} into {}: {e}; nothing was saved for it. Check that you can write there and \
-             that there is space",
-            out.display()
-        )
-    };
-    files::create_private_dir(&staging).map_err(failed)?;
-    let renamed = fill(&staging, opened)
-        .and_then(|renamed| fs::rename(&staging, &target).map(|()| renamed))
-        .map_err(|e| {
-            // Only the folder created just above, never anything that was there before.
-            let _ = fs::remove_dir_all(&staging);
-            failed(e)
-        })?;
-    crate::print(&format!(
-        "Opened {name} into {}: {SUBMISSION_FILE} and {} (receipt {})\n",
-        target.display(),
-        match opened.attachments.len() {
+    /// Saves a submission in its receipt folder in `out`.
+    fn save(
+        &mut self,
+        out: &Path,
+        input: &Input,
+        opened: &Opened,
+        check: &Check,
+        entries: &[view::Entry],
+    ) -> Result<(), String> {
+        let name = input.name();
+        let short = opened.receipt.short();
+        // The same bundle given twice in one run: the second is skipped like one opened in an earlier run.
+        if let Some(folder) = self.existing.get(&short).filter(|_| !self.config.again) {
+            let folder = folder.display().to_string();
+            self.say(|| eprintln!("Skipped {name}: it was already opened into {folder}"));
+            return Ok(());
+        }
+        let date = input
+            .received_at()
+            .and_then(revalidate::submission_date)
+            .or_else(|| revalidate::submission_date(&opened.submission.submitted_at));
+        let folder_name = save::folder_name(date, opened);
+        let previous = self.existing.get(&short).cloned();
+        let summary = Summary {
+            opened,
+            source: &name,
+            received_at: input.received_at(),
+            entries,
+            check,
+        };
+        let saved = save::save(out, &folder_name, &summary, previous.as_deref()).map_err(
+            |e| {
+                format!(
+                    "could not save {name} into {}: {e}; nothing was saved for it. Check that you can write \
+                     there and that there is space",
+                    out.display()
+                )
+            },
+        )?;
+        self.existing.insert(short, saved.folder.clone());
+        let attachments = match opened.attachments.len() {
             1 => "1 attachment".to_owned(),
             n => format!("{n} attachments"),
-        },
-        opened.receipt.full(),
-    ))
-    .map_err(|e| e.to_string())?;
-    for (original, saved) in renamed {
-        eprintln!(
-            "Note: {name}: the attachment named {original:?} was saved as {}",
-            target.join(ATTACHMENTS_DIR).join(saved).display()
-        );
-    }
-    Ok(())
-}
-
-/// Writes the submission and attachments into `dir`; returns the attachments whose names had to change, as
-/// (name the client gave, name saved under).
-fn fill(dir: &Path, opened: &Opened) -> std::io::Result<Vec<(String, String)>> {
-    files::write_new(
-        &dir.join(SUBMISSION_FILE),
-        submission_json(opened).as_bytes(),
-        PRIVATE_FILE,
-    )?;
-    let mut renamed = Vec::new();
-    if opened.attachments.is_empty() {
-        return Ok(renamed);
-    }
-    let attachments_dir = dir.join(ATTACHMENTS_DIR);
-    files::create_private_dir(&attachments_dir)?;
-    for (index, attachment) in opened.attachments.iter().enumerate() {
-        let safe = files::safe_file_name(&attachment.name)
-            .unwrap_or_else(|| format!("attachment-{}", index + 1));
-        let written =
-            files::write_unique(&attachments_dir, &safe, &attachment.bytes, PRIVATE_FILE)?;
-        let saved = written
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        if saved != attachment.name {
-            renamed.push((attachment.name.clone(), saved));
+        };
+        self.say(|| {
+            crate::print(&format!(
+                "Opened {name} into {}: {SUBMISSION_FILE}, summaries and {attachments} (receipt {})\n",
+                saved.folder.display(),
+                opened.receipt.full(),
+            ))
+        })
+        .map_err(|e| e.to_string())?;
+        for (original, saved_as) in &saved.renamed {
+            let path = saved.folder.join(save::ATTACHMENTS_DIR).join(saved_as);
+            self.say(|| {
+                eprintln!(
+                    "Note: {name}: the attachment named {original:?} was saved as {}",
+                    path.display()
+                );
+            });
         }
+        Ok(())
     }
-    Ok(renamed)
-}
 
-/// The verified submission as pretty JSON, ending with a line break.
-fn submission_json(opened: &Opened) -> String {
-    // A struct of strings, numbers and maps: serialising it cannot fail.
-    let json = serde_json::to_string_pretty(&opened.submission).unwrap_or_default();
-    format!("{json}\n")
-}
-
-/// Reads a private key, asking for its passphrase if it is encrypted.
-fn load_key(path: &Path, source: &Source) -> Result<Identity, Error> {
-    let pem = Zeroizing::new(fs::read_to_string(path).map_err(|e| {
-        Error::usage(format!(
-            "could not read the private key {}: {e}; check the path given to --key",
-            path.display()
-        ))
-    })?);
-    let identity = decrypt_key(path, &pem, source)?;
-    files::warn_if_exposed(path, "a private key");
-    Ok(identity)
-}
-
-/// Reads the PEM text of a private key, asking for the passphrase if it is encrypted.
-fn decrypt_key(path: &Path, pem: &str, source: &Source) -> Result<Identity, Error> {
-    match Identity::from_pkcs8_pem(pem, None) {
-        Err(KeyError::PassphraseNeeded) => {}
-        other => return other.map_err(|e| key_error(path, pem, &e, source)),
-    }
-    let attempts = if source.can_retry() {
-        TERMINAL_ATTEMPTS
-    } else {
-        1
-    };
-    let mut attempt = 1;
-    loop {
-        let passphrase = source.passphrase_for(path)?;
-        match Identity::from_pkcs8_pem(pem, Some(passphrase.as_bytes())) {
-            Err(KeyError::WrongPassphrase) if attempt < attempts => {
-                eprintln!("Wrong passphrase for {}; try again.", path.display());
-                attempt += 1;
-            }
-            other => return other.map_err(|e| key_error(path, pem, &e, source)),
+    /// Writes the export, says how the batch went, and gives the exit code.
+    fn end(self) -> Result<Exit, Error> {
+        self.bar.finish_and_clear();
+        if let Some((path, format)) = &self.config.export {
+            self.table.write(path, *format).map_err(|e| {
+                Error::failed(format!(
+                    "could not write the export {}: {e}",
+                    path.display()
+                ))
+            })?;
+            eprintln!(
+                "Wrote {} ({} opened in this run)",
+                path.display(),
+                self.table.len()
+            );
         }
+        if self.failures > 0 && self.config.inputs.len() > 1 {
+            eprintln!(
+                "{} of {} bundles could not be opened (named above); the others were done",
+                self.failures,
+                self.config.inputs.len()
+            );
+        }
+        Ok(Exit::from_failures(self.failures))
+    }
+
+    /// Prints a message without tearing the progress bar.
+    fn say<T>(&self, print: impl FnOnce() -> T) -> T {
+        self.bar.suspend(print)
     }
 }
 
-/// Says what is wrong with the key file `path` and what to do.
-fn key_error(path: &Path, pem: &str, error: &KeyError, source: &Source) -> Error {
-    let key = path.display();
-    Error::usage(match error {
-        KeyError::WrongPassphrase => format!(
-            "wrong passphrase for {key}: {} does not decrypt it. Check the passphrase, and that {key} is the key \
-             it belongs to",
-            source.describe()
-        ),
-        KeyError::NotAPrivateKey if looks_public(pem) => format!(
-            "{key} is a public key: give --key the private key file (NAME.private.pem from sealform keygen)"
-        ),
-        KeyError::NotAPrivateKey => format!(
-            "{key}: {error}. Give --key the NAME.private.pem file that sealform keygen wrote"
-        ),
-        KeyError::Damaged => format!("{key}: {error}; restore it from your backup"),
-        _ => format!("{key}: {error}"),
-    })
-}
-
-/// Whether a file that is not a private key is one of the public forms keygen writes beside it.
-fn looks_public(text: &str) -> bool {
-    let text = text.trim_start();
-    text.starts_with('{') || text.starts_with("-----BEGIN PUBLIC KEY-----")
+/// A bar on standard error for batches, drawn only when standard error is a terminal (indicatif hides it
+/// otherwise, so logs and pipes get no escape codes).
+fn progress_bar(len: usize) -> ProgressBar {
+    if len < 2 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} bundles, {eta} left") {
+        bar.set_style(style);
+    }
+    bar
 }

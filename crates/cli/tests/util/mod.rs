@@ -10,7 +10,7 @@ use sealform_core::bundle::seal;
 use sealform_core::key::{Identity, Recipient};
 use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use sealform_core::submission::{Attachment, Submission};
-use sealform_core::{Answer, Answers, Sha256Digest};
+use sealform_core::{Answer, Answers, FormSchema, Sha256Digest};
 
 /// What one run of `sealform` gave.
 #[derive(Debug)]
@@ -74,6 +74,18 @@ pub fn sealform_with<S: AsRef<std::ffi::OsStr>>(
         stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
     }
+}
+
+/// Runs `sealform open --key KEY --out OUT BUNDLE`.
+pub fn open_into(key: &Path, out: &Path, bundle: &Path) -> Run {
+    sealform(&[
+        "open".as_ref(),
+        "--key".as_ref(),
+        key.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        bundle.as_os_str(),
+    ])
 }
 
 /// The core crate's test data: `keys/` and `vectors/`.
@@ -141,53 +153,94 @@ pub fn vector_file(dir: &Path, name: &str) -> PathBuf {
 /// The full name of a client in every sample submission: non-ASCII on purpose.
 pub const CLIENT_NAME: &str = "Zoë Ñúñez-王 🙂 مرحبا";
 
-/// Seals a sample submission with `attachments` (name, bytes) for `recipients`, and writes it to `path`.
+/// Seals a sample submission with `attachments` (name, bytes) for `recipients`, and writes it to `path`. The
+/// answers keep every rule of the shipped legal-intake template.
 pub fn seal_sample(
     path: &Path,
     recipients: &[Recipient],
     submission_id: &str,
     attachments: &[(&str, &[u8])],
-) {
+) -> Submission {
+    seal_answers(
+        path,
+        recipients,
+        submission_id,
+        valid_answers(),
+        attachments,
+    )
+}
+
+/// Seals `answers` to the legal-intake template (whether or not they keep its rules: sealing does not check) with
+/// `attachments` for the `documents_upload` field, writes the bundle to `path`, and returns what was sealed.
+pub fn seal_answers(
+    path: &Path,
+    recipients: &[Recipient],
+    submission_id: &str,
+    answers: Answers,
+    attachments: &[(&str, &[u8])],
+) -> Submission {
+    let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("template parses");
+    let digest = Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes());
+    seal_to_form(
+        path,
+        recipients,
+        template.schema(),
+        digest,
+        submission_id,
+        answers,
+        attachments,
+    )
+}
+
+/// Seals `answers` to any form, named by `digest`, and writes the bundle to `path`.
+pub fn seal_to_form(
+    path: &Path,
+    recipients: &[Recipient],
+    schema: &FormSchema,
+    digest: Sha256Digest,
+    submission_id: &str,
+    answers: Answers,
+    attachments: &[(&str, &[u8])],
+) -> Submission {
     let attachments: Vec<Attachment> = attachments
         .iter()
         .map(|(name, bytes)| Attachment {
-            field: "documents".into(),
+            field: "documents_upload".into(),
             name: (*name).into(),
-            media_type: "application/octet-stream".into(),
+            media_type: "text/plain".into(),
             bytes: bytes.to_vec(),
         })
         .collect();
-    let sealed = seal(
-        recipients,
-        &sample(submission_id, &attachments),
-        &attachments,
-    )
-    .expect("seal");
-    std::fs::write(path, sealed.bytes).expect("write bundle");
-}
-
-/// A submission to the shipped legal-intake template (as in core's `tests/vectors.rs`).
-fn sample(id: &str, attachments: &[Attachment]) -> Submission {
-    let mut answers = Answers::default();
-    answers.insert("full_name", Answer::Text(CLIENT_NAME.into()));
-    answers.insert("email", Answer::Text("zoe@example.com".into()));
     let infos: Vec<_> = attachments.iter().map(Attachment::info).collect();
-    let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("template parses");
-    let given: BTreeSet<String> = template
-        .schema()
-        .consents
-        .iter()
-        .map(|c| c.id.clone())
-        .collect();
-    Submission::new(
-        template.schema(),
-        Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
+    let given: BTreeSet<String> = schema.consents.iter().map(|c| c.id.clone()).collect();
+    let submission = Submission::new(
+        schema,
+        digest,
         answers,
         infos,
         &given,
-        id,
+        submission_id,
         "2026-11-22T09:30:00Z",
-    )
+    );
+    let sealed = seal(recipients, &submission, &attachments).expect("seal");
+    std::fs::write(path, sealed.bytes).expect("write bundle");
+    submission
+}
+
+/// Answers that keep every rule of the legal-intake template.
+pub fn valid_answers() -> Answers {
+    let mut answers = Answers::default();
+    let mut text = |id: &str, value: &str| answers.insert(id, Answer::Text(value.into()));
+    text("full_name", CLIENT_NAME);
+    text("email", "zoe@example.com");
+    text("preferred_contact", "email");
+    text("safe_voicemail", "yes");
+    text("safe_email", "yes");
+    text("practice_area", "housing");
+    text("description", "My landlord kept the deposit.");
+    text("special_category_involved", "no");
+    text("has_deadline", "no");
+    answers
 }
 
 /// The names in a folder, sorted.

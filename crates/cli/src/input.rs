@@ -1,0 +1,150 @@
+//! Where bundles come from: files, every file of a folder, standard input — and, later, the receiver's store.
+//! Each source is an [`Input`], so a new one is a variant and a line in [`Input::read`], nothing more.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::files;
+
+/// One bundle to open.
+#[derive(Debug)]
+pub(crate) enum Input {
+    /// A file named on the command line, or found in a folder named there.
+    File(PathBuf),
+    /// Standard input (`-`).
+    Stdin,
+    /// A bundle the receiver stored, as its store's read API yields it: the receipt it was stored under, when
+    /// it arrived (RFC 3339), and its bytes.
+    #[expect(
+        dead_code,
+        reason = "the --store source (crate sealform-store) will yield these; opening already handles them"
+    )]
+    Stored {
+        /// The receipt id the store holds it under (checked against the bytes when opened).
+        receipt: String,
+        /// When the receiver got it, RFC 3339.
+        received_at: String,
+        /// The bundle's bytes.
+        bytes: Vec<u8>,
+    },
+}
+
+impl Input {
+    /// How the input is named in messages.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Self::File(path) => path.display().to_string(),
+            Self::Stdin => "standard input".to_owned(),
+            Self::Stored { receipt, .. } => format!("stored bundle {receipt}"),
+        }
+    }
+
+    /// When the receiver got it, if the source knows (a file's modification time says too little to be shown).
+    pub(crate) fn received_at(&self) -> Option<&str> {
+        match self {
+            Self::Stored { received_at, .. } => Some(received_at),
+            Self::File(_) | Self::Stdin => None,
+        }
+    }
+
+    /// The bundle's bytes. Standard input can be read once only; [`expand`] makes sure it is asked for once.
+    pub(crate) fn read(&self) -> io::Result<Vec<u8>> {
+        match self {
+            Self::File(path) => fs::read(path),
+            Self::Stdin => files::read_input(Path::new("-")),
+            Self::Stored { bytes, .. } => Ok(bytes.clone()),
+        }
+    }
+}
+
+/// Turns the command line's FILE arguments into inputs, in the order given: a folder becomes every regular file in
+/// it (in name order; its subfolders too with `recursive`), skipping hidden files such as `.DS_Store` and the
+/// half-written files other programs leave. Fails (nothing done) on a path that does not exist, so a typo is not
+/// mistaken for an empty inbox.
+pub(crate) fn expand(paths: &[PathBuf], recursive: bool) -> Result<Vec<Input>, Error> {
+    files::check_stdin_once(paths)?;
+    let mut inputs = Vec::new();
+    for path in paths {
+        if files::is_stdin(path) {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let metadata = fs::metadata(path).map_err(|e| {
+            Error::usage(format!(
+                "{}: {e}; check the path (give a bundle file, a folder of them, or - for standard input)",
+                path.display()
+            ))
+        })?;
+        if metadata.is_dir() {
+            walk(path, recursive, &mut inputs).map_err(|e| {
+                Error::usage(format!("could not list the folder {}: {e}", path.display()))
+            })?;
+        } else {
+            inputs.push(Input::File(path.clone()));
+        }
+    }
+    Ok(inputs)
+}
+
+/// Adds the regular files of `dir` to `inputs`, in name order, descending into subfolders when `recursive`.
+fn walk(dir: &Path, recursive: bool, inputs: &mut Vec<Input>) -> io::Result<()> {
+    let mut entries = fs::read_dir(dir)?.collect::<Result<Vec<_>, _>>()?;
+    entries.sort_by_key(fs::DirEntry::file_name);
+    for entry in entries {
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        // Follows symbolic links, as naming the file on the command line would.
+        let metadata = fs::metadata(entry.path())?;
+        if metadata.is_file() {
+            inputs.push(Input::File(entry.path()));
+        } else if metadata.is_dir() && recursive {
+            walk(&entry.path(), recursive, inputs)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(inputs: &[Input], root: &Path) -> Vec<String> {
+        inputs
+            .iter()
+            .map(|input| match input {
+                Input::File(path) => path
+                    .strip_prefix(root)
+                    .unwrap_or(path)
+                    .display()
+                    .to_string(),
+                other => other.name(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn folders_give_their_files_in_name_order() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        for name in ["b.bundle", "a.jwe.json", ".DS_Store", "sub/c.bundle"] {
+            let path = root.join(name);
+            fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            fs::write(path, b"x").expect("write");
+        }
+        let flat = expand(&[root.to_path_buf(), "-".into()], false).expect("expand");
+        assert_eq!(
+            names(&flat, root),
+            ["a.jwe.json", "b.bundle", "standard input"]
+        );
+        let deep = expand(&[root.to_path_buf()], true).expect("expand");
+        assert_eq!(
+            names(&deep, root),
+            ["a.jwe.json", "b.bundle", "sub/c.bundle"]
+        );
+        let missing = expand(&[root.join("nope")], false).expect_err("missing path");
+        assert!(missing.to_string().contains("nope"), "{missing}");
+    }
+}

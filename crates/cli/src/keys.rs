@@ -1,0 +1,78 @@
+//! Reading the firm's private keys for `sealform open`: asking for a passphrase when a key is encrypted, warning when
+//! a key file is readable by others, and saying what to do when a file is not the right key.
+
+use std::fs;
+use std::path::Path;
+
+use sealform_core::key::{Identity, KeyError};
+use zeroize::Zeroizing;
+
+use crate::error::Error;
+use crate::files;
+use crate::passphrase::Source;
+
+/// How many times a passphrase may be typed at the terminal before giving up.
+const TERMINAL_ATTEMPTS: u32 = 3;
+
+/// Reads a private key, asking for its passphrase if it is encrypted.
+pub(crate) fn load_key(path: &Path, source: &Source) -> Result<Identity, Error> {
+    let pem = Zeroizing::new(fs::read_to_string(path).map_err(|e| {
+        Error::usage(format!(
+            "could not read the private key {}: {e}; check the path given to --key",
+            path.display()
+        ))
+    })?);
+    let identity = decrypt_key(path, &pem, source)?;
+    files::warn_if_exposed(path, "a private key");
+    Ok(identity)
+}
+
+/// Reads the PEM text of a private key, asking for the passphrase if it is encrypted.
+fn decrypt_key(path: &Path, pem: &str, source: &Source) -> Result<Identity, Error> {
+    match Identity::from_pkcs8_pem(pem, None) {
+        Err(KeyError::PassphraseNeeded) => {}
+        other => return other.map_err(|e| key_error(path, pem, &e, source)),
+    }
+    let attempts = if source.can_retry() {
+        TERMINAL_ATTEMPTS
+    } else {
+        1
+    };
+    let mut attempt = 1;
+    loop {
+        let passphrase = source.passphrase_for(path)?;
+        match Identity::from_pkcs8_pem(pem, Some(passphrase.as_bytes())) {
+            Err(KeyError::WrongPassphrase) if attempt < attempts => {
+                eprintln!("Wrong passphrase for {}; try again.", path.display());
+                attempt += 1;
+            }
+            other => return other.map_err(|e| key_error(path, pem, &e, source)),
+        }
+    }
+}
+
+/// Says what is wrong with the key file `path` and what to do.
+fn key_error(path: &Path, pem: &str, error: &KeyError, source: &Source) -> Error {
+    let key = path.display();
+    Error::usage(match error {
+        KeyError::WrongPassphrase => format!(
+            "wrong passphrase for {key}: {} does not decrypt it. Check the passphrase, and that {key} is the key \
+             it belongs to",
+            source.describe()
+        ),
+        KeyError::NotAPrivateKey if looks_public(pem) => format!(
+            "{key} is a public key: give --key the private key file (NAME.private.pem from sealform keygen)"
+        ),
+        KeyError::NotAPrivateKey => format!(
+            "{key}: {error}. Give --key the NAME.private.pem file that sealform keygen wrote"
+        ),
+        KeyError::Damaged => format!("{key}: {error}; restore it from your backup"),
+        _ => format!("{key}: {error}"),
+    })
+}
+
+/// Whether a file that is not a private key is one of the public forms keygen writes beside it.
+fn looks_public(text: &str) -> bool {
+    let text = text.trim_start();
+    text.starts_with('{') || text.starts_with("-----BEGIN PUBLIC KEY-----")
+}

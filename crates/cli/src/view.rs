@@ -1,0 +1,176 @@
+//! An opened submission's answers as a flat list of labelled values, in the form's order: what the summaries show
+//! and what the export's columns hold, so the two never disagree.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sealform_core::schema::Choice;
+use sealform_core::{Answer, Answers, Field, FieldKind, FormSchema};
+
+/// One value to show: a question's answer, or one question of one row of a repeatable group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    /// The column name: the field id, or `group[row].field` for a row's question (rows counted from 1).
+    pub(crate) key: String,
+    /// The question as the client saw it (the field id when the form is not known).
+    pub(crate) label: String,
+    /// The answer as recorded: option values, ticks joined by `; `, `yes`/`no` for a tick box.
+    pub(crate) value: String,
+    /// The answer as a person reads it: option labels where the form is known.
+    pub(crate) shown: String,
+}
+
+/// Joins ticked options and the like in one cell.
+pub(crate) const JOIN: &str = "; ";
+
+/// Every answer as entries: the form's questions in form order when `schema` is known, then any answer to a
+/// question the form does not have (in id order, so nothing the client sent is ever hidden).
+pub(crate) fn entries(answers: &Answers, schema: Option<&FormSchema>) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    let mut shown = BTreeSet::new();
+    if let Some(schema) = schema {
+        for field in schema.sections.iter().flat_map(|section| &section.fields) {
+            if let Some(answer) = answers.get(&field.id) {
+                push(&mut entries, &field.id, Some(field), answer);
+                shown.insert(field.id.as_str());
+            }
+        }
+    }
+    for (id, answer) in &answers.0 {
+        if !shown.contains(id.as_str()) {
+            push(&mut entries, id, None, answer);
+        }
+    }
+    entries
+}
+
+/// Adds the entries for one top-level answer; a group's rows become one entry per row and question.
+fn push(entries: &mut Vec<Entry>, id: &str, field: Option<&Field>, answer: &Answer) {
+    let label = field.map_or(id, |field| &field.label);
+    match answer {
+        Answer::Rows(rows) => {
+            let (subfields, row_label) = match field.map(|field| &field.kind) {
+                Some(FieldKind::Group {
+                    fields, row_label, ..
+                }) => (fields.as_slice(), row_label.as_str()),
+                _ => (&[][..], label),
+            };
+            for (index, row) in rows.iter().enumerate() {
+                push_row(entries, id, row_label, index + 1, subfields, row);
+            }
+        }
+        _ => entries.push(Entry {
+            key: id.to_owned(),
+            label: label.to_owned(),
+            value: text(answer, &[]),
+            shown: text(answer, field.map(options).unwrap_or_default()),
+        }),
+    }
+}
+
+/// The entries of one row of a group: its questions in form order, then any others it holds.
+fn push_row(
+    entries: &mut Vec<Entry>,
+    group: &str,
+    row_label: &str,
+    number: usize,
+    subfields: &[Field],
+    row: &BTreeMap<String, Answer>,
+) {
+    let known = subfields.iter().filter_map(|field| {
+        row.get(&field.id)
+            .map(|answer| (field.id.as_str(), Some(field), answer))
+    });
+    let unknown = row
+        .iter()
+        .filter(|(id, _)| !subfields.iter().any(|field| &field.id == *id))
+        .map(|(id, answer)| (id.as_str(), None, answer));
+    for (id, field, answer) in known.chain(unknown) {
+        let label = field.map_or(id, |field| &field.label);
+        entries.push(Entry {
+            key: format!("{group}[{number}].{id}"),
+            label: format!("{row_label} {number}: {label}"),
+            value: text(answer, &[]),
+            shown: text(answer, field.map(options).unwrap_or_default()),
+        });
+    }
+}
+
+/// The options of a choice field (none for other kinds).
+fn options(field: &Field) -> &[Choice] {
+    match &field.kind {
+        FieldKind::Select { options }
+        | FieldKind::Radio { options }
+        | FieldKind::Checkboxes { options, .. } => options,
+        _ => &[],
+    }
+}
+
+/// One answer as text; option values become their labels when `options` are given.
+fn text(answer: &Answer, options: &[Choice]) -> String {
+    let label = |value: &str| {
+        options
+            .iter()
+            .find(|choice| choice.value == value)
+            .map_or_else(|| value.to_owned(), |choice| choice.label.clone())
+    };
+    match answer {
+        Answer::Flag(true) => "yes".to_owned(),
+        Answer::Flag(false) => "no".to_owned(),
+        Answer::Text(text) => label(text),
+        Answer::Choices(values) => values
+            .iter()
+            .map(|value| label(value))
+            .collect::<Vec<_>>()
+            .join(JOIN),
+        // Groups do not nest in a valid form; a row inside a row is shown as the client sent it, not dropped.
+        Answer::Rows(_) => serde_json::to_string(answer).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
+
+    #[test]
+    fn answers_follow_the_form_and_groups_are_flattened() {
+        let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("template");
+        let mut answers = Answers::default();
+        answers.insert("zzz_not_in_form", Answer::Flag(true));
+        answers.insert("practice_area", Answer::Text("personal_injury".into()));
+        answers.insert("full_name", Answer::Text("Zoë".into()));
+        let row = BTreeMap::from([
+            ("party_name".to_owned(), Answer::Text("Acme".into())),
+            ("party_role".to_owned(), Answer::Text("other".into())),
+        ]);
+        answers.insert("other_parties", Answer::Rows(vec![row]));
+        answers.insert("ticks", Answer::Choices(vec!["a".into(), "b".into()]));
+
+        let entries = entries(&answers, Some(template.schema()));
+        let keys: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "full_name",
+                "practice_area",
+                "other_parties[1].party_name",
+                "other_parties[1].party_role",
+                "ticks",
+                "zzz_not_in_form"
+            ]
+        );
+        assert_eq!(entries[1].value, "personal_injury");
+        assert_eq!(entries[1].shown, "Personal injury");
+        assert_eq!(entries[4].value, "a; b");
+        assert_eq!(entries[5].value, "yes");
+        assert!(
+            entries[2].label.ends_with("1: Name"),
+            "{}",
+            entries[2].label
+        );
+
+        let unknown_form = super::entries(&answers, None);
+        assert_eq!(unknown_form[0].key, "full_name");
+        assert_eq!(unknown_form[0].label, "full_name");
+    }
+}
