@@ -12,12 +12,14 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 mod cli;
+mod demo;
 mod error;
 mod files;
 mod inspect;
 mod keygen;
 mod open;
 mod passphrase;
+mod serve;
 
 use cli::{Cli, Command};
 use error::{Error, Exit};
@@ -38,6 +40,8 @@ pub fn run() -> ExitCode {
         Command::Keygen(args) => keygen::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Open(args) => open::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     let exit = match result {
         Ok(exit) => exit,
