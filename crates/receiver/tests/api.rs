@@ -102,8 +102,10 @@ async fn a_locked_store_gets_503_never_201() {
 
 /// Holds the store's write lock from another connection until dropped.
 fn rusqlite_lock(path: &std::path::Path) -> rusqlite::Connection {
-    let connection = rusqlite::Connection::open(path).unwrap();
-    connection.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let connection = rusqlite::Connection::open(path).expect("store opens");
+    connection
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("write lock taken");
     connection
 }
 
@@ -256,13 +258,13 @@ async fn challenge(server: &TestServer) -> (String, u8) {
         .get(server.url("/api/challenge"))
         .send()
         .await
-        .unwrap();
+        .expect("challenge fetched");
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
     let body = json(response).await;
     (
-        body["challenge"].as_str().unwrap().to_owned(),
-        u8::try_from(body["bits"].as_u64().unwrap()).unwrap(),
+        body["challenge"].as_str().expect("challenge").to_owned(),
+        u8::try_from(body["bits"].as_u64().expect("bits")).expect("bits fit u8"),
     )
 }
 

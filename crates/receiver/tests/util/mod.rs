@@ -110,7 +110,7 @@ impl TestServer {
             form_config(),
             dist(dir.path()),
             store.clone(),
-            "127.0.0.1:0".parse().unwrap(),
+            "127.0.0.1:0".parse().expect("address"),
         );
         adjust(&mut config);
         let server = Server::bind(config).await.expect("server starts");
@@ -198,7 +198,7 @@ pub async fn wait_healthy(client: &reqwest::Client, url: &str) {
 
 /// Everything logged by any server in this test binary, at every level.
 pub fn logs() -> String {
-    String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned()
+    String::from_utf8_lossy(&LOGS.lock().expect("log buffer")).into_owned()
 }
 
 static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
@@ -207,7 +207,7 @@ struct LogWriter;
 
 impl std::io::Write for LogWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        LOGS.lock().unwrap().extend_from_slice(bytes);
+        LOGS.lock().expect("log buffer").extend_from_slice(bytes);
         Ok(bytes.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
