@@ -80,18 +80,19 @@ impl Server {
     /// that says what to do.
     pub async fn bind(config: Config) -> Result<Self, StartError> {
         config.check()?;
-        let path = config.store.clone();
-        let store = tokio::task::spawn_blocking(move || Store::open(&path))
-            .await
-            .map_err(|e| StartError::Listen {
-                addr: config.listen,
-                source: std::io::Error::other(e),
-            })??;
+        // Listening first: a taken port is the likelier mistake, and then no store file is left behind.
         let listener = listen(config.listen).await?;
         let addr = listener.local_addr().map_err(|source| StartError::Listen {
             addr: config.listen,
             source,
         })?;
+        let path = config.store.clone();
+        let store = tokio::task::spawn_blocking(move || Store::open(&path))
+            .await
+            .map_err(|e| StartError::Listen {
+                addr,
+                source: std::io::Error::other(e),
+            })??;
         let writer = Writer::start(store).map_err(|source| StartError::Listen { addr, source })?;
         let router = router(config, writer);
         Ok(Self {
