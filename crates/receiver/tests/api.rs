@@ -573,3 +573,43 @@ async fn start_up_failures_say_what_to_do() {
         .to_string();
     assert!(error.contains("newer sealform"), "{error}");
 }
+
+/// Not run by default: how many durable submissions a second this machine takes (`cargo test --release -p
+/// sealform-receiver --test api -- --ignored --nocapture throughput`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a check"]
+async fn throughput() {
+    const COUNT: usize = 3000;
+    const CLIENTS: usize = 64;
+    let server = std::sync::Arc::new(TestServer::start(|_| {}).await);
+    let keys = firm_keys();
+    let bundles: std::sync::Arc<Vec<Vec<u8>>> = std::sync::Arc::new(
+        (0..COUNT)
+            .map(|i| bundle(&keys, &format!("t{i}"), 0).bytes)
+            .collect(),
+    );
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = std::time::Instant::now();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let (server, bundles, next) = (server.clone(), bundles.clone(), next.clone());
+            tokio::spawn(async move {
+                while let Some(bytes) =
+                    bundles.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+                {
+                    assert_eq!(server.post(bytes.clone()).await.status(), 201);
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.await.unwrap();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    assert_eq!(server.read_store().count().unwrap(), COUNT as u64);
+    println!(
+        "{COUNT} submissions of {} bytes from {CLIENTS} clients in {seconds:.2} s: {:.0}/s",
+        bundles[0].len(),
+        COUNT as f64 / seconds
+    );
+}
