@@ -177,11 +177,13 @@ pub struct Config {
     /// The longest a submission's body may take to arrive (408 beyond it): slow clients cannot hold a
     /// connection open for ever.
     pub body_timeout: Duration,
+    /// The longest a client may take to send a request's headers before the connection is closed.
+    pub header_timeout: Duration,
 }
 
 impl Config {
     /// A configuration with the defaults: the body limit from the form's limits, no proof of work, no rate
-    /// limit, a 60 s request timeout and a 30 s body timeout.
+    /// limit, a 60 s request timeout, a 30 s body timeout and a 10 s header timeout.
     pub fn new(form: FormConfig, dist: PathBuf, store: PathBuf, listen: SocketAddr) -> Self {
         Self {
             max_body: form.max_body(),
@@ -194,6 +196,7 @@ impl Config {
             rate_limit: None,
             request_timeout: Duration::from_secs(60),
             body_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
         }
     }
 

@@ -40,6 +40,7 @@ use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 
 mod config;
+mod connections;
 mod error;
 mod headers;
 pub mod host_page;
@@ -73,6 +74,7 @@ pub struct Server {
     listener: TcpListener,
     router: Router,
     addr: SocketAddr,
+    header_timeout: std::time::Duration,
 }
 
 impl Server {
@@ -94,11 +96,13 @@ impl Server {
                 source: std::io::Error::other(e),
             })??;
         let writer = Writer::start(store).map_err(|source| StartError::Listen { addr, source })?;
+        let header_timeout = config.header_timeout;
         let router = router(config, writer);
         Ok(Self {
             listener,
             router,
             addr,
+            header_timeout,
         })
     }
 
@@ -112,12 +116,7 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
+        connections::serve(self.listener, self.router, self.header_timeout, shutdown).await
     }
 }
 

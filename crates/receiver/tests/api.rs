@@ -248,6 +248,22 @@ async fn a_slow_body_times_out_with_408() {
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trickled_headers_are_cut_off() {
+    let server =
+        TestServer::start(|config| config.header_timeout = Duration::from_millis(300)).await;
+    // Half a request line and one header, then nothing: the connection must not stay open.
+    let started = std::time::Instant::now();
+    let answer = server
+        .raw(b"POST /api/submissions HTTP/1.1\r\nHost: x\r\n")
+        .await;
+    assert!(started.elapsed() < Duration::from_secs(10), "{answer}");
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Proof of work
 // ---------------------------------------------------------------------------------------------------------------
