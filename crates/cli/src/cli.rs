@@ -15,7 +15,7 @@ macro_rules! passphrase_note {
 }
 
 /// sealform: make the firm's keys, and inspect and open the sealed submissions clients send from the intake form.
-/// Everything happens offline, on this computer.
+/// Opening happens offline, on this computer; `serve` receives submissions without ever needing a private key.
 #[derive(Debug, Parser)]
 #[command(name = "sealform", version, propagate_version = true, after_help = MAIN_HELP)]
 pub(crate) struct Cli {

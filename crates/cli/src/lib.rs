@@ -1,7 +1,7 @@
 //! The `sealform` command: the firm's offline tool for making keys and for inspecting and opening sealed
 //! submissions. [`run`] is the whole program; `main.rs` only hands its exit code to the operating system.
 //!
-//! Each subcommand is one module (`keygen`, `inspect`, `open`) that first turns the parsed command line into a
+//! Each subcommand is one module (`keygen`, `inspect`, `open`, `serve`, `demo`) that first turns the parsed command line into a
 //! checked configuration and only then does any work. Exit codes: 0 all done, 1 some files failed, 2 nothing done
 //! (a usage or configuration error).
 #![forbid(unsafe_code)]

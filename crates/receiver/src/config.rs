@@ -286,6 +286,9 @@ pub enum StartError {
     /// The store could not be opened for writing.
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// The process began shutting down while the receiver was starting.
+    #[error("the receiver was stopped while starting")]
+    Interrupted,
 }
 
 #[cfg(test)]

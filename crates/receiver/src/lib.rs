@@ -89,11 +89,12 @@ impl Server {
             source,
         })?;
         let path = config.store.clone();
+        // Opening may wait out another process's write lock: off the async threads.
         let store = tokio::task::spawn_blocking(move || Store::open(&path))
             .await
-            .map_err(|e| StartError::Listen {
-                addr,
-                source: std::io::Error::other(e),
+            .map_err(|e| match e.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(_) => StartError::Interrupted,
             })??;
         let writer = Writer::start(store).map_err(|source| StartError::Listen { addr, source })?;
         let header_timeout = config.header_timeout;
