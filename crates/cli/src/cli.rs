@@ -15,7 +15,7 @@ macro_rules! passphrase_note {
 }
 
 /// sealform: make the firm's keys, and inspect and open the sealed submissions clients send from the intake form.
-/// Everything happens offline, on this computer.
+/// Opening happens offline, on this computer; `serve` receives submissions without ever needing a private key.
 #[derive(Debug, Parser)]
 #[command(name = "sealform", version, propagate_version = true, after_help = MAIN_HELP)]
 pub(crate) struct Cli {
@@ -29,6 +29,8 @@ const MAIN_HELP: &str = concat!(
     "  sealform inspect inbox/*.bundle\n",
     "  sealform open --key keys/firm.private.pem inbox/client.bundle\n",
     "  sealform open --key keys/firm.private.pem --out opened inbox/*.bundle\n",
+    "  sealform serve --config form.json --dist dist --store sealform.db\n",
+    "  sealform demo\n",
     "\n",
     "Run `sealform help COMMAND` for a command's options and more examples.\n",
     "\n",
@@ -49,6 +51,12 @@ pub(crate) enum Command {
     /// Open bundles with the firm's private key, verifying every part, and print or save the submissions
     #[command(after_help = OPEN_HELP)]
     Open(OpenArgs),
+    /// Serve the form and receive sealed submissions into a store (no private key is needed or read)
+    #[command(after_help = crate::serve::SERVE_HELP)]
+    Serve(crate::serve::ServeArgs),
+    /// Try it all on this computer: a demo key, the default form, the receiver and a firm's page embedding it
+    #[command(after_help = crate::demo::DEMO_HELP)]
+    Demo(crate::demo::DemoArgs),
 }
 
 const KEYGEN_HELP: &str = concat!(

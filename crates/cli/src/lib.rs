@@ -1,8 +1,8 @@
 //! The `sealform` command: the firm's offline tool for making keys and for inspecting and opening sealed
 //! submissions. [`run`] is the whole program; `main.rs` only hands its exit code to the operating system.
 //!
-//! Each subcommand is one module (`keygen`, `inspect`, `open`, the last with its helpers `input`, `keys`,
-//! `revalidate`, `view`, `summary`, `save` and `export`) that first turns the parsed command line into a
+//! Each subcommand is one module (`keygen`, `inspect`, `open`, `serve`, `demo`; `open` with its helpers `input`,
+//! `keys`, `revalidate`, `view`, `summary`, `save` and `export`) that first turns the parsed command line into a
 //! checked configuration and only then does any work. Exit codes: 0 all done, 1 some files failed, 2 nothing done
 //! (a usage or configuration error).
 #![forbid(unsafe_code)]
@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 mod cli;
+mod demo;
 mod error;
 mod export;
 mod files;
@@ -26,6 +27,7 @@ mod revalidate;
 mod save;
 mod summary;
 mod view;
+mod serve;
 
 use cli::{Cli, Command};
 use error::{Error, Exit};
@@ -46,6 +48,8 @@ pub fn run() -> ExitCode {
         Command::Keygen(args) => keygen::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Open(args) => open::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     let exit = match result {
         Ok(exit) => exit,

@@ -1,0 +1,474 @@
+//! `sealform serve` and `sealform demo` as real processes: start-up errors, what the logs never hold, and the
+//! durability promise under `kill -9` — every submission answered 201 is in the store after a restart.
+
+// Shared with tests/cli.rs; this binary uses only some of the helpers.
+#[allow(dead_code)]
+mod util;
+
+use std::io::{BufRead as _, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sealform_core::bundle::ReceiptId;
+use sealform_core::key::Recipient;
+use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
+use sealform_store::Store;
+use util::*;
+
+/// A form config for the core test keys `firm` and `backup`, and a built form, in `dir`.
+fn site(dir: &Path) -> (PathBuf, PathBuf) {
+    let recipients: Vec<Recipient> = ["firm", "backup"]
+        .iter()
+        .map(|name| identity(name).recipient().clone())
+        .collect();
+    let schema = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes())
+        .and_then(|t| t.with_recipients(recipients))
+        .expect("config");
+    let config = dir.join("form.json");
+    std::fs::write(&config, serde_json::to_vec_pretty(&schema).expect("json"))
+        .expect("write config");
+    let dist = dir.join("dist");
+    std::fs::create_dir_all(&dist).expect("mkdir");
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>form</title>",
+    )
+    .expect("write");
+    (config, dist)
+}
+
+/// `count` bundles sealed for the firm's keys, each different.
+fn bundles(dir: &Path, count: usize) -> Vec<Vec<u8>> {
+    let keys = [
+        identity("firm").recipient().clone(),
+        identity("backup").recipient().clone(),
+    ];
+    (0..count)
+        .map(|i| {
+            let path = dir.join("b.bundle");
+            seal_sample(
+                &path,
+                &keys,
+                &format!("load-{i}"),
+                &[("a.txt", b"attachment")],
+            );
+            std::fs::read(&path).expect("read bundle")
+        })
+        .collect()
+}
+
+/// A running `sealform serve` (or `demo`), its standard error collected as it goes; killed when dropped.
+struct Running {
+    child: Child,
+    stderr: Arc<Mutex<String>>,
+    addr: SocketAddr,
+}
+
+impl Running {
+    /// Starts `sealform ARGS` and waits (at most 30 s) for the line saying where it listens.
+    fn start(args: &[&std::ffi::OsStr], ready: &str) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sealform"))
+            .args(args)
+            .env("RUST_LOG", "trace")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("sealform starts");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (found, address) = std::sync::mpsc::channel();
+        let pipe = child.stderr.take().expect("stderr");
+        let collected = Arc::clone(&stderr);
+        let ready = ready.to_owned();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split_once(&ready).map(|(_, rest)| rest) {
+                    let addr = rest
+                        .trim_start_matches("http://")
+                        .split([' ', '/', ')'])
+                        .next();
+                    let _ = found.send(addr.unwrap_or_default().to_owned());
+                }
+                let mut all = collected.lock().expect("stderr buffer");
+                all.push_str(&line);
+                all.push('\n');
+            }
+        });
+        let addr = address
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| {
+                let _ = child.kill();
+                panic!(
+                    "sealform did not start:\n{}",
+                    stderr.lock().expect("stderr buffer")
+                )
+            });
+        Self {
+            child,
+            stderr,
+            addr: addr.parse().expect("a socket address"),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().expect("stderr buffer").clone()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn serve(config: &Path, dist: &Path, store: &Path) -> Running {
+    Running::start(
+        &[
+            "serve".as_ref(),
+            "--config".as_ref(),
+            config.as_os_str(),
+            "--dist".as_ref(),
+            dist.as_os_str(),
+            "--store".as_ref(),
+            store.as_os_str(),
+            "--listen".as_ref(),
+            "127.0.0.1:0".as_ref(),
+            "--rate-limit".as_ref(),
+            "0".as_ref(),
+        ],
+        "listening on ",
+    )
+}
+
+/// Polls /healthz until 200, for at most 10 s.
+async fn wait_healthy(client: &reqwest::Client, url: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !matches!(client.get(url).send().await, Ok(r) if r.status() == 200) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{url} never became healthy"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    body: Vec<u8>,
+) -> reqwest::Result<reqwest::Response> {
+    client
+        .post(url)
+        .header("content-type", "application/vnd.sealform.bundle+json")
+        .body(body)
+        .send()
+        .await
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+#[test]
+fn help_teaches_by_example() {
+    for command in ["serve", "demo"] {
+        let run = sealform(&[command, "--help"]).expect_code(0);
+        for part in ["Examples:", "Exit codes:", "sealform open --key"] {
+            assert!(
+                run.stdout.contains(part),
+                "{command}: {part:?}\n{}",
+                run.stdout
+            );
+        }
+    }
+}
+
+#[test]
+fn start_up_errors_say_what_to_do() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (config, dist) = site(dir.path());
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let store = dir.path().join("s.db");
+    let args = |config: &Path, dist: &Path, listen: &str| -> Vec<std::ffi::OsString> {
+        vec![
+            "serve".into(),
+            "--config".into(),
+            config.into(),
+            "--dist".into(),
+            dist.into(),
+            "--store".into(),
+            store.clone().into(),
+            "--listen".into(),
+            listen.into(),
+        ]
+    };
+    sealform(&args(&config, &dist, &addr))
+        .expect_code(2)
+        .expect_stderr(&[&format!("{addr} is in use; choose another with --listen")]);
+    sealform(&args(&config, &dir.path().join("nowhere"), "127.0.0.1:0"))
+        .expect_code(2)
+        .expect_stderr(&["build the form with `trunk build` first"]);
+    let keyless = dir.path().join("keyless.json");
+    std::fs::write(&keyless, LEGAL_INTAKE_TEMPLATE).expect("write");
+    sealform(&args(&keyless, &dist, "127.0.0.1:0"))
+        .expect_code(2)
+        .expect_stderr(&["has no recipients", "sealform keygen"]);
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        LEGAL_INTAKE_TEMPLATE.replacen("\"title\"", "\"titel\"", 1),
+    )
+    .expect("write");
+    sealform(&args(&broken, &dist, "127.0.0.1:0"))
+        .expect_code(2)
+        .expect_stderr(&["broken.json is not valid", "titel"]);
+    let mut bad_origin = args(&config, &dist, "127.0.0.1:0");
+    bad_origin.extend(["--allow-origin".into(), "example.com/".into()]);
+    sealform(&bad_origin)
+        .expect_code(2)
+        .expect_stderr(&["is not an origin"]);
+    assert!(!store.exists(), "nothing was created");
+}
+
+#[test]
+fn refused_plaintext_is_neither_logged_nor_stored() {
+    const CANARY: &str = "CANARY-binary-9d1c-plaintext";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (config, dist) = site(dir.path());
+    let store = dir.path().join("s.db");
+    let mut server = serve(&config, &dist, &store);
+    runtime().block_on(async {
+        let client = reqwest::Client::new();
+        wait_healthy(&client, &server.url("/healthz")).await;
+        let body = format!(r#"{{"full_name":"{CANARY}","email":"{CANARY}@example.com"}}"#);
+        let response = post(&client, &server.url("/api/submissions"), body.into_bytes())
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 422);
+        assert!(!response.text().await.expect("body").contains(CANARY));
+    });
+    server.kill();
+    let log = server.stderr();
+    assert!(log.contains("status=422"), "the refusal is logged:\n{log}");
+    assert!(!log.contains(CANARY), "the canary was logged:\n{log}");
+    for suffix in ["", "-wal", "-shm"] {
+        let path = PathBuf::from(format!("{}{suffix}", store.display()));
+        if let Ok(bytes) = std::fs::read(&path) {
+            assert!(
+                !bytes.windows(CANARY.len()).any(|w| w == CANARY.as_bytes()),
+                "{}",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Clients post as fast as they can; `kill -9` hits the server mid-load; after a restart on the same store every
+/// receipt that was answered 201 is there, and its bytes hash to it.
+#[test]
+fn every_201_survives_kill_9() {
+    const CLIENTS: usize = 16;
+    const KILL_AFTER: usize = 150;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (config, dist) = site(dir.path());
+    let store = dir.path().join("s.db");
+    let bundles = Arc::new(bundles(dir.path(), 600));
+    let mut server = serve(&config, &dist, &store);
+    let url = server.url("/api/submissions");
+
+    let acknowledged: Vec<ReceiptId> = runtime().block_on(async {
+        let client = reqwest::Client::new();
+        wait_healthy(&client, &server.url("/healthz")).await;
+        let next = Arc::new(AtomicUsize::new(0));
+        let stored = Arc::new(AtomicUsize::new(0));
+        let clients: Vec<_> = (0..CLIENTS)
+            .map(|_| {
+                let (client, url, bundles) = (client.clone(), url.clone(), Arc::clone(&bundles));
+                let (next, stored) = (Arc::clone(&next), Arc::clone(&stored));
+                tokio::spawn(async move {
+                    let mut acknowledged = Vec::new();
+                    while let Some(bytes) = bundles.get(next.fetch_add(1, Ordering::SeqCst)) {
+                        let Ok(response) = post(&client, &url, bytes.clone()).await else {
+                            break;
+                        };
+                        if response.status() != 201 {
+                            continue;
+                        }
+                        // A 201 whose body is cut off by the kill is not an acknowledgement the client saw.
+                        let Ok(body) = response.json::<serde_json::Value>().await else {
+                            break;
+                        };
+                        let receipt: ReceiptId = body["receipt"]
+                            .as_str()
+                            .expect("receipt")
+                            .parse()
+                            .expect("hex");
+                        assert_eq!(
+                            receipt,
+                            ReceiptId::of(bytes),
+                            "the receipt is the SHA-256 of what was sent"
+                        );
+                        acknowledged.push(receipt);
+                        stored.fetch_add(1, Ordering::SeqCst);
+                    }
+                    acknowledged
+                })
+            })
+            .collect();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while stored.load(Ordering::SeqCst) < KILL_AFTER {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the load never reached {KILL_AFTER} submissions"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        server.kill();
+        let mut all = Vec::new();
+        for client in clients {
+            all.extend(client.await.expect("client task"));
+        }
+        all
+    });
+    assert!(acknowledged.len() >= KILL_AFTER);
+    assert!(
+        acknowledged.len() < bundles.len(),
+        "the kill came before the load ended"
+    );
+
+    let restarted = serve(&config, &dist, &store);
+    runtime().block_on(async {
+        let client = reqwest::Client::new();
+        wait_healthy(&client, &restarted.url("/healthz")).await;
+        let response = post(
+            &client,
+            &restarted.url("/api/submissions"),
+            bundles[bundles.len() - 1].clone(),
+        )
+        .await;
+        assert_eq!(
+            response.expect("sent").status(),
+            201,
+            "the restarted server works"
+        );
+    });
+    let store = Store::open_read_only(&store).expect("store");
+    for receipt in &acknowledged {
+        let stored = store
+            .get(receipt)
+            .expect("read")
+            .unwrap_or_else(|| panic!("{receipt} was lost"));
+        assert_eq!(ReceiptId::of(&stored.bundle), *receipt);
+    }
+    eprintln!(
+        "{} acknowledged before kill -9, all {} kept",
+        acknowledged.len(),
+        store.count().expect("count")
+    );
+}
+
+#[test]
+fn demo_serves_the_form_and_a_firm_page_on_another_origin() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_, dist) = site(dir.path());
+    let host_dir = dir.path().join("host");
+    std::fs::create_dir(&host_dir).expect("mkdir");
+    std::fs::write(
+        host_dir.join("index.html"),
+        r#"<script src="__SEALFORM_ORIGIN__/embed.js" data-sealform></script>"#,
+    )
+    .expect("write");
+    let demo_dir = dir.path().join("demo");
+    let free_port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port()
+    };
+    let (port, host_port) = (free_port(), free_port());
+    let start = || {
+        Running::start(
+            &[
+                "demo".as_ref(),
+                "--dir".as_ref(),
+                demo_dir.as_os_str(),
+                "--dist".as_ref(),
+                dist.as_os_str(),
+                "--host-dir".as_ref(),
+                host_dir.as_os_str(),
+                "--port".as_ref(),
+                port.to_string().as_ref(),
+                "--host-port".as_ref(),
+                host_port.to_string().as_ref(),
+            ],
+            "served from ",
+        )
+    };
+    let mut demo = start();
+    runtime().block_on(async {
+        let client = reqwest::Client::new();
+        wait_healthy(&client, &demo.url("/healthz")).await;
+        let page = client
+            .get(format!("http://127.0.0.1:{host_port}/"))
+            .send()
+            .await
+            .expect("host page");
+        let text = page.text().await.expect("text");
+        assert!(
+            text.contains(&format!("http://127.0.0.1:{port}/embed.js")),
+            "{text}"
+        );
+        let form = client.get(demo.url("/")).send().await.expect("form");
+        let csp = form.headers()["content-security-policy"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert!(
+            csp.ends_with(&format!(
+                "frame-ancestors 'self' http://127.0.0.1:{host_port}"
+            )),
+            "{csp}"
+        );
+    });
+    demo.kill();
+    let log = demo.stderr();
+    assert!(log.contains("UNENCRYPTED demo key"), "{log}");
+    assert!(log.contains("sealform open --key"), "{log}");
+    assert_eq!(mode(&demo_dir.join("demo.private.pem")), 0o600);
+    let jwk = std::fs::read_to_string(demo_dir.join("demo.public.jwk")).expect("jwk");
+    let kid = Recipient::from_jwk(&jwk).expect("jwk").kid().clone();
+    let config = std::fs::read_to_string(demo_dir.join("form.json")).expect("form.json");
+    assert!(
+        config.contains(kid.as_str()),
+        "the demo key is the form's recipient"
+    );
+
+    let mut again = start();
+    again.kill();
+    assert!(
+        again.stderr().contains("Reusing the demo key"),
+        "{}",
+        again.stderr()
+    );
+}

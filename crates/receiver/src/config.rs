@@ -1,0 +1,338 @@
+//! What the receiver is told to do, checked before it starts: the firm's form config, the built form, where to
+//! store, and the limits. Every refusal here is a [`StartError`] that says what to do.
+
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use axum::http::HeaderValue;
+use sealform_core::key::Kid;
+use sealform_core::schema::{FormSchema, SchemaError, Template};
+use sealform_store::StoreError;
+
+/// The most leading zero bits `--pow-bits` may ask for: 2^32 hashes is minutes of a phone's time already.
+pub const MAX_POW_BITS: u8 = 32;
+
+/// Room in a bundle beyond the attachments' base64: the sealed answers, and each part's JSON and wrapped keys.
+const BODY_HEADROOM: u64 = 1024 * 1024;
+/// Per part (the submission and each attachment): its members and up to 16 wrapped keys of an 8192-bit RSA key.
+const PART_HEADROOM: u64 = 32 * 1024;
+
+/// The firm's form config, as read from its file: checked, and the exact bytes kept to serve as `/config.json`
+/// (the form records their SHA-256 in every submission, so they must not be re-serialised).
+#[derive(Clone, Debug)]
+pub struct FormConfig {
+    schema: FormSchema,
+    bytes: Vec<u8>,
+}
+
+impl FormConfig {
+    /// Reads and checks the form config at `path`; it must list at least one recipient.
+    pub fn load(path: &Path) -> Result<Self, StartError> {
+        let bytes = std::fs::read(path).map_err(|source| StartError::ConfigUnreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_bytes(bytes, path)
+    }
+
+    /// Checks a form config already read from `path` (named in errors).
+    pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<Self, StartError> {
+        let invalid = |source| StartError::ConfigInvalid {
+            path: path.to_path_buf(),
+            source,
+        };
+        // Read as a template first, so that the commonest mistake — no key yet — gets its own advice.
+        let template = Template::from_json(&bytes).map_err(invalid)?;
+        if template.schema().recipients.is_empty() {
+            return Err(StartError::NoRecipients {
+                path: path.to_path_buf(),
+            });
+        }
+        let schema = FormSchema::from_json(&bytes).map_err(invalid)?;
+        Ok(Self { schema, bytes })
+    }
+
+    /// The checked form definition.
+    pub fn schema(&self) -> &FormSchema {
+        &self.schema
+    }
+
+    /// The file's exact bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The key ids every bundle must be sealed for: all of them, and no others.
+    pub fn kids(&self) -> Vec<Kid> {
+        let mut kids: Vec<Kid> = self
+            .schema
+            .recipients
+            .iter()
+            .map(|r| r.kid().clone())
+            .collect();
+        kids.sort();
+        kids
+    }
+
+    /// The largest body a bundle within this form's limits can need: the attachments' total in base64 (4/3),
+    /// plus room for the sealed answers and every part's JSON and wrapped keys.
+    pub fn max_body(&self) -> u64 {
+        let limits = &self.schema.limits;
+        let base64 = limits
+            .max_total_attachment_bytes
+            .saturating_mul(4)
+            .div_ceil(3);
+        let parts = u64::from(limits.max_files).saturating_add(1);
+        base64
+            .saturating_add(BODY_HEADROOM)
+            .saturating_add(parts.saturating_mul(PART_HEADROOM))
+    }
+}
+
+/// An origin allowed to embed the form and call the API from the browser: `https://host[:port]` (or `http://` for
+/// testing), nothing after the host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin(String);
+
+impl Origin {
+    /// The origin as the browser sends it in the `Origin` header.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub(crate) fn header_value(&self) -> HeaderValue {
+        // Checked in `from_str`: only visible ASCII.
+        HeaderValue::from_str(&self.0).unwrap_or_else(|_| HeaderValue::from_static("null"))
+    }
+}
+
+impl FromStr for Origin {
+    type Err = StartError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || StartError::BadOrigin {
+            origin: s.to_owned(),
+        };
+        let rest = s
+            .strip_prefix("https://")
+            .or_else(|| s.strip_prefix("http://"))
+            .ok_or_else(bad)?;
+        let host_chars =
+            |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+        if rest.is_empty() || !rest.chars().all(host_chars) || rest.starts_with(':') {
+            return Err(bad());
+        }
+        Ok(Self(s.to_ascii_lowercase()))
+    }
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Requests per client IP address allowed to the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    /// The sustained rate, per minute.
+    pub per_minute: NonZeroU32,
+    /// How many may come at once before the rate applies.
+    pub burst: NonZeroU32,
+}
+
+/// Proof of work asked of each submission (see `docs/RECEIVER.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PowSettings {
+    /// Leading zero bits the solution's SHA-256 must have: the client does about 2^bits hashes.
+    pub bits: u8,
+    /// How long a challenge stays valid.
+    pub ttl: Duration,
+}
+
+/// Everything the receiver needs to start. [`Config::new`] fills in the defaults.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The firm's form config, served as `/config.json`; its recipients are the keys bundles must be sealed for.
+    pub form: FormConfig,
+    /// The built form (Trunk's `dist/`), served at `/`.
+    pub dist: PathBuf,
+    /// The SQLite store, created if missing.
+    pub store: PathBuf,
+    /// The address to listen on (port 0: any free port).
+    pub listen: SocketAddr,
+    /// Origins allowed to embed the form (`frame-ancestors`) and to call the API (CORS).
+    pub allow_origins: Vec<Origin>,
+    /// Proof of work, off unless set.
+    pub pow: Option<PowSettings>,
+    /// The largest request body accepted (413 beyond it).
+    pub max_body: u64,
+    /// The API's per-client rate limit, off unless set.
+    pub rate_limit: Option<RateLimit>,
+    /// The longest a whole request may take (408 beyond it).
+    pub request_timeout: Duration,
+    /// The longest a submission's body may take to arrive (408 beyond it): slow clients cannot hold a
+    /// connection open for ever.
+    pub body_timeout: Duration,
+    /// The longest a client may take to send a request's headers before the connection is closed.
+    pub header_timeout: Duration,
+}
+
+impl Config {
+    /// A configuration with the defaults: the body limit from the form's limits, no proof of work, no rate
+    /// limit, a 60 s request timeout, a 30 s body timeout and a 10 s header timeout.
+    pub fn new(form: FormConfig, dist: PathBuf, store: PathBuf, listen: SocketAddr) -> Self {
+        Self {
+            max_body: form.max_body(),
+            form,
+            dist,
+            store,
+            listen,
+            allow_origins: Vec::new(),
+            pow: None,
+            rate_limit: None,
+            request_timeout: Duration::from_secs(60),
+            body_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// Checks what can be checked without starting: the built form is there and the settings make sense.
+    pub fn check(&self) -> Result<(), StartError> {
+        if !self.dist.join("index.html").is_file() {
+            return Err(StartError::DistMissing {
+                dir: self.dist.clone(),
+            });
+        }
+        if let Some(pow) = self.pow {
+            if pow.bits == 0 || pow.bits > MAX_POW_BITS {
+                return Err(StartError::PowBits { bits: pow.bits });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why the receiver did not start. Each message says what to do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The form config file could not be read.
+    #[error("could not read the form config {path}: {source}; check the path given to --config")]
+    ConfigUnreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The form config is not a valid form definition.
+    #[error("the form config {path} is not valid:\n{source}")]
+    ConfigInvalid {
+        /// The file.
+        path: PathBuf,
+        /// Every problem, each with its JSON path.
+        source: SchemaError,
+    },
+    /// The form config names no key to seal for.
+    #[error(
+        "the form config {path} has no recipients: add the firm's public key to \"recipients\": run `sealform \
+         keygen` and paste the JSON it prints"
+    )]
+    NoRecipients {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The built form is not where `--dist` says.
+    #[error(
+        "{dir} has no index.html: build the form with `trunk build` first, or point --dist at the folder Trunk \
+         built"
+    )]
+    DistMissing {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// An `--allow-origin` is not an origin.
+    #[error(
+        "--allow-origin {origin:?} is not an origin: give the scheme and host (and port, if any) of the firm's \
+         site, like https://www.example-law.co.uk, with nothing after the host"
+    )]
+    BadOrigin {
+        /// What was given.
+        origin: String,
+    },
+    /// `--pow-bits` out of range.
+    #[error("--pow-bits {bits}: use 1 to {MAX_POW_BITS} (16 to 20 is a few hundred milliseconds in a browser)")]
+    PowBits {
+        /// What was given.
+        bits: u8,
+    },
+    /// The listening address is taken.
+    #[error("{addr} is in use; choose another with --listen")]
+    AddrInUse {
+        /// The address.
+        addr: SocketAddr,
+    },
+    /// Listening failed for another reason.
+    #[error("could not listen on {addr}: {source}; choose another address with --listen")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The store could not be opened for writing.
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    /// The process began shutting down while the receiver was starting.
+    #[error("the receiver was stopped while starting")]
+    Interrupted,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sealform_core::schema::LEGAL_INTAKE_TEMPLATE;
+
+    #[test]
+    fn origins() {
+        for good in [
+            "https://example.com",
+            "http://127.0.0.1:8081",
+            "https://[::1]:8443",
+        ] {
+            assert_eq!(good.parse::<Origin>().unwrap().as_str(), good);
+        }
+        for bad in [
+            "example.com",
+            "https://example.com/",
+            "https://",
+            "ftp://x",
+            "https://a b",
+            "*",
+        ] {
+            assert!(bad.parse::<Origin>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_config_without_keys_says_to_run_keygen() {
+        let error = FormConfig::from_bytes(LEGAL_INTAKE_TEMPLATE.into(), Path::new("form.json"))
+            .unwrap_err();
+        assert!(error.to_string().contains("sealform keygen"), "{error}");
+    }
+
+    #[test]
+    fn an_invalid_config_names_the_place() {
+        let broken = LEGAL_INTAKE_TEMPLATE.replacen("\"endpoint\"", "\"endpiont\"", 1);
+        let error = FormConfig::from_bytes(broken.into(), Path::new("form.json")).unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.starts_with("the form config form.json is not valid"),
+            "{text}"
+        );
+        assert!(text.contains("endpiont"), "{text}");
+    }
+}

@@ -1,0 +1,215 @@
+//! `sealform serve`: the receiver. It serves the built form and its config, accepts sealed bundles at
+//! `POST /api/submissions`, checks that each is sealed for exactly the firm's keys, and stores it in SQLite.
+//!
+//! **It never holds a private key.** It depends on `sealform-core` without core's `open` feature, so it cannot
+//! even import the code that opens a bundle: it sees ciphertext, key ids and sizes ([`bundle::inspect`]), never
+//! a client's answers. A stolen receiver, or its store, gives away nothing but who submitted when.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use sealform_receiver::{Config, FormConfig, Server};
+//! let form = FormConfig::load("form.json".as_ref())?;
+//! let config = Config::new(form, "dist".into(), "sealform.db".into(), "127.0.0.1:8080".parse()?);
+//! let server = Server::bind(config).await?;
+//! println!("listening on http://{}", server.local_addr());
+//! server.run(std::future::pending()).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! `docs/RECEIVER.md` describes every route, status code and header, and the durability guarantee.
+//!
+//! [`bundle::inspect`]: sealform_core::bundle::inspect
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::{Json, Router};
+use sealform_core::key::Kid;
+use sealform_store::Store;
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::timeout::TimeoutLayer;
+
+mod config;
+mod connections;
+mod error;
+mod headers;
+pub mod host_page;
+mod limit;
+mod log;
+pub mod pow;
+mod submit;
+mod writer;
+
+pub use config::{Config, FormConfig, Origin, PowSettings, RateLimit, StartError, MAX_POW_BITS};
+pub use headers::{content_security_policy, EMBED_SCRIPT_PATH};
+pub use submit::BUNDLE_MEDIA_TYPE;
+
+use error::ApiError;
+use pow::{Pow, POW_HEADER};
+use writer::Writer;
+
+/// What every request handler shares.
+#[derive(Debug)]
+struct AppState {
+    config: Config,
+    /// The form config's key ids, sorted: what every bundle must be sealed for.
+    kids: Vec<Kid>,
+    pow: Option<Pow>,
+    writer: Writer,
+}
+
+/// A receiver bound to its address with its store open, ready to [`run`](Server::run).
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    router: Router,
+    addr: SocketAddr,
+    header_timeout: std::time::Duration,
+}
+
+impl Server {
+    /// Checks `config`, opens (or creates) the store and starts listening. Every failure is a [`StartError`]
+    /// that says what to do.
+    pub async fn bind(config: Config) -> Result<Self, StartError> {
+        config.check()?;
+        // Listening first: a taken port is the likelier mistake, and then no store file is left behind.
+        let listener = listen(config.listen).await?;
+        let addr = listener.local_addr().map_err(|source| StartError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+        let path = config.store.clone();
+        // Opening may wait out another process's write lock: off the async threads.
+        let store = tokio::task::spawn_blocking(move || Store::open(&path))
+            .await
+            .map_err(|e| match e.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(_) => StartError::Interrupted,
+            })??;
+        let writer = Writer::start(store).map_err(|source| StartError::Listen { addr, source })?;
+        let header_timeout = config.header_timeout;
+        let router = router(config, writer);
+        Ok(Self {
+            listener,
+            router,
+            addr,
+            header_timeout,
+        })
+    }
+
+    /// The address it listens on (the real port when port 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests under way.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        connections::serve(self.listener, self.router, self.header_timeout, shutdown).await
+    }
+}
+
+/// Listens on `addr`, naming a taken port as such.
+pub async fn listen(addr: SocketAddr) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr).await.map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AddrInUse {
+            StartError::AddrInUse { addr }
+        } else {
+            StartError::Listen { addr, source }
+        }
+    })
+}
+
+/// The routes and the layers around them.
+fn router(config: Config, writer: Writer) -> Router {
+    let security = Arc::new(headers::SecurityHeaders::new(&config.allow_origins));
+    let cors = cors(&config);
+    let limiter = config.rate_limit.map(limit::Limiter::new);
+    let request_timeout = config.request_timeout;
+    let dist = config.dist.clone();
+    let form_config = axum::body::Bytes::copy_from_slice(config.form.bytes());
+    let state = Arc::new(AppState {
+        kids: config.form.kids(),
+        pow: config.pow.map(Pow::new),
+        config,
+        writer,
+    });
+
+    let mut api = Router::new().route("/api/submissions", post(submit::submit));
+    if state.pow.is_some() {
+        api = api.route("/api/challenge", get(challenge));
+    }
+    if let Some(limiter) = limiter {
+        api = api.layer(axum::middleware::from_fn_with_state(
+            limiter,
+            limit::enforce,
+        ));
+    }
+    // Outside the rate limit: a CORS preflight is answered here without counting.
+    let api = api.layer(cors).with_state(Arc::clone(&state));
+
+    Router::new()
+        .merge(api)
+        .route("/api/{*rest}", any(not_found))
+        .route("/healthz", get(healthz).with_state(state))
+        .route(
+            "/config.json",
+            get(move || async move { ([(CONTENT_TYPE, "application/json")], form_config) }),
+        )
+        .fallback_service(ServeDir::new(dist))
+        .layer(axum::middleware::from_fn_with_state(security, headers::add))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(axum::middleware::from_fn(log::access))
+}
+
+/// The API's CORS: only the allowed origins (the firm's pages, for the inline form), only what the form sends.
+fn cors(config: &Config) -> CorsLayer {
+    let origins: Vec<HeaderValue> = config
+        .allow_origins
+        .iter()
+        .map(Origin::header_value)
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([CONTENT_TYPE, HeaderName::from_static(POW_HEADER)])
+        .max_age(std::time::Duration::from_secs(600))
+}
+
+/// `GET /api/challenge`: a fresh proof-of-work challenge.
+async fn challenge(State(state): State<Arc<AppState>>) -> Response {
+    match &state.pow {
+        Some(pow) => Json(pow.issue()).into_response(),
+        None => not_found().await,
+    }
+}
+
+/// `GET /healthz`: 200 when the store can be written now, else 503.
+async fn healthz(State(state): State<Arc<AppState>>) -> Response {
+    match state.writer.check().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ok" })).into_response(),
+        Err(error) => {
+            tracing::warn!("health check: the store cannot be written: {error}");
+            ApiError::unavailable(5).into_response()
+        }
+    }
+}
+
+async fn not_found() -> Response {
+    ApiError::new(StatusCode::NOT_FOUND, "no such API route").into_response()
+}

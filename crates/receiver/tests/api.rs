@@ -1,0 +1,631 @@
+//! The receiver over real HTTP on loopback, with a real SQLite store: what a browser, a careless client and an
+//! attacker each get back, and what ends up stored.
+
+mod util;
+
+use std::time::Duration;
+
+use sealform_core::bundle::ReceiptId;
+use sealform_receiver::pow::solve;
+use sealform_receiver::{PowSettings, RateLimit};
+use serde_json::Value;
+use util::*;
+
+async fn json(response: reqwest::Response) -> Value {
+    response.json().await.expect("a JSON body")
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Storing
+// ---------------------------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sealed_bundle_is_stored_under_its_receipt() {
+    let server = TestServer::start(|_| {}).await;
+    let sealed = bundle(&firm_keys(), "one", 100);
+    let response = server.post(sealed.bytes.clone()).await;
+    assert_eq!(response.status(), 201);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body = json(response).await;
+    let receipt = ReceiptId::of(&sealed.bytes);
+    assert_eq!(body["receipt"], receipt.full());
+    assert_eq!(body["short"], receipt.short());
+    let received_at = body["received_at"].as_str().expect("received_at");
+    assert!(received_at.ends_with('Z'), "{received_at}");
+
+    let stored = server.read_store().get(&receipt).unwrap().expect("stored");
+    assert_eq!(stored.bundle, sealed.bytes);
+    assert_eq!(stored.received_at, received_at);
+    assert!(
+        logs().contains(&receipt.full()),
+        "the access log names the receipt"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_bundle_twice_is_one_row_and_two_successes() {
+    let server = TestServer::start(|_| {}).await;
+    let sealed = bundle(&firm_keys(), "twice", 0);
+    for _ in 0..2 {
+        let response = server.post(sealed.bytes.clone()).await;
+        assert_eq!(response.status(), 201);
+        assert_eq!(json(response).await["receipt"], sealed.receipt.full());
+    }
+    assert_eq!(server.read_store().count().unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_concurrent_submitters_are_all_stored() {
+    let server = std::sync::Arc::new(TestServer::start(|_| {}).await);
+    let keys = firm_keys();
+    let bundles: Vec<_> = (0..200)
+        .map(|i| bundle(&keys, &format!("c{i}"), 64))
+        .collect();
+    let tasks: Vec<_> = bundles
+        .iter()
+        .map(|sealed| {
+            let server = std::sync::Arc::clone(&server);
+            let bytes = sealed.bytes.clone();
+            tokio::spawn(async move { server.post(bytes).await.status() })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), 201);
+    }
+    let store = server.read_store();
+    assert_eq!(store.count().unwrap(), 200);
+    for sealed in &bundles {
+        assert_eq!(
+            store.get(&sealed.receipt).unwrap().expect("stored").bundle,
+            sealed.bytes
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_store_gets_503_never_201() {
+    let server = TestServer::start(|_| {}).await;
+    let blocker = rusqlite_lock(&server.store);
+    let response = server.post(bundle(&firm_keys(), "locked", 0).bytes).await;
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+    drop(blocker);
+    assert_eq!(server.read_store().count().unwrap(), 0);
+    assert_eq!(
+        server
+            .post(bundle(&firm_keys(), "unlocked", 0).bytes)
+            .await
+            .status(),
+        201
+    );
+}
+
+/// Holds the store's write lock from another connection until dropped.
+fn rusqlite_lock(path: &std::path::Path) -> rusqlite::Connection {
+    let connection = rusqlite::Connection::open(path).expect("store opens");
+    connection
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("write lock taken");
+    connection
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Refusals
+// ---------------------------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_json_is_400() {
+    let server = TestServer::start(|_| {}).await;
+    let response = server.post(r#"{"version":1,"submission":"#).await;
+    assert_eq!(response.status(), 400);
+    assert!(json(response).await["error"]
+        .as_str()
+        .unwrap()
+        .contains("not JSON"));
+    assert_eq!(server.read_store().count().unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plaintext_answers_are_refused_and_never_kept_or_logged() {
+    const CANARY: &str = "CANARY-7f3e-plaintext-answer";
+    let server = TestServer::start(|_| {}).await;
+    for body in [
+        format!(r#"{{"name":"{CANARY}"}}"#),
+        format!(r#"{{"{CANARY}":1}}"#),
+        format!(r#"{{"version":1,"submission":{{"{CANARY}":"x"}},"attachments":[]}}"#),
+        format!(r#"{{"version":"{CANARY}"}}"#),
+    ] {
+        let response = server.post(body.clone()).await;
+        assert_eq!(response.status(), 422, "{body}");
+        let text = response.text().await.unwrap();
+        assert!(!text.contains(CANARY), "the answer echoes the body: {text}");
+        assert!(text.contains("not a sealed sealform bundle"), "{text}");
+    }
+    assert_eq!(server.read_store().count().unwrap(), 0);
+    assert!(!store_files_contain(&server.store, CANARY.as_bytes()));
+    assert!(!logs().contains(CANARY), "the canary was logged");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bundles_not_sealed_for_exactly_this_firms_keys_are_422() {
+    let server = TestServer::start(|_| {}).await;
+    for keys in [
+        vec![recipient("stranger")],
+        vec![recipient("firm")],
+        vec![
+            recipient("firm"),
+            recipient("backup"),
+            recipient("stranger"),
+        ],
+    ] {
+        let response = server.post(bundle(&keys, "x", 0).bytes).await;
+        assert_eq!(response.status(), 422);
+        let message = json(response).await["error"].as_str().unwrap().to_owned();
+        assert!(
+            message.starts_with("not sealed for this firm's keys"),
+            "{message}"
+        );
+    }
+    // The order of the keys does not matter.
+    let reversed = bundle(&[recipient("backup"), recipient("firm")], "x", 0);
+    assert_eq!(server.post(reversed.bytes).await.status(), 201);
+    assert_eq!(server.read_store().count().unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_body_is_413_declared_or_streamed() {
+    let server = TestServer::start(|config| config.max_body = 4000).await;
+    let big = bundle(&firm_keys(), "big", 3000).bytes;
+    assert!(big.len() > 4000);
+    assert_eq!(server.post(big.clone()).await.status(), 413);
+
+    // Chunked, with no length declared: cut off while reading.
+    let chunk = &big[..big.len().min(6000)];
+    let request = format!(
+        "POST /api/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{}\r\n0\r\n\r\n",
+        chunk.len(),
+        String::from_utf8_lossy(chunk)
+    );
+    let answer = server.raw(request.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert_eq!(server.read_store().count().unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_body_limit_follows_the_forms_limits() {
+    let form = form_config();
+    let attachments = form.schema().limits.max_total_attachment_bytes;
+    assert!(form.max_body() > attachments * 4 / 3);
+    assert!(form.max_body() < attachments * 4 / 3 + 2 * 1024 * 1024);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_content_types_are_415() {
+    let server = TestServer::start(|_| {}).await;
+    let sealed = bundle(&firm_keys(), "ct", 0);
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
+        let response = server
+            .client
+            .post(server.url("/api/submissions"))
+            .header("content-type", content_type)
+            .body(sealed.bytes.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 415, "{content_type}");
+    }
+    let response = server
+        .client
+        .post(server.url("/api/submissions"))
+        .body(sealed.bytes.clone())
+        .send()
+        .await;
+    assert_eq!(response.unwrap().status(), 415);
+    // application/json is accepted as well as the bundle's own type.
+    let response = server
+        .client
+        .post(server.url("/api/submissions"))
+        .header("content-type", "application/json; charset=utf-8")
+        .body(sealed.bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_body_times_out_with_408() {
+    let server = TestServer::start(|config| config.body_timeout = Duration::from_millis(300)).await;
+    // Ten bytes of the thousand promised, then nothing: the server must not wait for ever.
+    let request = "POST /api/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                   Content-Length: 1000\r\n\r\n{\"version\"";
+    let answer = server.raw(request.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trickled_headers_are_cut_off() {
+    let server =
+        TestServer::start(|config| config.header_timeout = Duration::from_millis(300)).await;
+    // Half a request line and one header, then nothing: the connection must not stay open.
+    let started = std::time::Instant::now();
+    let answer = server
+        .raw(b"POST /api/submissions HTTP/1.1\r\nHost: x\r\n")
+        .await;
+    assert!(started.elapsed() < Duration::from_secs(10), "{answer}");
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Proof of work
+// ---------------------------------------------------------------------------------------------------------------
+
+async fn challenge(server: &TestServer) -> (String, u8) {
+    let response = server
+        .client
+        .get(server.url("/api/challenge"))
+        .send()
+        .await
+        .expect("challenge fetched");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body = json(response).await;
+    (
+        body["challenge"].as_str().expect("challenge").to_owned(),
+        u8::try_from(body["bits"].as_u64().expect("bits")).expect("bits fit u8"),
+    )
+}
+
+fn pow(bits: u8, ttl: Duration) -> impl FnOnce(&mut sealform_receiver::Config) {
+    move |config| config.pow = Some(PowSettings { bits, ttl })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proof_of_work_once_per_challenge() {
+    let server = TestServer::start(pow(10, Duration::from_secs(60))).await;
+    let (token, bits) = challenge(&server).await;
+    assert_eq!(bits, 10);
+    let header = solve(&token, bits);
+    let first = server
+        .post_with(
+            bundle(&firm_keys(), "p1", 0).bytes,
+            &[("sealform-pow", &header)],
+        )
+        .await;
+    assert_eq!(first.status(), 201);
+
+    let again = server
+        .post_with(
+            bundle(&firm_keys(), "p2", 0).bytes,
+            &[("sealform-pow", &header)],
+        )
+        .await;
+    assert_eq!(again.status(), 403);
+    assert!(json(again).await["error"]
+        .as_str()
+        .unwrap()
+        .contains("already used"));
+
+    let missing = server.post(bundle(&firm_keys(), "p3", 0).bytes).await;
+    assert_eq!(missing.status(), 403);
+    assert!(json(missing).await["error"]
+        .as_str()
+        .unwrap()
+        .contains("/api/challenge"));
+    assert_eq!(server.read_store().count().unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proof_of_work_too_few_bits_or_forged_is_403() {
+    let server = TestServer::start(pow(12, Duration::from_secs(60))).await;
+    let (token, _) = challenge(&server).await;
+    // A solution good for 4 bits but not for 12 (most are).
+    let weak = (0u64..)
+        .map(|n| format!("{token}.w{n}"))
+        .find(|h| {
+            use sha2::Digest as _;
+            sealform_receiver::pow::leading_zero_bits(&sha2::Sha256::digest(h.as_bytes())) < 12
+        })
+        .unwrap();
+    let response = server
+        .post_with(
+            bundle(&firm_keys(), "w", 0).bytes,
+            &[("sealform-pow", &weak)],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+    assert!(json(response).await["error"]
+        .as_str()
+        .unwrap()
+        .contains("12 zero bits"));
+
+    let other_first = if token.starts_with('A') { 'B' } else { 'A' };
+    let forged = solve(&format!("{other_first}{}", &token[1..]), 12);
+    let response = server
+        .post_with(
+            bundle(&firm_keys(), "f", 0).bytes,
+            &[("sealform-pow", &forged)],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+    assert_eq!(server.read_store().count().unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proof_of_work_expires() {
+    let server = TestServer::start(pow(4, Duration::ZERO)).await;
+    let (token, bits) = challenge(&server).await;
+    let header = solve(&token, bits);
+    let response = server
+        .post_with(
+            bundle(&firm_keys(), "e", 0).bytes,
+            &[("sealform-pow", &header)],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+    assert!(json(response).await["error"]
+        .as_str()
+        .unwrap()
+        .contains("expired"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_proof_of_work_there_is_no_challenge_and_the_header_is_ignored() {
+    let server = TestServer::start(|_| {}).await;
+    let response = server
+        .client
+        .get(server.url("/api/challenge"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let response = server
+        .post_with(
+            bundle(&firm_keys(), "n", 0).bytes,
+            &[("sealform-pow", "junk.1")],
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rate limit, CORS, headers, static files
+// ---------------------------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_over_its_rate_gets_429_with_retry_after() {
+    let server = TestServer::start(|config| {
+        config.rate_limit = Some(RateLimit {
+            per_minute: 1.try_into().unwrap(),
+            burst: 2.try_into().unwrap(),
+        })
+    })
+    .await;
+    let sealed = bundle(&firm_keys(), "r", 0);
+    for _ in 0..2 {
+        assert_eq!(server.post(sealed.bytes.clone()).await.status(), 201);
+    }
+    let response = server.post(sealed.bytes.clone()).await;
+    assert_eq!(response.status(), 429);
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // Static files are not limited.
+    assert_eq!(
+        server
+            .client
+            .get(server.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_is_only_for_the_allowed_origins() {
+    let server = TestServer::start(|config| {
+        config.allow_origins = vec!["https://firm.example".parse().unwrap()];
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        server
+            .client
+            .request(reqwest::Method::OPTIONS, server.url("/api/submissions"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type,sealform-pow",
+            )
+            .send()
+    };
+    let allowed = preflight("https://firm.example").await.unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://firm.example"
+    );
+    let other = preflight("https://evil.example").await.unwrap();
+    assert!(!other.headers().contains_key("access-control-allow-origin"));
+
+    let page = server.client.get(server.url("/")).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.ends_with("frame-ancestors 'self' https://firm.example"),
+        "{csp}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_has_the_security_headers() {
+    let server = TestServer::start(|_| {}).await;
+    let csp = sealform_receiver::content_security_policy(&[]);
+    for path in [
+        "/",
+        "/embed.js",
+        "/sealform-form-0123abcd_bg.wasm",
+        "/config.json",
+        "/healthz",
+        "/missing",
+        "/api/nope",
+    ] {
+        let response = server.client.get(server.url(path)).send().await.unwrap();
+        let headers = response.headers();
+        assert_eq!(headers["content-security-policy"], csp.as_str(), "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(
+            headers["cross-origin-opener-policy"], "same-origin",
+            "{path}"
+        );
+        assert!(
+            headers["permissions-policy"]
+                .to_str()
+                .unwrap()
+                .contains("camera=()"),
+            "{path}"
+        );
+    }
+    let get = |path: &'static str| server.client.get(server.url(path)).send();
+    let wasm = get("/sealform-form-0123abcd_bg.wasm").await.unwrap();
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    assert_eq!(
+        wasm.headers()["cross-origin-resource-policy"],
+        "same-origin"
+    );
+    let embed = get("/embed.js").await.unwrap();
+    assert_eq!(
+        embed.headers()["cross-origin-resource-policy"],
+        "cross-origin"
+    );
+    let index = get("/").await.unwrap();
+    assert_eq!(index.status(), 200);
+    assert!(index.text().await.unwrap().contains("<title>form</title>"));
+    assert_eq!(get("/missing").await.unwrap().status(), 404);
+    let api = get("/api/nope").await.unwrap();
+    assert_eq!(api.status(), 404);
+    assert_eq!(api.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_json_is_the_exact_file() {
+    let server = TestServer::start(|_| {}).await;
+    let response = server
+        .client
+        .get(server.url("/config.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert_eq!(response.bytes().await.unwrap(), form_config().bytes());
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Start-up
+// ---------------------------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_up_failures_say_what_to_do() {
+    let running = TestServer::start(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = |listen: &str| {
+        sealform_receiver::Config::new(
+            form_config(),
+            dist(dir.path()),
+            dir.path().join("s.db"),
+            listen.parse().unwrap(),
+        )
+    };
+    let taken = config(&running.addr.to_string());
+    let error = sealform_receiver::Server::bind(taken)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        format!("{} is in use; choose another with --listen", running.addr)
+    );
+
+    let mut no_dist = config("127.0.0.1:0");
+    no_dist.dist = dir.path().join("nowhere");
+    let error = sealform_receiver::Server::bind(no_dist)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("trunk build"), "{error}");
+
+    let newer = dir.path().join("newer.db");
+    drop(sealform_store::Store::open(&newer).unwrap());
+    std::process::Command::new("python3")
+        .args([
+            "-c",
+            &format!(
+                "import sqlite3;c=sqlite3.connect({:?});c.execute('PRAGMA user_version=9')",
+                newer.display().to_string()
+            ),
+        ])
+        .status()
+        .unwrap();
+    let mut with_newer = config("127.0.0.1:0");
+    with_newer.store = newer;
+    let error = sealform_receiver::Server::bind(with_newer)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("newer sealform"), "{error}");
+}
+
+/// Not run by default: how many durable submissions a second this machine takes (`cargo test --release -p
+/// sealform-receiver --test api -- --ignored --nocapture throughput`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a check"]
+async fn throughput() {
+    const COUNT: usize = 3000;
+    const CLIENTS: usize = 64;
+    let server = std::sync::Arc::new(TestServer::start(|_| {}).await);
+    let keys = firm_keys();
+    let bundles: std::sync::Arc<Vec<Vec<u8>>> = std::sync::Arc::new(
+        (0..COUNT)
+            .map(|i| bundle(&keys, &format!("t{i}"), 0).bytes)
+            .collect(),
+    );
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = std::time::Instant::now();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let (server, bundles, next) = (server.clone(), bundles.clone(), next.clone());
+            tokio::spawn(async move {
+                while let Some(bytes) =
+                    bundles.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+                {
+                    assert_eq!(server.post(bytes.clone()).await.status(), 201);
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.await.unwrap();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    assert_eq!(server.read_store().count().unwrap(), COUNT as u64);
+    println!(
+        "{COUNT} submissions of {} bytes from {CLIENTS} clients in {seconds:.2} s: {:.0}/s",
+        bundles[0].len(),
+        COUNT as f64 / seconds
+    );
+}

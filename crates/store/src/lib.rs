@@ -1,0 +1,746 @@
+//! The submission store: every sealed bundle the receiver accepted, in one SQLite file, under its receipt id.
+//! It holds ciphertext only, and is the one place that knows the file's layout.
+//!
+//! ```
+//! use sealform_core::bundle::ReceiptId;
+//! use sealform_store::{Inserted, Store};
+//! # let dir = tempfile::tempdir()?;
+//! # let path = dir.path().join("sealform.db");
+//! let bundle = br#"{"version":1}"#; // the exact bytes the browser sent
+//! let receipt = ReceiptId::of(bundle);
+//!
+//! // The receiver: stored once, however often it is sent.
+//! let mut store = Store::open(&path)?;
+//! let now = time::OffsetDateTime::now_utc();
+//! assert_eq!(store.insert(&receipt, bundle, now)?, Inserted::New);
+//! assert_eq!(store.insert(&receipt, bundle, now)?, Inserted::AlreadyStored);
+//!
+//! // The firm (`sealform open --store`): read everything back, oldest first.
+//! let store = Store::open_read_only(&path)?;
+//! for stored in store.submissions()? {
+//!     let stored = stored?;
+//!     assert_eq!(ReceiptId::of(&stored.bundle), stored.receipt);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # The file
+//! ```sql
+//! CREATE TABLE submissions (
+//!     receipt     TEXT PRIMARY KEY NOT NULL,  -- ReceiptId::full(): lowercase hex SHA-256 of `bundle`
+//!     received_at TEXT NOT NULL,              -- RFC 3339, UTC, when the receiver committed it
+//!     bundle      BLOB NOT NULL               -- the bundle's exact bytes
+//! ) STRICT;
+//! ```
+//! `PRAGMA user_version` is the layout's version ([`SCHEMA_VERSION`]); a store from a newer sealform is refused
+//! rather than misread. Writers use WAL with `synchronous=FULL`, so a write [`Store::insert`] has returned from
+//! survives a crash or power cut.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{
+    params, Connection, ErrorCode, OpenFlags, OptionalExtension as _, TransactionBehavior,
+};
+use sealform_core::bundle::ReceiptId;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// The version of the file layout this crate writes, kept in `PRAGMA user_version`.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// How long a write waits for another process's write to finish before giving up with [`StoreError::Locked`].
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+const CREATE_TABLE: &str = "CREATE TABLE submissions (
+    receipt     TEXT PRIMARY KEY NOT NULL,
+    received_at TEXT NOT NULL,
+    bundle      BLOB NOT NULL
+) STRICT";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Types
+// ---------------------------------------------------------------------------------------------------------------
+
+/// An open store.
+#[derive(Debug)]
+pub struct Store {
+    connection: Connection,
+    path: PathBuf,
+}
+
+/// What [`Store::insert`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inserted {
+    /// The bundle was not there and now is.
+    New,
+    /// The same bytes were already stored (a client sending twice); nothing changed, and that is a success.
+    AlreadyStored,
+}
+
+/// One bundle as stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredSubmission {
+    /// Its receipt id: the SHA-256 of `bundle` (checked when it was stored).
+    pub receipt: ReceiptId,
+    /// When the receiver stored it: RFC 3339, UTC, e.g. `2026-11-22T10:15:00.123456Z`.
+    pub received_at: String,
+    /// The bundle's exact bytes, as the browser sent them; open them with `sealform open`.
+    pub bundle: Vec<u8>,
+}
+
+impl std::fmt::Debug for StoredSubmission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredSubmission")
+            .field("receipt", &self.receipt)
+            .field("received_at", &self.received_at)
+            .field("bundle_len", &self.bundle.len())
+            .finish()
+    }
+}
+
+/// Why the store could not do what was asked. Each message says what to do about it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// Another process holds the store's write lock for longer than the busy timeout.
+    #[error("the store {path} is locked by another process; stop the other sealform using it, or wait and retry")]
+    Locked {
+        /// The store file.
+        path: PathBuf,
+    },
+    /// The disk (or the file system quota) is full.
+    #[error("the disk holding the store {path} is full: free some space; nothing was stored")]
+    DiskFull {
+        /// The store file.
+        path: PathBuf,
+    },
+    /// The file or its folder cannot be written (permissions, a read-only file system).
+    #[error(
+        "the store {path} cannot be written: check the permissions of the file and its folder"
+    )]
+    ReadOnly {
+        /// The store file.
+        path: PathBuf,
+    },
+    /// The file could not be opened or created.
+    #[error(
+        "could not open the store {path}: {source}; check the path and that its folder exists"
+    )]
+    CannotOpen {
+        /// The store file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// There is no store at the path (only when opening read-only, which never creates one).
+    #[error(
+        "there is no store at {path}: check the path (the receiver creates it on its first start)"
+    )]
+    Missing {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The file is not a sealform store, or is damaged.
+    #[error("{path} is not a sealform store, or is damaged: {detail}")]
+    NotAStore {
+        /// The file.
+        path: PathBuf,
+        /// What was found.
+        detail: String,
+    },
+    /// The store was made by a newer sealform, whose layout this one does not know.
+    #[error(
+        "the store {path} was made by a newer sealform (layout version {found}; this one reads {SCHEMA_VERSION}): \
+         update sealform"
+    )]
+    NewerVersion {
+        /// The store file.
+        path: PathBuf,
+        /// The layout version found.
+        found: i64,
+    },
+    /// The receipt given is not the SHA-256 of the bytes given: a bug in the caller, refused so the store's
+    /// promise (every receipt is its bundle's hash) holds.
+    #[error(
+        "refused to store a bundle under receipt {receipt}: that is not the SHA-256 of its bytes"
+    )]
+    ReceiptMismatch {
+        /// The receipt given.
+        receipt: ReceiptId,
+    },
+    /// Any other SQLite failure.
+    #[error("the store {path} failed: {source}")]
+    Sqlite {
+        /// The store file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+}
+
+impl StoreError {
+    /// Whether trying again later may succeed (a lock, a full disk): what an HTTP server answers with 503.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Locked { .. } | Self::DiskFull { .. })
+    }
+
+    /// Names SQLite's failure by what a person can do about it.
+    fn from_sqlite(path: &Path, source: rusqlite::Error) -> Self {
+        let path = path.to_path_buf();
+        match source.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Self::Locked { path },
+            Some(ErrorCode::DiskFull) => Self::DiskFull { path },
+            Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => Self::ReadOnly { path },
+            Some(ErrorCode::CannotOpen) => Self::CannotOpen { path, source },
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Self::NotAStore {
+                path,
+                detail: source.to_string(),
+            },
+            _ => Self::Sqlite { path, source },
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Opening
+// ---------------------------------------------------------------------------------------------------------------
+
+impl Store {
+    /// Opens the store at `path` for writing, creating it if missing. Fails with [`StoreError::Locked`] if another
+    /// process is writing to it past the busy timeout, and [`StoreError::NewerVersion`] for a newer layout.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection = Connection::open_with_flags(path, flags)
+            .map_err(|e| StoreError::from_sqlite(path, e))?;
+        let mut store = Self {
+            connection,
+            path: path.to_path_buf(),
+        };
+        store.configure_writer()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens an existing store for reading only (it is never created or changed), e.g. while the receiver is
+    /// writing to it: WAL lets readers and the writer work at once.
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection = Connection::open_with_flags(path, flags)
+            .map_err(|e| StoreError::from_sqlite(path, e))?;
+        let store = Self {
+            connection,
+            path: path.to_path_buf(),
+        };
+        store.sqlite(store.connection.busy_timeout(BUSY_TIMEOUT))?;
+        match store.user_version()? {
+            SCHEMA_VERSION => Ok(store),
+            0 => Err(StoreError::NotAStore {
+                path: store.path,
+                detail: "it has no submissions table".into(),
+            }),
+            found => Err(store.newer(found)),
+        }
+    }
+
+    /// The file this store is in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// WAL so readers never block the writer; `synchronous=FULL` so every commit is on disk (fsync of the WAL)
+    /// before it returns, which is what lets the receiver promise "stored" with its 201.
+    fn configure_writer(&mut self) -> Result<(), StoreError> {
+        self.sqlite(self.connection.busy_timeout(BUSY_TIMEOUT))?;
+        let mode: String = self.sqlite(self.connection.query_row(
+            "PRAGMA journal_mode=WAL",
+            [],
+            |row| row.get(0),
+        ))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::NotAStore {
+                path: self.path.clone(),
+                detail: format!(
+                    "SQLite could not switch it to WAL mode (it stayed in {mode} mode)"
+                ),
+            });
+        }
+        self.sqlite(self.connection.pragma_update(None, "synchronous", "FULL"))
+    }
+
+    /// Creates the table in a new store; checks the layout version of an existing one. Done in a write
+    /// transaction, so opening also proves the store is writable and not locked.
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from_sqlite(&path, e))?;
+        let found: i64 = transaction
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|e| StoreError::from_sqlite(&path, e))?;
+        match found {
+            SCHEMA_VERSION => {}
+            0 => {
+                transaction
+                    .execute(CREATE_TABLE, [])
+                    .and_then(|_| transaction.pragma_update(None, "user_version", SCHEMA_VERSION))
+                    .map_err(|e| match StoreError::from_sqlite(&path, e) {
+                        // A table already there without our version: some other program's database.
+                        StoreError::Sqlite { source, .. } => StoreError::NotAStore {
+                            path: path.clone(),
+                            detail: source.to_string(),
+                        },
+                        other => other,
+                    })?;
+            }
+            found if found > SCHEMA_VERSION => {
+                return Err(StoreError::NewerVersion { path, found })
+            }
+            found => {
+                return Err(StoreError::NotAStore {
+                    path,
+                    detail: format!("unknown layout version {found}"),
+                })
+            }
+        }
+        transaction
+            .commit()
+            .map_err(|e| StoreError::from_sqlite(&path, e))
+    }
+
+    fn user_version(&self) -> Result<i64, StoreError> {
+        self.sqlite(
+            self.connection
+                .query_row("PRAGMA user_version", [], |row| row.get(0)),
+        )
+    }
+
+    fn newer(&self, found: i64) -> StoreError {
+        StoreError::NewerVersion {
+            path: self.path.clone(),
+            found,
+        }
+    }
+
+    /// Turns a SQLite result into this store's error, naming the file.
+    fn sqlite<T>(&self, result: rusqlite::Result<T>) -> Result<T, StoreError> {
+        result.map_err(|e| StoreError::from_sqlite(&self.path, e))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------------------------------------------
+
+/// One bundle to store with [`Store::insert_all`].
+#[derive(Clone, Copy, Debug)]
+pub struct NewSubmission<'a> {
+    /// Its receipt id; must be `ReceiptId::of(bundle)`.
+    pub receipt: &'a ReceiptId,
+    /// The bundle's exact bytes.
+    pub bundle: &'a [u8],
+    /// When it was received.
+    pub received_at: OffsetDateTime,
+}
+
+impl Store {
+    /// Stores `bundle` under `receipt` (which must be its SHA-256) and commits, durably, before returning. The
+    /// same bytes stored again are [`Inserted::AlreadyStored`], still a success.
+    pub fn insert(
+        &mut self,
+        receipt: &ReceiptId,
+        bundle: &[u8],
+        received_at: OffsetDateTime,
+    ) -> Result<Inserted, StoreError> {
+        let one = NewSubmission {
+            receipt,
+            bundle,
+            received_at,
+        };
+        let mut results = self.insert_all(&[one])?;
+        Ok(results.pop().unwrap_or(Inserted::AlreadyStored))
+    }
+
+    /// Stores several bundles in one transaction, with one commit (one fsync) for all: group commit, how a
+    /// receiver keeps up with many clients at once. All are stored or, on an error, none. The results are in the
+    /// order given; a receipt given twice is [`Inserted::AlreadyStored`] the second time.
+    pub fn insert_all(
+        &mut self,
+        submissions: &[NewSubmission<'_>],
+    ) -> Result<Vec<Inserted>, StoreError> {
+        if let Some(bad) = submissions
+            .iter()
+            .find(|new| ReceiptId::of(new.bundle) != *new.receipt)
+        {
+            return Err(StoreError::ReceiptMismatch {
+                receipt: *bad.receipt,
+            });
+        }
+        let path = self.path.clone();
+        let failed = |e| StoreError::from_sqlite(&path, e);
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(failed)?;
+        let mut results = Vec::with_capacity(submissions.len());
+        {
+            let mut statement = transaction
+                .prepare_cached(
+                    "INSERT INTO submissions (receipt, received_at, bundle) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (receipt) DO NOTHING",
+                )
+                .map_err(failed)?;
+            for new in submissions {
+                let changed = statement
+                    .execute(params![
+                        new.receipt.full(),
+                        rfc3339(new.received_at),
+                        new.bundle
+                    ])
+                    .map_err(failed)?;
+                results.push(if changed == 1 {
+                    Inserted::New
+                } else {
+                    Inserted::AlreadyStored
+                });
+            }
+        }
+        // Dropping an uncommitted transaction rolls it back, so an error above leaves nothing behind.
+        transaction.commit().map_err(failed)?;
+        Ok(results)
+    }
+
+    /// Checks that a write could happen now: takes the write lock and lets it go. What a health check asks.
+    pub fn check_writable(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from_sqlite(&path, e))?;
+        transaction
+            .rollback()
+            .map_err(|e| StoreError::from_sqlite(&path, e))
+    }
+}
+
+/// RFC 3339 in UTC, e.g. `2026-11-22T10:15:00.123456Z`.
+fn rfc3339(at: OffsetDateTime) -> String {
+    // Formatting a valid date as RFC 3339 fails only for years outside 0..=9999.
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| "0000-01-01T00:00:00Z".into())
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------------------------------
+
+impl Store {
+    /// How many bundles are stored.
+    pub fn count(&self) -> Result<u64, StoreError> {
+        self.sqlite(
+            self.connection
+                .query_row("SELECT count(*) FROM submissions", [], |row| row.get(0)),
+        )
+    }
+
+    /// Every receipt id, oldest first (by the time received, then by receipt).
+    pub fn receipts(&self) -> Result<Vec<ReceiptId>, StoreError> {
+        let mut statement = self.sqlite(
+            self.connection
+                .prepare_cached("SELECT receipt FROM submissions ORDER BY received_at, receipt"),
+        )?;
+        let rows = self.sqlite(statement.query_map([], |row| row.get::<_, String>(0)))?;
+        rows.map(|row| {
+            let text = self.sqlite(row)?;
+            self.parse_receipt(&text)
+        })
+        .collect()
+    }
+
+    /// The bundle stored under `receipt`, if any.
+    pub fn get(&self, receipt: &ReceiptId) -> Result<Option<StoredSubmission>, StoreError> {
+        let mut statement = self
+            .sqlite(self.connection.prepare_cached(
+                "SELECT received_at, bundle FROM submissions WHERE receipt = ?1",
+            ))?;
+        let row = self.sqlite(
+            statement
+                .query_row([receipt.full()], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, Vec<u8>>(1)?))
+                })
+                .optional(),
+        )?;
+        Ok(row.map(|(received_at, bundle)| StoredSubmission {
+            receipt: *receipt,
+            received_at,
+            bundle,
+        }))
+    }
+
+    /// Every stored bundle, oldest first, one at a time (so a large store is never all in memory). The list of
+    /// receipts is taken when this is called; bundles stored after that are not included.
+    pub fn submissions(&self) -> Result<Submissions<'_>, StoreError> {
+        Ok(Submissions {
+            store: self,
+            receipts: self.receipts()?.into_iter(),
+        })
+    }
+
+    fn parse_receipt(&self, text: &str) -> Result<ReceiptId, StoreError> {
+        text.parse().map_err(|_| StoreError::NotAStore {
+            path: self.path.clone(),
+            detail: format!("the receipt {text:?} is not 64 lowercase hex digits"),
+        })
+    }
+}
+
+/// The stored bundles, oldest first: see [`Store::submissions`].
+#[derive(Debug)]
+pub struct Submissions<'a> {
+    store: &'a Store,
+    receipts: std::vec::IntoIter<ReceiptId>,
+}
+
+impl Iterator for Submissions<'_> {
+    type Item = Result<StoredSubmission, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // A row listed a moment ago is never deleted (nothing deletes), so `None` from `get` cannot happen; skip
+        // rather than fail if it ever does.
+        loop {
+            let receipt = self.receipts.next()?;
+            match self.store.get(&receipt) {
+                Ok(Some(stored)) => return Some(Ok(stored)),
+                Ok(None) => continue,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_store() -> (tempfile::TempDir, PathBuf, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sealform.db");
+        let store = Store::open(&path).unwrap();
+        (dir, path, store)
+    }
+
+    fn now() -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+
+    #[test]
+    fn stores_once_and_reads_back() {
+        let (_dir, path, mut store) = temp_store();
+        let bundle = b"{\"version\":1}".as_slice();
+        let receipt = ReceiptId::of(bundle);
+        assert_eq!(
+            store.insert(&receipt, bundle, now()).unwrap(),
+            Inserted::New
+        );
+        assert_eq!(
+            store.insert(&receipt, bundle, now()).unwrap(),
+            Inserted::AlreadyStored
+        );
+        assert_eq!(store.count().unwrap(), 1);
+        drop(store);
+
+        let store = Store::open_read_only(&path).unwrap();
+        assert_eq!(store.receipts().unwrap(), vec![receipt]);
+        let stored = store.get(&receipt).unwrap().unwrap();
+        assert_eq!(stored.bundle, bundle);
+        assert!(stored.received_at.ends_with('Z'), "{}", stored.received_at);
+        OffsetDateTime::parse(&stored.received_at, &Rfc3339).unwrap();
+        assert!(store.get(&ReceiptId::of(b"other")).unwrap().is_none());
+        let all: Vec<_> = store.submissions().unwrap().map(Result::unwrap).collect();
+        assert_eq!(all, vec![stored]);
+    }
+
+    #[test]
+    fn the_layout_is_as_documented() {
+        let (_dir, _path, store) = temp_store();
+        let sql: String = store
+            .connection
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'submissions'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(sql, CREATE_TABLE);
+        let mode: String = store
+            .connection
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let synchronous: i64 = store
+            .connection
+            .query_row("PRAGMA synchronous", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(synchronous, 2, "FULL");
+        assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_batch_is_one_commit_and_all_or_nothing() {
+        let (_dir, _path, mut store) = temp_store();
+        let bundles: Vec<Vec<u8>> = (0..5).map(|i| format!("bundle {i}").into_bytes()).collect();
+        let receipts: Vec<ReceiptId> = bundles.iter().map(|b| ReceiptId::of(b)).collect();
+        let mut batch: Vec<NewSubmission<'_>> = bundles
+            .iter()
+            .zip(&receipts)
+            .map(|(bundle, receipt)| NewSubmission {
+                receipt,
+                bundle,
+                received_at: now(),
+            })
+            .collect();
+        batch.push(batch[0]);
+        let results = store.insert_all(&batch).unwrap();
+        assert_eq!(results[..5], [Inserted::New; 5]);
+        assert_eq!(results[5], Inserted::AlreadyStored);
+        assert_eq!(store.count().unwrap(), 5);
+
+        // One bad entry: nothing of the batch is stored.
+        let fresh = b"fresh".as_slice();
+        let fresh_receipt = ReceiptId::of(fresh);
+        let wrong = ReceiptId::of(b"not these bytes");
+        let error = store
+            .insert_all(&[
+                NewSubmission {
+                    receipt: &fresh_receipt,
+                    bundle: fresh,
+                    received_at: now(),
+                },
+                NewSubmission {
+                    receipt: &wrong,
+                    bundle: fresh,
+                    received_at: now(),
+                },
+            ])
+            .unwrap_err();
+        assert!(
+            matches!(error, StoreError::ReceiptMismatch { .. }),
+            "{error}"
+        );
+        assert_eq!(store.count().unwrap(), 5);
+    }
+
+    #[test]
+    fn a_newer_store_is_refused_by_name() {
+        let (_dir, path, store) = temp_store();
+        store
+            .connection
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(store);
+        for error in [
+            Store::open(&path).unwrap_err(),
+            Store::open_read_only(&path).unwrap_err(),
+        ] {
+            assert!(
+                matches!(error, StoreError::NewerVersion { found: 2, .. }),
+                "{error}"
+            );
+            assert!(error.to_string().contains("newer sealform"), "{error}");
+        }
+    }
+
+    #[test]
+    fn other_files_are_not_stores() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "x".repeat(4096)).unwrap();
+        let error = Store::open(&text).unwrap_err();
+        assert!(matches!(error, StoreError::NotAStore { .. }), "{error}");
+
+        let missing = dir.path().join("missing.db");
+        let error = Store::open_read_only(&missing).unwrap_err();
+        assert!(matches!(error, StoreError::Missing { .. }), "{error}");
+        assert!(!missing.exists(), "reading never creates a store");
+
+        let other = dir.path().join("other.db");
+        Connection::open(&other)
+            .unwrap()
+            .execute("CREATE TABLE submissions (x)", [])
+            .unwrap();
+        let error = Store::open(&other).unwrap_err();
+        assert!(matches!(error, StoreError::NotAStore { .. }), "{error}");
+    }
+
+    #[test]
+    fn a_held_write_lock_is_named() {
+        let (_dir, path, mut store) = temp_store();
+        let other = Connection::open(&path).unwrap();
+        other.busy_timeout(Duration::ZERO).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        // Shorten the wait: the lock is never released during this test.
+        store
+            .connection
+            .busy_timeout(Duration::from_millis(50))
+            .unwrap();
+        let bundle = b"x".as_slice();
+        let error = store
+            .insert(&ReceiptId::of(bundle), bundle, now())
+            .unwrap_err();
+        assert!(matches!(error, StoreError::Locked { .. }), "{error}");
+        assert!(error.is_transient());
+        assert!(
+            error.to_string().contains("locked by another process"),
+            "{error}"
+        );
+        assert!(store.check_writable().is_err());
+        other.execute_batch("ROLLBACK").unwrap();
+        store.check_writable().unwrap();
+    }
+
+    #[test]
+    fn readers_see_commits_while_the_writer_works() {
+        let (_dir, path, mut store) = temp_store();
+        let reader = Store::open_read_only(&path).unwrap();
+        assert_eq!(reader.count().unwrap(), 0);
+        let bundle = b"y".as_slice();
+        store.insert(&ReceiptId::of(bundle), bundle, now()).unwrap();
+        assert_eq!(reader.count().unwrap(), 1);
+    }
+
+    #[test]
+    fn an_unwritable_folder_is_named() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let locked = dir.path().join("ro");
+        std::fs::create_dir(&locked).unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o500)).unwrap();
+        let result = Store::open(&locked.join("sealform.db"));
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o700)).unwrap();
+        // Root ignores permissions; then there is nothing to check.
+        if let Err(error) = result {
+            assert!(
+                matches!(
+                    error,
+                    StoreError::CannotOpen { .. } | StoreError::ReadOnly { .. }
+                ),
+                "{error}"
+            );
+        }
+    }
+}
