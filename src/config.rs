@@ -101,6 +101,8 @@ pub struct LoadedConfig {
     pub schema: FormSchema,
     /// SHA-256 of the config file's bytes.
     pub digest: Sha256Digest,
+    /// Where to POST, as given in the config until the page resolves it against the config's URL.
+    pub endpoint: String,
 }
 
 impl LoadedConfig {
@@ -114,6 +116,7 @@ impl LoadedConfig {
         check_pins(&schema, pins)?;
         Ok(Self {
             digest: Sha256Digest::of(bytes),
+            endpoint: schema.endpoint.as_str().to_owned(),
             schema,
         })
     }

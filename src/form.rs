@@ -111,7 +111,7 @@ pub fn IntakeForm(
 
     // A proof-of-work challenge, if the receiver asks for one, solved while the client types.
     let pow: RwSignal<Option<String>> = RwSignal::new(None);
-    let endpoint = config.with_value(|c| c.schema.endpoint.as_str().to_owned());
+    let endpoint = config.with_value(|c| c.endpoint.clone());
     {
         let endpoint = endpoint.clone();
         leptos::task::spawn_local(async move {
@@ -164,7 +164,7 @@ pub fn IntakeForm(
         if sealed.bytes.is_empty() {
             return;
         }
-        let endpoint = config.with_value(|c| c.schema.endpoint.as_str().to_owned());
+        let endpoint = config.with_value(|c| c.endpoint.clone());
         leptos::task::spawn_local(async move {
             send_sealed(config, state, phase, pow, options, &endpoint, sealed).await;
         });

@@ -97,7 +97,11 @@ async fn load(options: &EmbedOptions) -> Loading {
         }
     };
     match LoadedConfig::from_bytes(&options.config, &bytes, &options.pins) {
-        Ok(config) => Loading::Ready(config),
+        Ok(mut config) => {
+            // The endpoint is relative to the config (in inline mode the page is on another origin).
+            config.endpoint = page::resolve(&config.endpoint, &options.config);
+            Loading::Ready(config)
+        }
         Err(error) => {
             leptos::logging::error!("sealform: {error}");
             Loading::Failed {
@@ -156,9 +160,17 @@ fn Unavailable(firm: Option<FirmContact>) -> impl IntoView {
     }
 }
 
-/// Runs the form as its own page (the iframe's document): reads the embed options from the URL and mounts.
+/// Runs the form as its own page (the iframe's document): reads the embed options from the URL and mounts. Does
+/// nothing on any other page, where `embed.js` in inline mode loads the same module and calls [`mount_inline`].
 pub fn start() {
     console_error_panic_hook::set_once();
+    let own_page = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+        .is_some_and(|body| body.has_attribute("data-sealform-page"));
+    if !own_page {
+        return;
+    }
     let options = page::embed_options();
     mount_to_body(move || view! { <App options=options/> });
 }
@@ -168,7 +180,9 @@ pub fn start() {
 #[wasm_bindgen]
 pub fn mount_inline(target: web_sys::HtmlElement, config: String, pins: String) {
     console_error_panic_hook::set_once();
-    let options = EmbedOptions::from_pairs([("config", config.as_str()), ("pin", pins.as_str())]);
+    // The loader gives the config's absolute URL on the form's origin; it came from the firm's own page.
+    let mut options = EmbedOptions::from_pairs([("pin", pins.as_str())]);
+    options.config = config;
     let handle = mount_to(target, move || view! { <App options=options/> });
     // The form lives as long as the page.
     handle.forget();

@@ -29,6 +29,18 @@ pub fn embed_options() -> EmbedOptions {
     EmbedOptions::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
 }
 
+/// `relative` resolved against `base`, itself resolved against this page's URL; `relative` unchanged if either
+/// cannot be parsed.
+pub fn resolve(relative: &str, base: &str) -> String {
+    let page = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    web_sys::Url::new_with_base(base, &page)
+        .and_then(|base| web_sys::Url::new_with_base(relative, &base.href()))
+        .map(|url| url.href())
+        .unwrap_or_else(|_| relative.to_owned())
+}
+
 /// The client's calendar date, by their own clock and time zone (for "must be in the past" rules).
 pub fn today() -> Date {
     let now = js_sys::Date::new_0();

@@ -25,9 +25,9 @@ mod open;
 mod passphrase;
 mod revalidate;
 mod save;
+mod serve;
 mod summary;
 mod view;
-mod serve;
 
 use cli::{Cli, Command};
 use error::{Error, Exit};
