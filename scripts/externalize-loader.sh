@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Trunk post_build hook: moves the loader Trunk writes inline into index.html (`<script type="module">…</script>`)
+# into its own file, loader.js, so the page runs under a Content-Security-Policy without 'unsafe-inline' or a
+# hash (trunk-rs/trunk#288 asks for this upstream). Fails the build if the page keeps any inline script.
+set -euo pipefail
+dir="${TRUNK_STAGING_DIR:?run by Trunk as a post_build hook}"
+page="$dir/index.html"
+loader="$dir/loader.js"
+
+awk -v loader="$loader" '
+    /<script type="module">/ && !done { inside = 1; sub(/<script type="module">.*/, "<script type=\"module\" src=\"./loader.js\"></script>"); print; next }
+    inside && /<\/script>/ { inside = 0; done = 1; next }
+    inside { print > loader; next }
+    { print }
+' "$page" >"$page.new"
+mv "$page.new" "$page"
+
+[ -s "$loader" ] || { echo "externalize-loader: no inline module script found in $page" >&2; exit 1; }
+if grep -Eq '<script( [^>]*)?>[^<[:space:]]' "$page" || grep -Eq '<script>' "$page" || grep -q '<style' "$page"; then
+    echo "externalize-loader: $page still has an inline script or style" >&2
+    exit 1
+fi
