@@ -119,6 +119,7 @@ const OPEN_HELP: &str = concat!(
     "Examples:\n",
     "  sealform open --key firm.private.pem inbox/client.bundle\n",
     "  sealform open --key firm.private.pem --out opened inbox/\n",
+    "  sealform open --key firm.private.pem --out opened --store sealform.db\n",
     "  sealform open --key firm.private.pem --out opened --schema form.json --export opened/all.csv inbox/\n",
     "  sealform open --key firm.private.pem --key backup.private.pem in.bundle\n",
     "  sealform open --key firm.private.pem --passphrase-env SF_PASS in.bundle\n",
@@ -200,8 +201,12 @@ pub(crate) struct OpenArgs {
     pub(crate) recursive: bool,
     #[command(flatten)]
     pub(crate) passphrase: PassphraseArgs,
+    /// Open every bundle in the receiver's store (the file `sealform serve --store` writes); read-only, so safe
+    /// while the receiver runs
+    #[arg(long, value_name = "STORE.db")]
+    pub(crate) store: Option<PathBuf>,
     /// Bundles, or folders of bundles, to open; `-` reads one from standard input
-    #[arg(value_name = "FILE", required = true)]
+    #[arg(value_name = "FILE", required_unless_present = "store")]
     pub(crate) files: Vec<PathBuf>,
 }
 

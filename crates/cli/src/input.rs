@@ -1,4 +1,4 @@
-//! Where bundles come from: files, every file of a folder, standard input — and, later, the receiver's store.
+//! Where bundles come from: files, every file of a folder, standard input, and the receiver's store.
 //! Each source is an [`Input`], so a new one is a variant and a line in [`Input::read`], nothing more.
 
 use std::fs;
@@ -17,10 +17,6 @@ pub(crate) enum Input {
     Stdin,
     /// A bundle the receiver stored, as its store's read API yields it: the receipt it was stored under, when
     /// it arrived (RFC 3339), and its bytes.
-    #[expect(
-        dead_code,
-        reason = "the --store source (crate sealform-store) will yield these; opening already handles them"
-    )]
     Stored {
         /// The receipt id the store holds it under (checked against the bytes when opened).
         receipt: String,
@@ -147,4 +143,22 @@ mod tests {
         let missing = expand(&[root.join("nope")], false).expect_err("missing path");
         assert!(missing.to_string().contains("nope"), "{missing}");
     }
+}
+
+/// Every bundle in the receiver's store (`sealform serve --store`), oldest first. The store is opened read-only, so
+/// this is safe while the receiver runs.
+pub(crate) fn stored(path: &Path) -> Result<Vec<Input>, Error> {
+    let usage = |e: sealform_store::StoreError| Error::usage(format!("{}: {e}", path.display()));
+    let store = sealform_store::Store::open_read_only(path).map_err(usage)?;
+    store
+        .submissions()
+        .map_err(usage)?
+        .map(|stored| {
+            stored.map_err(usage).map(|s| Input::Stored {
+                receipt: s.receipt.full(),
+                received_at: s.received_at,
+                bytes: s.bundle,
+            })
+        })
+        .collect()
 }

@@ -38,7 +38,10 @@ struct Config {
 
 impl Config {
     fn new(args: OpenArgs) -> Result<Self, Error> {
-        let inputs = input::expand(&args.files, args.recursive)?;
+        let mut inputs = input::expand(&args.files, args.recursive)?;
+        if let Some(store) = &args.store {
+            inputs.extend(input::stored(store)?);
+        }
         let schemas = Schemas::load(&args.schemas)?;
         let export = args
             .export

@@ -1027,3 +1027,69 @@ fn help_and_usage_errors_are_pinned() {
         .env("COLUMNS", "100")
         .case("tests/cmd/*.md");
 }
+
+#[test]
+fn open_reads_every_bundle_from_the_receivers_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let firm = identity("firm");
+    let store_path = dir.path().join("sealform.db");
+    let mut store = sealform_store::Store::open(&store_path).unwrap();
+    let mut receipts = Vec::new();
+    for id in ["stored-1", "stored-2"] {
+        let path = dir.path().join(format!("{id}.bundle"));
+        seal_sample(
+            &path,
+            &[firm.recipient().clone()],
+            id,
+            &[("a.txt", b"attached")],
+        );
+        let bytes = fs::read(&path).unwrap();
+        let receipt = ReceiptId::of(&bytes);
+        store
+            .insert(
+                &receipt,
+                &bytes,
+                time::macros::datetime!(2026-11-23 10:00 UTC),
+            )
+            .unwrap();
+        // A stored bundle's folder is dated by when the receiver got it.
+        receipts.push(format!("2026-11-23_{}", receipt.short()));
+    }
+    drop(store);
+    let key = key_file(dir.path(), "firm", 0o600);
+    let out = dir.path().join("opened");
+    sealform(&[
+        "open",
+        "--key",
+        key.to_str().unwrap(),
+        "--store",
+        store_path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .expect_code(0);
+    let mut opened = names_in(&out);
+    opened.sort();
+    receipts.sort();
+    assert_eq!(opened, receipts);
+    // Opening again skips what is already there; a missing store is a usage error that says which file.
+    sealform(&[
+        "open",
+        "--key",
+        key.to_str().unwrap(),
+        "--store",
+        store_path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .expect_code(0);
+    sealform(&[
+        "open",
+        "--key",
+        key.to_str().unwrap(),
+        "--store",
+        dir.path().join("nope.db").to_str().unwrap(),
+    ])
+    .expect_code(2)
+    .expect_stderr(&["nope.db"]);
+}
