@@ -157,8 +157,7 @@ fn router(config: Config, writer: Writer) -> Router {
             limit::enforce,
         ));
     }
-    // Outside the rate limit: a CORS preflight is answered here without counting.
-    let api = api.layer(cors).with_state(Arc::clone(&state));
+    let api = api.with_state(Arc::clone(&state));
 
     Router::new()
         .merge(api)
@@ -169,6 +168,9 @@ fn router(config: Config, writer: Writer) -> Router {
             get(move || async move { ([(CONTENT_TYPE, "application/json")], form_config) }),
         )
         .fallback_service(ServeDir::new(dist))
+        // Around everything, outside the rate limit: a preflight is answered without counting, and in inline mode
+        // the firm's page (an allowed origin) may load the module, the wasm and the config as well as post.
+        .layer(cors)
         .layer(axum::middleware::from_fn_with_state(security, headers::add))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -177,7 +179,7 @@ fn router(config: Config, writer: Writer) -> Router {
         .layer(axum::middleware::from_fn(log::access))
 }
 
-/// The API's CORS: only the allowed origins (the firm's pages, for the inline form), only what the form sends.
+/// CORS: only the allowed origins (the firm's pages, for the inline form), only what the form sends.
 fn cors(config: &Config) -> CorsLayer {
     let origins: Vec<HeaderValue> = config
         .allow_origins
