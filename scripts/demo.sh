@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# Shows sealform working: builds the form, then runs the CLI's end-to-end demo when the CLI has one,
-# otherwise serves the built form on http://127.0.0.1:$PORT/ (default 8080) until interrupted.
+# Shows sealform working: builds the form and the CLI, then runs `sealform demo`: a demo key, the default form
+# config sealed to it, the receiver with the form on http://127.0.0.1:8080/ and a fictional firm's page embedding
+# it on http://127.0.0.1:8081/, until interrupted. Extra arguments go to `sealform demo` (see its --help).
 # shellcheck disable=SC2119 # step_done takes an optional note, not the script's arguments
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname "$0")/common.sh"
-
-PORT="${PORT:-8080}"
 
 step "setup (scripts/setup.sh)"
 bash scripts/setup.sh
@@ -22,12 +21,8 @@ cargo build --profile release-cli -p sealform-cli --quiet
 sealform="target/release-cli/sealform"
 step_done
 
-if "$sealform" --help 2>/dev/null | grep -Eq '^[[:space:]]+demo([[:space:]]|$)'; then
-    step "sealform demo"
-    "$sealform" demo "$@"
-    step_done
-else
-    step "serve dist/ (the CLI has no demo subcommand yet)"
-    printf '    open http://127.0.0.1:%s/ — Ctrl-C stops the server\n' "$PORT"
-    exec trunk serve --release --offline --address 127.0.0.1 --port "$PORT" --no-autoreload
-fi
+step "sealform demo"
+printf '    a demo key, the default form and the receiver on http://127.0.0.1:8080/, a fictional firm on :8081\n'
+step_done
+# The demo runs until Ctrl-C and prints what to open and how to read what was sent.
+exec "$sealform" demo --dist dist --host-dir demo/host "$@"
