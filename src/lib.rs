@@ -27,7 +27,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[derive(Clone, Debug)]
 enum Loading {
     Waiting,
-    Ready(LoadedConfig),
+    Ready(Box<LoadedConfig>),
     /// The form cannot run; the firm's contact details if they could be read.
     Failed {
         firm: Option<FirmContact>,
@@ -75,7 +75,7 @@ pub fn App(
                 Loading::Waiting => view! { <p class="sf-body" role="status">"Loading the form…"</p> }.into_any(),
                 Loading::Ready(config) => {
                     page::apply_theme(config.schema.theme.as_ref());
-                    view! { <form::IntakeForm config=config options=options.clone()/> }.into_any()
+                    view! { <form::IntakeForm config=*config options=options.clone()/> }.into_any()
                 }
                 Loading::Failed { firm } => view! { <Unavailable firm=firm/> }.into_any(),
             }}
@@ -100,7 +100,7 @@ async fn load(options: &EmbedOptions) -> Loading {
         Ok(mut config) => {
             // The endpoint is relative to the config (in inline mode the page is on another origin).
             config.endpoint = page::resolve(&config.endpoint, &options.config);
-            Loading::Ready(config)
+            Loading::Ready(Box::new(config))
         }
         Err(error) => {
             leptos::logging::error!("sealform: {error}");

@@ -103,6 +103,24 @@ fn walk(dir: &Path, recursive: bool, inputs: &mut Vec<Input>) -> io::Result<()> 
     Ok(())
 }
 
+/// Every bundle in the receiver's store (`sealform serve --store`), oldest first. The store is opened read-only, so
+/// this is safe while the receiver runs.
+pub(crate) fn stored(path: &Path) -> Result<Vec<Input>, Error> {
+    let usage = |e: sealform_store::StoreError| Error::usage(format!("{}: {e}", path.display()));
+    let store = sealform_store::Store::open_read_only(path).map_err(usage)?;
+    store
+        .submissions()
+        .map_err(usage)?
+        .map(|stored| {
+            stored.map_err(usage).map(|s| Input::Stored {
+                receipt: s.receipt.full(),
+                received_at: s.received_at,
+                bytes: s.bundle,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,22 +161,4 @@ mod tests {
         let missing = expand(&[root.join("nope")], false).expect_err("missing path");
         assert!(missing.to_string().contains("nope"), "{missing}");
     }
-}
-
-/// Every bundle in the receiver's store (`sealform serve --store`), oldest first. The store is opened read-only, so
-/// this is safe while the receiver runs.
-pub(crate) fn stored(path: &Path) -> Result<Vec<Input>, Error> {
-    let usage = |e: sealform_store::StoreError| Error::usage(format!("{}: {e}", path.display()));
-    let store = sealform_store::Store::open_read_only(path).map_err(usage)?;
-    store
-        .submissions()
-        .map_err(usage)?
-        .map(|stored| {
-            stored.map_err(usage).map(|s| Input::Stored {
-                receipt: s.receipt.full(),
-                received_at: s.received_at,
-                bytes: s.bundle,
-            })
-        })
-        .collect()
 }

@@ -429,7 +429,8 @@ fn check_version(json: &[u8], expected: u32, context: &str) -> Result<(), OpenEr
 // Tests
 // ---------------------------------------------------------------------------------------------------------------
 
-#[cfg(all(test, feature = "open"))]
+#[cfg(test)]
+#[cfg(feature = "open")]
 mod tests {
     use super::*;
     use crate::test_keys;

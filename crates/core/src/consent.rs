@@ -329,7 +329,8 @@ pub fn missing_consents(
         .collect()
 }
 
-#[cfg(all(test, feature = "open"))]
+#[cfg(test)]
+#[cfg(feature = "open")]
 mod tests {
     use super::*;
     use crate::answers::Answer;

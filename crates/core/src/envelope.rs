@@ -456,7 +456,8 @@ impl Serialize for GcmTag {
 // Tests
 // ---------------------------------------------------------------------------------------------------------------
 
-#[cfg(all(test, feature = "open"))]
+#[cfg(test)]
+#[cfg(feature = "open")]
 mod tests {
     use super::*;
     use crate::test_keys;

@@ -431,7 +431,8 @@ fn library(action: &'static str, error: impl fmt::Display) -> KeyError {
     }
 }
 
-#[cfg(all(test, feature = "open"))]
+#[cfg(test)]
+#[cfg(feature = "open")]
 mod tests {
     use super::*;
     use crate::test_keys;

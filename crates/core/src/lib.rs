@@ -44,11 +44,14 @@ pub mod schema;
 pub mod submission;
 pub mod validate;
 
-#[cfg(all(test, feature = "open"))]
+#[cfg(test)]
+#[cfg(feature = "open")]
 mod bundle_properties;
-#[cfg(all(test, feature = "open"))]
+#[cfg(test)]
+#[cfg(feature = "open")]
 mod test_keys;
-#[cfg(all(test, feature = "open"))]
+#[cfg(test)]
+#[cfg(feature = "open")]
 mod test_support;
 
 pub use answers::{Answer, Answers};

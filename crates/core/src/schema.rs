@@ -1171,7 +1171,8 @@ impl Field {
 }
 
 // Test fixtures name the test keys, which need the private-key half to load.
-#[cfg(all(test, feature = "open"))]
+#[cfg(test)]
+#[cfg(feature = "open")]
 pub(crate) mod test_support {
     //! Schemas for tests across the crate: the shipped template and one with every field kind, each with the firm's
     //! test key added.
@@ -1201,5 +1202,6 @@ pub(crate) mod test_support {
     }
 }
 
-#[cfg(all(test, feature = "open"))]
+#[cfg(test)]
+#[cfg(feature = "open")]
 mod tests;

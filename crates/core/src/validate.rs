@@ -821,5 +821,6 @@ pub(crate) fn is_tel(text: &str) -> bool {
             .all(|b| b.is_ascii_digit() || b" -.()".contains(&b))
 }
 
-#[cfg(all(test, feature = "open"))]
+#[cfg(test)]
+#[cfg(feature = "open")]
 mod tests;
