@@ -137,7 +137,8 @@ pub(crate) fn run(args: KeygenArgs) -> Result<Exit, Error> {
          Add this to the \"recipients\" list in the form config:\n\
          {jwk}\n\
          \n\
-         Pin the form to this key on the embed script tag of your web page:\n\
+         Pin the form to this key on the embed script tag of your web page (with a backup key, add its\n\
+         key id too, after a comma):\n\
          {pin}\n",
         private = config.private.display(),
         jwk_path = config.jwk.display(),
@@ -155,8 +156,8 @@ pub(crate) fn run(args: KeygenArgs) -> Result<Exit, Error> {
     Ok(Exit::Success)
 }
 
-/// The embed tag with this key's pin: the embed script then refuses a form config that does not seal to it. With
-/// a second (backup) key, either one's kid pins the form; the firm pins the key it keeps on hand.
+/// The embed tag with this key's pin: the form then refuses a config that seals to any key not pinned. With a
+/// second (backup) key in the config, both kids go in `data-pin`, separated by a comma.
 fn embed_tag(kid: &Kid) -> String {
     format!(
         "<script src=\"https://forms.example/embed.js\" data-sealform data-pin=\"{}\"></script>",
