@@ -127,7 +127,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<Exit, Error> {
 fn demo_key(dir: &Path) -> Result<Recipient, Error> {
     let jwk_path = dir.join(format!("{KEY_NAME}.public.jwk"));
     if !jwk_path.exists() {
-        crate::keygen::run(KeygenArgs {
+        crate::keygen::make_for_demo(KeygenArgs {
             out: dir.to_path_buf(),
             bits: DEFAULT_KEY_BITS,
             name: KEY_NAME.into(),

@@ -68,6 +68,24 @@ fn check_name(name: &str) -> Result<(), Error> {
 /// Runs `sealform keygen`.
 pub(crate) fn run(args: KeygenArgs) -> Result<Exit, Error> {
     let config = Config::new(args)?;
+    let (identity, encrypted) = make(&config)?;
+    report(&config, &identity, encrypted)?;
+    Ok(Exit::Success)
+}
+
+/// Makes a key pair for `sealform demo`: written exactly as `keygen` writes it, with its warning about the
+/// unencrypted private key, but without keygen's instructions (the demo does those steps itself).
+pub(crate) fn make_for_demo(args: KeygenArgs) -> Result<(), Error> {
+    let config = Config::new(args)?;
+    let (_, encrypted) = make(&config)?;
+    if !encrypted {
+        warn_unencrypted(&config);
+    }
+    Ok(())
+}
+
+/// Generates the key and writes its three files; says whether the private key is encrypted.
+fn make(config: &Config) -> Result<(Identity, bool), Error> {
     // Checked before the slow key generation and before asking for a passphrase; writing checks again.
     if !config.force {
         for path in [&config.private, &config.jwk, &config.spki] {
@@ -107,20 +125,26 @@ pub(crate) fn run(args: KeygenArgs) -> Result<Exit, Error> {
 
     // The private key first: public keys without it would be worse than useless.
     write(
-        &config,
+        config,
         &config.private,
         private_pem.as_bytes(),
         PRIVATE_FILE,
     )?;
     write(
-        &config,
+        config,
         &config.jwk,
         format!("{jwk}\n").as_bytes(),
         PUBLIC_FILE,
     )?;
-    write(&config, &config.spki, spki.as_bytes(), PUBLIC_FILE)?;
+    write(config, &config.spki, spki.as_bytes(), PUBLIC_FILE)?;
+    Ok((identity, passphrase.is_some()))
+}
 
-    let protection = if passphrase.is_some() {
+/// Prints what was written and what to do with it.
+fn report(config: &Config, identity: &Identity, encrypted: bool) -> Result<(), Error> {
+    let recipient = identity.recipient();
+    let jwk = recipient.to_jwk();
+    let protection = if encrypted {
         "encrypted with your passphrase"
     } else {
         "NOT encrypted"
@@ -146,14 +170,18 @@ pub(crate) fn run(args: KeygenArgs) -> Result<Exit, Error> {
         short = kid.short(),
         pin = embed_tag(kid),
     ))?;
-    if passphrase.is_none() {
-        crate::error::warn(&format!(
-            "{} is NOT encrypted: anyone who can read it can open every submission sealed to this key. Use it \
-             only for demos and tests; for real clients run keygen without --unencrypted-demo-key",
-            config.private.display()
-        ));
+    if !encrypted {
+        warn_unencrypted(config);
     }
-    Ok(Exit::Success)
+    Ok(())
+}
+
+fn warn_unencrypted(config: &Config) {
+    crate::error::warn(&format!(
+        "{} is NOT encrypted: anyone who can read it can open every submission sealed to this key. Use it only \
+         for demos and tests; for real clients run keygen without --unencrypted-demo-key",
+        config.private.display()
+    ));
 }
 
 /// The embed tag with this key's pin: the form then refuses a config that seals to any key not pinned. With a
