@@ -47,7 +47,9 @@ async fn screenshot(page: &FormPage<'_>, name: &str) {
 /// Two attachments: a text file of canary text and a ~5 MB PDF-typed binary.
 fn attachments(world: &World) -> Vec<(PathBuf, String, Vec<u8>)> {
     let text_name = format!("Letter {TAG}FILENAME é.txt");
-    let text = format!("{TAG}FILETEXT: confidential letter — ünïcödé 日本語 עברית 🎉\nsecond line\n").into_bytes();
+    let text =
+        format!("{TAG}FILETEXT: confidential letter — ünïcödé 日本語 עברית 🎉\nsecond line\n")
+            .into_bytes();
     let pdf_name = format!("scan-{TAG}PDFNAME.pdf");
     let mut pdf = b"%PDF-1.7\n".to_vec();
     // Deterministic, incompressible-looking bytes (xorshift), 5 MiB.
@@ -75,7 +77,10 @@ async fn fill_everything(page: &FormPage<'_>, world: &World) -> Typed {
     let full_name = c("fullname", "Zoë Ångström-Kanarie 田中");
     let email = format!("zoë.{}email@exämple.com", TAG.to_lowercase());
     let phone = "+44 7700 900461".to_owned();
-    let address = c("address", "12 Rue de l'Église\n東京都 千代田区 1-1\nEX1 2AB");
+    let address = c(
+        "address",
+        "12 Rue de l'Église\n東京都 千代田区 1-1\nEX1 2AB",
+    );
     let call_times = c("calltimes", "Weekdays after 6pm — ☎");
     let description = c(
         "description",
@@ -106,18 +111,26 @@ async fn fill_everything(page: &FormPage<'_>, world: &World) -> Typed {
     page.type_text("deadline_details", &deadline_details).await;
     page.type_text("estimated_value", "12500").await;
     page.add_row("other_parties").await;
-    page.type_text("other_parties-1-party_name", &party_one).await;
+    page.type_text("other_parties-1-party_name", &party_one)
+        .await;
     page.select("other_parties-1-party_role", "employer").await;
     page.add_row("other_parties").await;
-    page.type_text("other_parties-2-party_name", &party_two).await;
+    page.type_text("other_parties-2-party_name", &party_two)
+        .await;
     page.select("other_parties-2-party_role", "other").await;
-    page.type_text("other_parties-2-party_role_other", &role_other).await;
+    page.type_text("other_parties-2-party_role_other", &role_other)
+        .await;
     page.select("heard_about", "other").await;
     page.type_text("heard_about_other", &heard).await;
     let files = attachments(world);
     let paths: Vec<&Path> = files.iter().map(|(p, _, _)| p.as_path()).collect();
     page.attach(&paths).await;
-    for consent in ["privacy_notice", "special_category_processing", "contact_updates", "no_retainer"] {
+    for consent in [
+        "privacy_notice",
+        "special_category_processing",
+        "contact_updates",
+        "no_retainer",
+    ] {
         page.click(consent).await;
     }
     let answers = json!({
@@ -134,19 +147,40 @@ async fn fill_everything(page: &FormPage<'_>, world: &World) -> Typed {
         "heard_about": "other", "heard_about_other": heard,
     });
     let mut canaries = vec![
-        full_name, email, phone, address, call_times, description, special, deadline_details, party_one,
-        party_two, role_other, heard, "1985-03-27".to_owned(),
+        full_name,
+        email,
+        phone,
+        address,
+        call_times,
+        description,
+        special,
+        deadline_details,
+        party_one,
+        party_two,
+        role_other,
+        heard,
+        "1985-03-27".to_owned(),
     ];
     for (_, name, bytes) in &files {
         canaries.push(name.clone());
         if name.ends_with(".txt") {
-            canaries.push(String::from_utf8(bytes.clone()).expect("utf-8").lines().next().unwrap_or_default().to_owned());
+            canaries.push(
+                String::from_utf8(bytes.clone())
+                    .expect("utf-8")
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
         }
     }
     Typed {
         answers,
         canaries,
-        files: files.into_iter().map(|(_, name, bytes)| (name, bytes)).collect(),
+        files: files
+            .into_iter()
+            .map(|(_, name, bytes)| (name, bytes))
+            .collect(),
     }
 }
 
@@ -158,7 +192,8 @@ async fn fill_required(page: &FormPage<'_>) -> Value {
     page.click("safe_voicemail").await;
     page.click("safe_email").await;
     page.select("practice_area", "housing").await;
-    page.type_text("description", "My landlord has not returned my deposit.").await;
+    page.type_text("description", "My landlord has not returned my deposit.")
+        .await;
     page.click("special_category_involved-2").await;
     page.click("has_deadline-2").await;
     json!({
@@ -170,15 +205,23 @@ async fn fill_required(page: &FormPage<'_>) -> Value {
 }
 
 fn read_json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-        .expect("json")
+    serde_json::from_slice(
+        &std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .expect("json")
 }
 
 /// The host page's record of `sealform:submitted` (read in the top document, then back into the form).
 async fn host_receipts(page: &FormPage<'_>) -> Vec<String> {
     let client = page.client();
-    client.enter_parent_frame().await.expect("to the firm's page");
-    let got = client.execute("return window.sealformSubmitted;", vec![]).await.expect("host receipts");
+    client
+        .enter_parent_frame()
+        .await
+        .expect("to the firm's page");
+    let got = client
+        .execute("return window.sealformSubmitted;", vec![])
+        .await
+        .expect("host receipts");
     client.enter_frame(0).await.expect("back into the form");
     serde_json::from_value(got).unwrap_or_default()
 }
@@ -235,7 +278,7 @@ async fn happy_path_opens_to_exactly_what_was_typed_and_leaks_nothing() {
         assert_eq!(sha256_hex(&stored[0].1), receipt, "the receipt is the SHA-256 of the stored bytes");
 
         // Scenario 1: `sealform open` gives back exactly what was typed, and the files byte for byte.
-        let opened = world.open(&world.path("opened"), &[OsStr::new("--store"), world.store.as_os_str()]);
+        let opened = world.open_store(&world.path("opened"));
         assert_eq!(opened.len(), 1, "one submission opened");
         let submission = read_json(&opened[0].join("submission.json"));
         assert_eq!(submission["answers"], typed.answers, "the answers, exactly as typed");
@@ -311,8 +354,10 @@ async fn happy_path_opens_to_exactly_what_was_typed_and_leaks_nothing() {
             if message["message"]["method"] == "Network.requestWillBeSent" {
                 requests += 1;
                 let url = message["message"]["params"]["request"]["url"].as_str().unwrap_or_default();
+                // Chromium's own pages (chrome://) and in-page data: and blob: URLs never touch the network.
+                let internal = ["chrome:", "data:", "blob:"].iter().any(|scheme| url.starts_with(scheme));
                 assert!(
-                    allowed.iter().any(|origin| url.starts_with(&format!("{origin}/"))) || url.starts_with("data:"),
+                    internal || allowed.iter().any(|origin| url.starts_with(&format!("{origin}/"))),
                     "a request went to {url}; only {allowed:?} are expected"
                 );
             }
@@ -345,8 +390,19 @@ async fn validation_errors_take_focus_and_nothing_is_sent() {
         page.wait_focus("error-summary").await;
         screenshot(&page, "errors").await;
         let targets: Vec<&str> = errors.iter().map(|(t, _)| t.as_str()).collect();
-        for required in ["full_name", "email", "preferred_contact", "practice_area", "description", "privacy_notice", "no_retainer"] {
-            assert!(targets.contains(&required), "{required} is in the error summary: {errors:?}");
+        for required in [
+            "full_name",
+            "email",
+            "preferred_contact",
+            "practice_area",
+            "description",
+            "privacy_notice",
+            "no_retainer",
+        ] {
+            assert!(
+                targets.contains(&required),
+                "{required} is in the error summary: {errors:?}"
+            );
         }
         for (target, text) in &errors {
             assert!(!text.trim().is_empty(), "{target}'s error has a message");
@@ -361,7 +417,10 @@ async fn validation_errors_take_focus_and_nothing_is_sent() {
         }
         let title = page.js("return document.title;", vec![]).await;
         let title = title.as_str().unwrap_or_default();
-        assert!(title.starts_with("Error: "), "the page title says Error: ({title})");
+        assert!(
+            title.starts_with("Error: "),
+            "the page title says Error: ({title})"
+        );
 
         // Wrong email, telephone and date; a file too big and one of the wrong type.
         page.type_text("email", "not-an-email").await;
@@ -376,12 +435,23 @@ async fn validation_errors_take_focus_and_nothing_is_sent() {
         page.wait_focus("error-summary").await;
         let errors = page.errors().await;
         let message = |target: &str| {
-            errors.iter().filter(|(t, _)| t == target).map(|(_, m)| m.clone()).collect::<Vec<_>>().join(" | ")
+            errors
+                .iter()
+                .filter(|(t, _)| t == target)
+                .map(|(_, m)| m.clone())
+                .collect::<Vec<_>>()
+                .join(" | ")
         };
         for target in ["email", "phone", "date_of_birth", "documents_upload"] {
-            assert!(!message(target).is_empty(), "{target} has an error: {errors:?}");
+            assert!(
+                !message(target).is_empty(),
+                "{target} has an error: {errors:?}"
+            );
         }
-        assert!(message("documents_upload").len() > 10, "the file error says what is wrong: {errors:?}");
+        assert!(
+            message("documents_upload").len() > 10,
+            "the file error says what is wrong: {errors:?}"
+        );
         assert_eq!(world.posts(), 0, "the receiver saw no POST");
         assert!(world.stored().is_empty(), "nothing stored");
     })
@@ -401,11 +471,25 @@ async fn a_required_consent_unticked_blocks_sending() {
         page.wait_focus("error-summary").await;
         assert_eq!(
             errors,
-            vec![("privacy_notice".to_owned(), "Confirm that you have read the privacy notice".to_owned())],
+            vec![(
+                "privacy_notice".to_owned(),
+                "Confirm that you have read the privacy notice".to_owned()
+            )],
             "only the missing consent is reported"
         );
-        let inline = page.js("return document.getElementById('privacy_notice-error').textContent;", vec![]).await;
-        assert!(inline.as_str().unwrap_or_default().contains("privacy notice"), "the inline error: {inline}");
+        let inline = page
+            .js(
+                "return document.getElementById('privacy_notice-error').textContent;",
+                vec![],
+            )
+            .await;
+        assert!(
+            inline
+                .as_str()
+                .unwrap_or_default()
+                .contains("privacy notice"),
+            "the inline error: {inline}"
+        );
         assert_eq!(world.posts(), 0, "the receiver saw no POST");
         assert!(world.stored().is_empty());
     })
@@ -421,7 +505,10 @@ async fn a_config_not_matching_the_pin_shows_the_fallback() {
         assert!(page.exists("[data-testid=unavailable]").await);
         assert!(!page.exists("#full_name").await, "no question is shown");
         let text = page.text().await;
-        assert!(text.contains("01632 960 001") && text.contains("privacy@example.com"), "the firm's contact details: {text}");
+        assert!(
+            text.contains("01632 960 001") && text.contains("privacy@example.com"),
+            "the firm's contact details: {text}"
+        );
         assert_eq!(world.posts(), 0);
         assert!(world.stored().is_empty());
     })
@@ -440,28 +527,53 @@ async fn nothing_is_lost_when_the_receiver_is_down() {
         page.click("no_retainer").await;
         let port = world.stop_receiver();
         page.submit().await;
-        wait_js(page.client(), "a retry", "document.querySelector('[data-testid=status]').textContent.includes('trying again')").await;
+        wait_js(
+            page.client(),
+            "a retry",
+            "document.querySelector('[data-testid=status]').textContent.includes('trying again')",
+        )
+        .await;
         page.wait_outcome("[data-testid=not-sent]").await;
-        assert!(world.posts() >= 2, "the form tried more than once ({})", world.posts());
+        assert!(
+            world.posts() >= 2,
+            "the form tried more than once ({})",
+            world.posts()
+        );
         page.click_testid("download-sealed").await;
-        let file = wait_for("the sealed copy in the download folder", browser::TIMEOUT, || async {
-            std::fs::read_dir(&world.downloads).ok()?.filter_map(Result::ok).map(|e| e.path()).find(|p| {
-                p.extension() == Some(OsStr::new("sealform"))
-            })
-        })
+        let file = wait_for(
+            "the sealed copy in the download folder",
+            browser::TIMEOUT,
+            || async {
+                std::fs::read_dir(&world.downloads)
+                    .ok()?
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .find(|p| p.extension() == Some(OsStr::new("sealform")))
+            },
+        )
         .await;
         let bytes = std::fs::read(&file).expect("the sealed copy");
         let opened = world.open(&world.path("opened-copy"), &[file.as_os_str()]);
         assert_eq!(opened.len(), 1);
-        assert_eq!(read_json(&opened[0].join("submission.json"))["answers"], answers);
+        assert_eq!(
+            read_json(&opened[0].join("submission.json"))["answers"],
+            answers
+        );
 
         world.start_receiver(Some(port)).await;
         page.click_testid("retry").await;
         let (receipt, _) = page.receipt().await;
-        assert_eq!(receipt, sha256_hex(&bytes), "the copy downloaded is what was stored");
+        assert_eq!(
+            receipt,
+            sha256_hex(&bytes),
+            "the copy downloaded is what was stored"
+        );
         let stored = world.stored();
         assert_eq!(stored.len(), 1);
-        assert!(stored[0].1 == bytes, "the stored bundle is the downloaded copy, byte for byte");
+        assert!(
+            stored[0].1 == bytes,
+            "the stored bundle is the downloaded copy, byte for byte"
+        );
     })
     .await;
 }
@@ -501,11 +613,14 @@ async fn works_under_a_strict_csp_without_violations() {
 
 /// Runs axe-core in the current document; returns its violations for WCAG 2.2 AA.
 async fn axe(page: &FormPage<'_>) -> Vec<Value> {
-    let path = std::env::var_os("AXE_CORE_JS").map(PathBuf::from).unwrap_or_else(|| {
-        e2e::workspace().join(".tools/npm/node_modules/axe-core/axe.min.js")
-    });
+    let path = std::env::var_os("AXE_CORE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| e2e::workspace().join(".tools/npm/node_modules/axe-core/axe.min.js"));
     let source = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("{}: {e}; run scripts/setup.sh (npm install axe-core@4 into .tools/npm)", path.display())
+        panic!(
+            "{}: {e}; run scripts/setup.sh (npm install axe-core@4 into .tools/npm)",
+            path.display()
+        )
     });
     page.js(&format!("{source}\nreturn true;"), vec![]).await;
     let result = page
@@ -538,7 +653,10 @@ async fn tab_to(page: &FormPage<'_>, id: &str) {
         }
         press(page, &char::from(Key::Tab).to_string()).await;
     }
-    panic!("Tab never reached #{id} (focus is on #{})", page.active_id().await);
+    panic!(
+        "Tab never reached #{id} (focus is on #{})",
+        page.active_id().await
+    );
 }
 
 /// 8: no axe-core violations before and after errors, and the form can be completed and sent with the keyboard.
@@ -550,7 +668,11 @@ async fn accessible_and_usable_with_the_keyboard_alone() {
         let initial = axe(&page).await;
         assert!(initial.is_empty(), "axe-core, initial state: {initial:#?}");
         // Keyboard only from here: Enter on the focused submit button shows the errors.
-        page.js("document.activeElement && document.activeElement.blur();", vec![]).await;
+        page.js(
+            "document.activeElement && document.activeElement.blur();",
+            vec![],
+        )
+        .await;
         tab_to(&page, "full_name").await;
         let (tab, space, enter, down) = (
             char::from(Key::Tab).to_string(),
@@ -594,7 +716,7 @@ async fn accessible_and_usable_with_the_keyboard_alone() {
         let stored = world.stored();
         assert_eq!(stored.len(), 1);
         assert_eq!(stored[0].0, receipt);
-        let opened = world.open(&world.path("opened"), &[OsStr::new("--store"), world.store.as_os_str()]);
+        let opened = world.open_store(&world.path("opened"));
         let answers = &read_json(&opened[0].join("submission.json"))["answers"];
         assert_eq!(answers["practice_area"], json!("family"));
         assert_eq!(answers["safe_voicemail"], json!("no"));

@@ -52,7 +52,7 @@ pub fn needles(canary: &str) -> Vec<Vec<u8>> {
 pub fn find<'a>(canaries: &'a [String], haystack: &[u8]) -> Option<(&'a str, String)> {
     for canary in canaries {
         for needle in needles(canary) {
-            if !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle.as_slice()) {
+            if !needle.is_empty() && memchr::memmem::find(haystack, &needle).is_some() {
                 return Some((canary, String::from_utf8_lossy(&needle).into_owned()));
             }
         }
@@ -72,8 +72,6 @@ fn needles_find_each_encoding() {
     let canaries = vec!["Zoë QX7 田中 🦊".to_owned()];
     let json = serde_json::to_string(&serde_json::json!({ "a": canaries[0] })).expect("json");
     assert!(find(&canaries, json.as_bytes()).is_some());
-    let escaped = "\\u005a\\u006f".to_owned();
-    let _ = escaped;
     let b64 = BASE64.encode(format!("xx{}yy", canaries[0]).as_bytes());
     assert!(find(&canaries, b64.as_bytes()).is_some());
     assert!(find(&canaries, b"nothing to see").is_none());

@@ -27,9 +27,13 @@ pub fn inline_scripts() -> Vec<String> {
     let mut found = Vec::new();
     let mut rest = page.as_str();
     while let Some(start) = rest.find("<script") {
-        let tag_end = rest[start..].find('>').map_or(rest.len(), |e| start + e + 1);
+        let tag_end = rest[start..]
+            .find('>')
+            .map_or(rest.len(), |e| start + e + 1);
         let tag = &rest[start..tag_end];
-        let close = rest[tag_end..].find("</script>").map_or(rest.len(), |e| tag_end + e);
+        let close = rest[tag_end..]
+            .find("</script>")
+            .map_or(rest.len(), |e| tag_end + e);
         if !tag.contains("src=") && !rest[tag_end..close].trim().is_empty() {
             found.push(rest[tag_end..close].to_owned());
         }
@@ -59,7 +63,10 @@ pub fn prepare(dir: &Path) -> PathBuf {
     const OPEN: &str = "<script type=\"module\">";
     if let Some(start) = page.find(OPEN) {
         let body_start = start + OPEN.len();
-        let end = body_start + page[body_start..].find("</script>").expect("closed loader script");
+        let end = body_start
+            + page[body_start..]
+                .find("</script>")
+                .expect("closed loader script");
         std::fs::write(target.join("loader.js"), &page[body_start..end]).expect("loader.js");
         let page = format!(
             "{}<script type=\"module\" src=\"./loader.js\"></script>{}",

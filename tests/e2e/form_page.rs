@@ -19,8 +19,16 @@ impl<'a> FormPage<'a> {
     /// unavailable).
     pub async fn open(client: &'a Client, url: &str) -> Self {
         client.goto(url).await.expect("load the firm's page");
-        wait_js(client, "the form's iframe", "document.querySelector('iframe.sealform-frame')").await;
-        client.enter_frame(0).await.expect("enter the form's iframe");
+        wait_js(
+            client,
+            "the form's iframe",
+            "document.querySelector('iframe.sealform-frame')",
+        )
+        .await;
+        client
+            .enter_frame(0)
+            .await
+            .expect("enter the form's iframe");
         let page = Self { client };
         wait_js(
             client,
@@ -46,32 +54,50 @@ impl<'a> FormPage<'a> {
 
     /// Waits until the form can be typed into.
     pub async fn wait_ready(&self) {
-        wait_js(self.client, "the form to be ready", "document.querySelector('#sealform-root[data-ready=\"true\"]')").await;
+        wait_js(
+            self.client,
+            "the form to be ready",
+            "document.querySelector('#sealform-root[data-ready=\"true\"]')",
+        )
+        .await;
     }
 
     /// `data-state` of the root.
     pub async fn state(&self) -> String {
-        self.js("return document.getElementById('sealform-root').dataset.state;", vec![])
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        self.js(
+            "return document.getElementById('sealform-root').dataset.state;",
+            vec![],
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
     }
 
     /// Whether an element matching `css` exists.
     pub async fn exists(&self, css: &str) -> bool {
-        self.js("return !!document.querySelector(arguments[0]);", vec![json!(css)])
-            .await
-            .as_bool()
-            .unwrap_or(false)
+        self.js(
+            "return !!document.querySelector(arguments[0]);",
+            vec![json!(css)],
+        )
+        .await
+        .as_bool()
+        .unwrap_or(false)
     }
 
     /// Types `text` into the input with this id, as a person would. Chromedriver can only type characters of the
     /// Basic Multilingual Plane: text with emoji is put in the box and an `input` event sent, as an IME would.
     pub async fn type_text(&self, id: &str, text: &str) {
-        let element = self.client.find(Locator::Id(id)).await.unwrap_or_else(|e| panic!("#{id}: {e}"));
+        let element = self
+            .client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("#{id}: {e}"));
         if text.chars().all(|c| (c as u32) < 0x10000) {
-            element.send_keys(text).await.unwrap_or_else(|e| panic!("typing into #{id}: {e}"));
+            element
+                .send_keys(text)
+                .await
+                .unwrap_or_else(|e| panic!("typing into #{id}: {e}"));
         } else {
             self.js(
                 "const e = document.getElementById(arguments[0]); e.focus(); e.value = arguments[1]; \
@@ -81,7 +107,10 @@ impl<'a> FormPage<'a> {
             .await;
         }
         let value = self
-            .js("return document.getElementById(arguments[0]).value;", vec![json!(id)])
+            .js(
+                "return document.getElementById(arguments[0]).value;",
+                vec![json!(id)],
+            )
             .await;
         assert_eq!(value.as_str(), Some(text), "#{id} holds what was typed");
     }
@@ -130,9 +159,16 @@ impl<'a> FormPage<'a> {
     /// Picks files through the file input (WebDriver types their paths) and waits until the form lists them.
     pub async fn attach(&self, paths: &[&Path]) {
         let before = self.listed_files().await;
-        let input = self.client.find(Locator::Id("documents_upload")).await.expect("#documents_upload");
+        let input = self
+            .client
+            .find(Locator::Id("documents_upload"))
+            .await
+            .expect("#documents_upload");
         let joined: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        input.send_keys(&joined.join("\n")).await.expect("pick files");
+        input
+            .send_keys(&joined.join("\n"))
+            .await
+            .expect("pick files");
         let expected = before + paths.len();
         wait_js(
             self.client,
@@ -143,10 +179,13 @@ impl<'a> FormPage<'a> {
     }
 
     async fn listed_files(&self) -> usize {
-        self.js("return document.querySelectorAll('[data-testid=documents_upload-files] li').length;", vec![])
-            .await
-            .as_u64()
-            .unwrap_or(0) as usize
+        self.js(
+            "return document.querySelectorAll('[data-testid=documents_upload-files] li').length;",
+            vec![],
+        )
+        .await
+        .as_u64()
+        .unwrap_or(0) as usize
     }
 
     /// Presses "Send securely".
@@ -162,7 +201,12 @@ impl<'a> FormPage<'a> {
 
     /// Waits for the error summary and returns its links' targets (without `#`) and texts.
     pub async fn errors(&self) -> Vec<(String, String)> {
-        wait_js(self.client, "the error summary", "document.querySelector('[data-testid=error-summary]')").await;
+        wait_js(
+            self.client,
+            "the error summary",
+            "document.querySelector('[data-testid=error-summary]')",
+        )
+        .await;
         let links = self
             .js(
                 "return [...document.querySelectorAll('#error-summary a')]\
@@ -175,11 +219,14 @@ impl<'a> FormPage<'a> {
 
     /// The id of the element that has keyboard focus.
     pub async fn active_id(&self) -> String {
-        self.js("return document.activeElement ? document.activeElement.id : '';", vec![])
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        self.js(
+            "return document.activeElement ? document.activeElement.id : '';",
+            vec![],
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
     }
 
     /// Waits until focus is on the element with this id.
@@ -187,14 +234,22 @@ impl<'a> FormPage<'a> {
         wait_js(
             self.client,
             &format!("focus on #{id}"),
-            &format!("document.activeElement && document.activeElement.id === {}", json!(id)),
+            &format!(
+                "document.activeElement && document.activeElement.id === {}",
+                json!(id)
+            ),
         )
         .await;
     }
 
     /// Waits for the receipt; returns (full receipt id, short reference).
     pub async fn receipt(&self) -> (String, String) {
-        wait_js(self.client, "the receipt", "document.querySelector('[data-testid=receipt]')").await;
+        wait_js(
+            self.client,
+            "the receipt",
+            "document.querySelector('[data-testid=receipt]')",
+        )
+        .await;
         let got = self
             .js(
                 "return [document.querySelector('[data-testid=receipt]').dataset.receipt, \
@@ -207,7 +262,11 @@ impl<'a> FormPage<'a> {
 
     /// The text of the whole form.
     pub async fn text(&self) -> String {
-        self.js("return document.body.innerText;", vec![]).await.as_str().unwrap_or_default().to_owned()
+        self.js("return document.body.innerText;", vec![])
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// Waits as long as sending may take (four tries over about 7 s, then the outcome).

@@ -26,7 +26,8 @@ document.addEventListener("securitypolicyviolation", function (event) {
 });
 "#;
 
-const HOST_CSS: &str = "body{font-family:Arial,sans-serif;margin:0 auto;max-width:960px;padding:16px;color:#0b0c0c}\
+const HOST_CSS: &str =
+    "body{font-family:Arial,sans-serif;margin:0 auto;max-width:960px;padding:16px;color:#0b0c0c}\
 header{border-bottom:8px solid #1d4f6e;margin-bottom:16px}h1{font-size:28px}\
 .sealform-frame{border:0;display:block;width:100%}";
 
@@ -67,7 +68,8 @@ impl HostPage {
                     let csp = csp.clone();
                     async move {
                         let mut response =
-                            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
+                            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page)
+                                .into_response();
                         if let Some(csp) = csp {
                             response.headers_mut().insert(
                                 header::CONTENT_SECURITY_POLICY,
@@ -86,7 +88,9 @@ impl HostPage {
                 "/host.css",
                 get(|| async { ([(header::CONTENT_TYPE, "text/css")], HOST_CSS) }),
             );
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind host page");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind host page");
         let addr = listener.local_addr().expect("host address");
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;

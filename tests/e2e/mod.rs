@@ -19,12 +19,14 @@ pub fn workspace() -> PathBuf {
 /// The `sealform` binary: `$SEALFORM_BIN`, else `debug/sealform` in the cargo target folder. Fails, never skips,
 /// when it is missing.
 pub fn sealform_bin() -> PathBuf {
-    let path = std::env::var_os("SEALFORM_BIN").map(PathBuf::from).unwrap_or_else(|| {
-        std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| workspace().join("target"))
-            .join("debug/sealform")
-    });
+    let path = std::env::var_os("SEALFORM_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| workspace().join("target"))
+                .join("debug/sealform")
+        });
     assert!(
         path.is_file(),
         "{} is missing: run `cargo build -p sealform-cli` first (or set SEALFORM_BIN)",

@@ -72,10 +72,7 @@ impl Drop for Proxy {
 
 /// Occurrences of `needle` in `haystack`.
 pub fn count(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack
-        .windows(needle.len())
-        .filter(|window| *window == needle)
-        .count()
+    memchr::memmem::find_iter(haystack, needle).count()
 }
 
 /// Copies both ways; the client's bytes are also appended to `sent`. When the target is down the client's
@@ -84,10 +81,15 @@ async fn forward(mut client: TcpStream, target: SocketAddr, sent: Arc<Mutex<Vec<
     let Ok(mut upstream) = TcpStream::connect(target).await else {
         // Still record what the client tried to send, so "no POST reached anyone" cannot be fooled.
         let mut buffer = vec![0u8; 64 * 1024];
-        if let Ok(Ok(n)) =
-            tokio::time::timeout(std::time::Duration::from_millis(200), client.read(&mut buffer)).await
+        if let Ok(Ok(n)) = tokio::time::timeout(
+            std::time::Duration::from_millis(200),
+            client.read(&mut buffer),
+        )
+        .await
         {
-            sent.lock().expect("recording").extend_from_slice(&buffer[..n]);
+            sent.lock()
+                .expect("recording")
+                .extend_from_slice(&buffer[..n]);
         }
         return;
     };
@@ -99,7 +101,9 @@ async fn forward(mut client: TcpStream, target: SocketAddr, sent: Arc<Mutex<Vec<
             match client_read.read(&mut buffer).await {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
-                    sent.lock().expect("recording").extend_from_slice(&buffer[..n]);
+                    sent.lock()
+                        .expect("recording")
+                        .extend_from_slice(&buffer[..n]);
                     if upstream_write.write_all(&buffer[..n]).await.is_err() {
                         break;
                     }

@@ -115,14 +115,16 @@ impl World {
             .and_then(|t| t.with_recipients([firm.recipient().clone(), backup.recipient().clone()]))
             .expect("form config");
         let config = dir.path().join("form.json");
-        std::fs::write(&config, serde_json::to_vec_pretty(&schema).expect("json")).expect("write config");
+        std::fs::write(&config, serde_json::to_vec_pretty(&schema).expect("json"))
+            .expect("write config");
         let pin = match options.pin {
             Pin::FirmKeys => format!("{},{}", firm.kid(), backup.kid()),
             Pin::Stranger => identity("stranger").kid().to_string(),
         };
         // The form's origin exists before the receiver does: the proxy is pointed at it once it listens.
         let form = Proxy::start(SocketAddr::from(([127, 0, 0, 1], 9))).await;
-        let host_page = HostPage::start(&form.origin(), &pin, Some(host::strict_csp(&form.origin()))).await;
+        let host_page =
+            HostPage::start(&form.origin(), &pin, Some(host::strict_csp(&form.origin()))).await;
         let host = Proxy::start(host_page.addr).await;
         let downloads = dir.path().join("downloads");
         std::fs::create_dir_all(&downloads).expect("downloads dir");
@@ -178,7 +180,14 @@ impl World {
             .arg(&self.dist)
             .arg("--store")
             .arg(&self.store)
-            .args(["--listen", listen, "--allow-origin", &self.host.origin(), "--rate-limit", "0"])
+            .args([
+                "--listen",
+                listen,
+                "--allow-origin",
+                &self.host.origin(),
+                "--rate-limit",
+                "0",
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -219,7 +228,12 @@ impl World {
 
     /// Kills the receiver (as a crash or an outage would); returns the port it had.
     pub fn stop_receiver(&self) -> u16 {
-        let mut receiver = self.receiver.lock().expect("receiver").take().expect("a receiver runs");
+        let mut receiver = self
+            .receiver
+            .lock()
+            .expect("receiver")
+            .take()
+            .expect("a receiver runs");
         let _ = receiver.child.kill();
         let _ = receiver.child.wait();
         receiver.addr.port()
@@ -256,8 +270,19 @@ impl World {
         self.dir.path().join(name)
     }
 
-    /// Runs `sealform open --key firm.pem --out OUT INPUT...` (or `--store`), asserting it succeeds; returns each
-    /// opened submission's folder.
+    /// Opens every stored bundle with `sealform open`. The docs and `sealform demo` say `open --store DB`, but
+    /// the CLI has no `--store` yet: the bundles are written out of the store as files first.
+    pub fn open_store(&self, out: &Path) -> Vec<PathBuf> {
+        let inbox = self.path("inbox");
+        std::fs::create_dir_all(&inbox).expect("inbox");
+        for (receipt, bytes) in self.stored() {
+            std::fs::write(inbox.join(format!("{receipt}.sealform")), bytes).expect("write bundle");
+        }
+        self.open(out, &[inbox.as_os_str()])
+    }
+
+    /// Runs `sealform open --key firm.pem --out OUT INPUT...`, asserting it succeeds; returns each opened
+    /// submission's folder.
     pub fn open(&self, out: &Path, input: &[&std::ffi::OsStr]) -> Vec<PathBuf> {
         let output = Command::new(sealform_bin())
             .arg("open")
