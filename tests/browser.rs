@@ -204,6 +204,14 @@ async fn fill_required(page: &FormPage<'_>) -> Value {
     })
 }
 
+/// The required answers and the required consents: a form that can be sent.
+async fn fill_sendable(page: &FormPage<'_>) -> Value {
+    let answers = fill_required(page).await;
+    page.click("privacy_notice").await;
+    page.click("no_retainer").await;
+    answers
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_slice(
         &std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
@@ -241,8 +249,7 @@ const STORAGE_DUMP: &str = "return (async () => {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn happy_path_opens_to_exactly_what_was_typed_and_leaks_nothing() {
     scenario(Options::default(), async |world: &World| {
-        let page = FormPage::open(&world.client, &world.host_url()).await;
-        page.wait_ready().await;
+        let page = FormPage::ready(&world.client, &world.host_url()).await;
         screenshot(&page, "initial").await;
         let shown_consents: BTreeMap<String, String> = serde_json::from_value(
             page.js(
@@ -383,8 +390,7 @@ async fn happy_path_opens_to_exactly_what_was_typed_and_leaks_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validation_errors_take_focus_and_nothing_is_sent() {
     scenario(Options::default(), async |world: &World| {
-        let page = FormPage::open(&world.client, &world.host_url()).await;
-        page.wait_ready().await;
+        let page = FormPage::ready(&world.client, &world.host_url()).await;
         page.submit().await;
         let errors = page.errors().await;
         page.wait_focus("error-summary").await;
@@ -462,8 +468,7 @@ async fn validation_errors_take_focus_and_nothing_is_sent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_required_consent_unticked_blocks_sending() {
     scenario(Options::default(), async |world: &World| {
-        let page = FormPage::open(&world.client, &world.host_url()).await;
-        page.wait_ready().await;
+        let page = FormPage::ready(&world.client, &world.host_url()).await;
         fill_required(&page).await;
         page.click("no_retainer").await;
         page.submit().await;
@@ -520,11 +525,8 @@ async fn a_config_not_matching_the_pin_shows_the_fallback() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_is_lost_when_the_receiver_is_down() {
     scenario(Options::default(), async |world: &World| {
-        let page = FormPage::open(&world.client, &world.host_url()).await;
-        page.wait_ready().await;
-        let answers = fill_required(&page).await;
-        page.click("privacy_notice").await;
-        page.click("no_retainer").await;
+        let page = FormPage::ready(&world.client, &world.host_url()).await;
+        let answers = fill_sendable(&page).await;
         let port = world.stop_receiver();
         page.submit().await;
         wait_js(
@@ -583,11 +585,8 @@ async fn nothing_is_lost_when_the_receiver_is_down() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn works_under_a_strict_csp_without_violations() {
     scenario(Options::default(), async |world: &World| {
-        let page = FormPage::open(&world.client, &world.host_url()).await;
-        page.wait_ready().await;
-        fill_required(&page).await;
-        page.click("privacy_notice").await;
-        page.click("no_retainer").await;
+        let page = FormPage::ready(&world.client, &world.host_url()).await;
+        fill_sendable(&page).await;
         page.submit().await;
         page.receipt().await;
         let console = browser::log(page.client(), "browser").await;
@@ -663,8 +662,7 @@ async fn tab_to(page: &FormPage<'_>, id: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accessible_and_usable_with_the_keyboard_alone() {
     scenario(Options::default(), async |world: &World| {
-        let page = FormPage::open(&world.client, &world.host_url()).await;
-        page.wait_ready().await;
+        let page = FormPage::ready(&world.client, &world.host_url()).await;
         let initial = axe(&page).await;
         assert!(initial.is_empty(), "axe-core, initial state: {initial:#?}");
         // Keyboard only from here: Enter on the focused submit button shows the errors.

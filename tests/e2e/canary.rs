@@ -39,7 +39,7 @@ pub fn needles(canary: &str) -> Vec<Vec<u8>> {
             let skip = if shift == 0 { 0 } else { 4 };
             let keep = encoded.len().saturating_sub(4);
             if keep > skip + 8 {
-                needles.push(encoded[skip..keep].as_bytes().to_vec());
+                needles.push(encoded.as_bytes()[skip..keep].to_vec());
             }
         }
     }

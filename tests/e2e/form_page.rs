@@ -39,6 +39,13 @@ impl<'a> FormPage<'a> {
         page
     }
 
+    /// Loads the firm's page and waits until the form can be typed into.
+    pub async fn ready(client: &'a Client, url: &str) -> Self {
+        let page = Self::open(client, url).await;
+        page.wait_ready().await;
+        page
+    }
+
     /// The session.
     pub fn client(&self) -> &'a Client {
         self.client
