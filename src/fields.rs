@@ -416,7 +416,9 @@ fn date_part(
         let typed = event_target_value(&ev);
         let mut parts = date_parts(&value.get_untracked());
         parts[index] = typed;
-        write(Answer::Text(join_date(&parts[0], &parts[1], &parts[2], pad)));
+        write(Answer::Text(join_date(
+            &parts[0], &parts[1], &parts[2], pad,
+        )));
     };
     let on_input = move |ev| update(ev, false);
     let on_change = move |ev| update(ev, true);
