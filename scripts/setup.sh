@@ -9,6 +9,7 @@ TRUNK_SERIES="0.21"            # 0.22 needs a newer rustc than rust-toolchain.to
 CARGO_DENY_SERIES="0.20"       # deny.toml is written for this series
 BINARYEN_VERSION="132.0.0"     # npm binaryen; never Debian's (108 breaks the externref table)
 JWCRYPTO_VERSION="1.5.6"       # the independent JWE peer for tests/interop
+AXE_CORE_SERIES="4"            # npm axe-core, injected into the form by tests/browser.rs
 WASM_BINDGEN_VERSION="$(lock_version wasm-bindgen)"
 [ -n "$WASM_BINDGEN_VERSION" ] || die "no wasm-bindgen entry in Cargo.lock"
 
@@ -84,6 +85,16 @@ if [[ "$(version_of wasm-opt --version)" == "wasm-opt version ${BINARYEN_VERSION
 else
     mkdir -p "$TOOLS_NPM"
     npm install --prefix "$TOOLS_NPM" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION" >/dev/null
+    step_done "installed"
+fi
+
+step "axe-core $AXE_CORE_SERIES.x from npm in .tools/npm (accessibility checks in the browser suite)"
+if [ -f "$TOOLS_NPM/node_modules/axe-core/axe.min.js" ] \
+    && [[ "$(node -p 'require(process.argv[1]).version' "$TOOLS_NPM/node_modules/axe-core/package.json" 2>/dev/null)" == "$AXE_CORE_SERIES."* ]]; then
+    step_done "present"
+else
+    mkdir -p "$TOOLS_NPM"
+    npm install --prefix "$TOOLS_NPM" --no-audit --no-fund --loglevel=error "axe-core@$AXE_CORE_SERIES" >/dev/null
     step_done "installed"
 fi
 

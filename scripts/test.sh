@@ -44,10 +44,8 @@ else
     step_done "bans, licenses, sources ok; advisories NOT checked: the RustSec database (GitHub) is unreachable here"
 fi
 
-step "cargo test (unit, property, vectors, tamper matrix, jwcrypto interop, CLI)"
-cargo test --workspace
-step_done
-
+# The browser end-to-end suite (tests/browser.rs) drives the built form against the real `sealform` binary, so
+# both are built before the tests run.
 step "trunk build --release (offline, wasm-opt -Oz)"
 trunk build --release --offline
 for file in dist/*.wasm dist/*.js; do
@@ -55,6 +53,18 @@ for file in dist/*.wasm dist/*.js; do
     printf '    %-48s %8s bytes raw %8s bytes gzip -9\n' \
         "$file" "$(wc -c <"$file")" "$(gzip -9 -c "$file" | wc -c)"
 done
+step_done
+
+step "cargo build -p sealform-cli (the binary the browser suite runs)"
+cargo build -p sealform-cli --quiet
+step_done
+
+step "cargo test (unit, property, vectors, tamper matrix, jwcrypto interop, CLI, browser end-to-end)"
+SEALFORM_DIST="$ROOT/dist"
+SEALFORM_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/sealform"
+AXE_CORE_JS="$TOOLS_NPM/node_modules/axe-core/axe.min.js"
+export SEALFORM_DIST SEALFORM_BIN AXE_CORE_JS
+cargo test --workspace
 step_done
 
 # shellcheck disable=SC2034 # read by the EXIT trap

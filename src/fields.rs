@@ -364,10 +364,10 @@ fn date_parts(text: &str) -> [String; 3] {
     [day, month, year]
 }
 
-fn join_date(day: &str, month: &str, year: &str) -> String {
+fn join_date(day: &str, month: &str, year: &str, pad_digits: bool) -> String {
     let pad = |s: &str| {
         let s = s.trim();
-        if s.len() == 1 && s.chars().all(|c| c.is_ascii_digit()) {
+        if pad_digits && s.len() == 1 && s.chars().all(|c| c.is_ascii_digit()) {
             format!("0{s}")
         } else {
             s.to_owned()
@@ -410,17 +410,23 @@ fn date_part(
     // The day box takes the field's id so the error summary's link lands on the first box.
     let id = move || format!("{}{suffix}", input_id.get());
     let shown = move || date_parts(&value.get())[index].clone();
-    let on_input = move |ev: leptos::ev::Event| {
+    // While typing, keep exactly what is in the box: padding "2" to "02" at once writes the zero back into the box
+    // and the next key turns it into "027". One-digit days and months are padded when the box is left.
+    let update = move |ev: leptos::ev::Event, pad: bool| {
         let typed = event_target_value(&ev);
         let mut parts = date_parts(&value.get_untracked());
         parts[index] = typed;
-        write(Answer::Text(join_date(&parts[0], &parts[1], &parts[2])));
+        write(Answer::Text(join_date(
+            &parts[0], &parts[1], &parts[2], pad,
+        )));
     };
+    let on_input = move |ev| update(ev, false);
+    let on_change = move |ev| update(ev, true);
     view! {
         <div class="sf-date-input__item">
             <label class="sf-label sf-date-input__label" for=id>{label}</label>
             <input class=class id=id type="text" inputmode="numeric" aria-invalid=invalid
-                prop:value=shown on:input=on_input/>
+                prop:value=shown on:input=on_input on:change=on_change/>
         </div>
     }
 }
@@ -560,12 +566,15 @@ mod tests {
 
     #[test]
     fn dates_round_trip_through_the_three_boxes() {
-        assert_eq!(join_date("5", "3", "2026"), "2026-03-05");
+        assert_eq!(join_date("5", "3", "2026", true), "2026-03-05");
         assert_eq!(date_parts("2026-03-05"), ["05", "03", "2026"]);
-        assert_eq!(join_date("", "", ""), "");
-        assert_eq!(join_date("31", "", "2026"), "2026--31");
+        assert_eq!(join_date("", "", "", true), "");
+        assert_eq!(join_date("31", "", "2026", true), "2026--31");
         assert_eq!(date_parts("2026--31"), ["31", "", "2026"]);
-        assert_eq!(join_date("x", "2", "2026"), "2026-02-x");
+        assert_eq!(join_date("x", "2", "2026", true), "2026-02-x");
+        // While typing nothing is padded, so the box keeps exactly what was typed ("2" then "7" is "27").
+        assert_eq!(join_date("2", "", "", false), "--2");
+        assert_eq!(date_parts(&join_date("2", "", "", false))[0], "2");
     }
 
     #[test]

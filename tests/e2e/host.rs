@@ -1,0 +1,106 @@
+//! The fictional firm's web page, on its own origin: the two-line embed snippet, its own `host.js` that shows the
+//! receipt the form announces and records any Content-Security-Policy violation, and a configurable CSP.
+
+use std::net::SocketAddr;
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// The firm's page script: no inline script anywhere, so the page can run under a strict CSP.
+const HOST_JS: &str = r#"
+"use strict";
+window.sealformSubmitted = [];
+window.cspViolations = [];
+document.addEventListener("sealform:submitted", function (event) {
+  window.sealformSubmitted.push(event.detail.receipt);
+  var out = document.getElementById("host-receipt");
+  out.setAttribute("data-receipt", event.detail.receipt);
+  out.textContent = "Thank you. Your reference: " + event.detail.receipt.slice(0, 16) + "…";
+});
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.cspViolations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"#;
+
+const HOST_CSS: &str =
+    "body{font-family:Arial,sans-serif;margin:0 auto;max-width:960px;padding:16px;color:#0b0c0c}\
+header{border-bottom:8px solid #1d4f6e;margin-bottom:16px}h1{font-size:28px}\
+.sealform-frame{border:0;display:block;width:100%}";
+
+/// A running host page server, stopped when dropped.
+#[derive(Debug)]
+pub struct HostPage {
+    /// Where it listens (put a [`crate::e2e::proxy::Proxy`] in front to record what it receives).
+    pub addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+/// The page's CSP: scripts only from itself and the form's origin, the form only in a frame, nothing inline.
+pub fn strict_csp(form_origin: &str) -> String {
+    format!(
+        "default-src 'none'; script-src 'self' {form_origin}; frame-src {form_origin}; style-src 'self'; \
+         img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+}
+
+impl HostPage {
+    /// Serves the page that embeds the form from `form_origin`, pinned to `pin` (comma-separated key ids).
+    pub async fn start(form_origin: &str, pin: &str, csp: Option<String>) -> Self {
+        let page = format!(
+            "<!doctype html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <title>Harbour &amp; Vale Solicitors — Contact us</title>\n\
+             <link rel=\"stylesheet\" href=\"/host.css\">\n<script src=\"/host.js\"></script>\n</head>\n<body>\n\
+             <header><h1>Harbour &amp; Vale Solicitors</h1><p>Tell us about your matter. The form below is \
+             encrypted in your browser before it is sent.</p></header>\n\
+             <p id=\"host-receipt\" role=\"status\"></p>\n\
+             <script src=\"{form_origin}/embed.js\" data-sealform data-pin=\"{pin}\"></script>\n\
+             </body>\n</html>\n"
+        );
+        let router = Router::new()
+            .route(
+                "/",
+                get(move || {
+                    let page = page.clone();
+                    let csp = csp.clone();
+                    async move {
+                        let mut response =
+                            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page)
+                                .into_response();
+                        if let Some(csp) = csp {
+                            response.headers_mut().insert(
+                                header::CONTENT_SECURITY_POLICY,
+                                csp.parse().expect("CSP header value"),
+                            );
+                        }
+                        response
+                    }
+                }),
+            )
+            .route(
+                "/host.js",
+                get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], HOST_JS) }),
+            )
+            .route(
+                "/host.css",
+                get(|| async { ([(header::CONTENT_TYPE, "text/css")], HOST_CSS) }),
+            );
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind host page");
+        let addr = listener.local_addr().expect("host address");
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        Self { addr, task }
+    }
+}
+
+impl Drop for HostPage {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
