@@ -45,6 +45,8 @@ command -v chromedriver >/dev/null || packages+=(chromium-driver)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 command -v cc >/dev/null || packages+=(build-essential)
+# brotli: the build reports the form's brotli size beside gzip (what browsers are served).
+command -v brotli >/dev/null || packages+=(brotli)
 if ! command -v python3 >/dev/null; then
     packages+=(python3 python3-venv)
 elif ! .venv/bin/python -c '' 2>/dev/null; then

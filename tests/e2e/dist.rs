@@ -1,8 +1,8 @@
 //! The built form (`$SEALFORM_DIST` or `dist/`), copied into the scenario's folder for the receiver to serve.
 //!
-//! Trunk 0.21 writes its wasm loader inline into `index.html`, which the receiver's CSP (no `'unsafe-inline'`)
-//! blocks. Until the build moves it into a file itself (a Trunk post_build hook), the copy gets the same change:
-//! the loader moved, byte for byte, into `loader.js`. The strict-CSP scenario checks the build itself.
+//! The build must have no inline script (Trunk's loader is moved into `loader.js` by the post_build hook
+//! `scripts/externalize-loader.sh`): the receiver's CSP has no `'unsafe-inline'`, and the strict-CSP scenario checks
+//! the build itself.
 
 use std::path::{Path, PathBuf};
 
@@ -47,7 +47,7 @@ pub fn inline_scripts() -> Vec<String> {
     found
 }
 
-/// Copies the build into `dir/dist`, moving an inline module loader into `loader.js`.
+/// Copies the build into `dir/dist`, as it is.
 pub fn prepare(dir: &Path) -> PathBuf {
     let source = source();
     let target = dir.join("dist");
@@ -57,23 +57,6 @@ pub fn prepare(dir: &Path) -> PathBuf {
         if entry.file_type().expect("file type").is_file() {
             std::fs::copy(entry.path(), target.join(entry.file_name())).expect("copy dist file");
         }
-    }
-    let page_path = target.join("index.html");
-    let page = std::fs::read_to_string(&page_path).expect("index.html");
-    const OPEN: &str = "<script type=\"module\">";
-    if let Some(start) = page.find(OPEN) {
-        let body_start = start + OPEN.len();
-        let end = body_start
-            + page[body_start..]
-                .find("</script>")
-                .expect("closed loader script");
-        std::fs::write(target.join("loader.js"), &page[body_start..end]).expect("loader.js");
-        let page = format!(
-            "{}<script type=\"module\" src=\"./loader.js\"></script>{}",
-            &page[..start],
-            &page[end + "</script>".len()..]
-        );
-        std::fs::write(&page_path, page).expect("index.html");
     }
     target
 }
