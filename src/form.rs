@@ -45,7 +45,10 @@ enum Problem {
 struct Receipt {
     short: String,
     full: String,
+    /// When, RFC 3339 (for the downloaded receipt).
     at: String,
+    /// When, as the client reads it.
+    shown_at: String,
     firm: String,
 }
 
@@ -53,12 +56,13 @@ impl Receipt {
     fn text(&self) -> String {
         format!(
             "Receipt for your form sent to {firm}\n\nReference: {short}\nFull receipt id (SHA-256 of what was \
-             sent): {full}\nSent: {at}\n\nYour answers were encrypted on your device before they were sent; only \
+             sent): {full}\nSent: {shown_at} ({at})\n\nYour answers were encrypted on your device before they were sent; only \
              {firm} can read them. Quote the reference if you contact them about this form.\n",
             firm = self.firm,
             short = self.short,
             full = self.full,
             at = self.at,
+            shown_at = self.shown_at,
         )
     }
 }
@@ -559,7 +563,7 @@ fn ReceiptPanel(phase: RwSignal<Phase>) -> impl IntoView {
                 </div>
                 <p class="sf-body">{format!("{} has received your encrypted form. Only they can read it. Quote your reference if you contact them about it.", r.firm)}</p>
                 <dl class="sf-summary-list">
-                    <div class="sf-summary-list__row"><dt class="sf-summary-list__key">"Sent"</dt><dd class="sf-summary-list__value">{r.at.clone()}</dd></div>
+                    <div class="sf-summary-list__row"><dt class="sf-summary-list__key">"Sent"</dt><dd class="sf-summary-list__value">{r.shown_at.clone()}</dd></div>
                     <div class="sf-summary-list__row"><dt class="sf-summary-list__key">"Full receipt id"</dt><dd class="sf-summary-list__value"><code data-testid="receipt-full">{r.full.clone()}</code></dd></div>
                 </dl>
                 <button type="button" class="sf-button sf-button--secondary" data-testid="download-receipt"
@@ -647,13 +651,15 @@ async fn send_sealed(
     }
     match outcome {
         SendOutcome::Stored { receipt } if receipt == sealed.receipt.full() => {
-            let firm = config.with_value(|c| c.schema.firm.name.clone());
+            let (firm, language) =
+                config.with_value(|c| (c.schema.firm.name.clone(), c.schema.language.clone()));
             options.with_value(|o| page::tell_submitted(o, &receipt));
             state.update(FormState::clear);
             phase.set(Phase::Sent(Receipt {
                 short: sealed.receipt.short(),
                 full: receipt,
                 at: page::now_rfc3339(),
+                shown_at: page::now_readable(&language),
                 firm,
             }));
         }

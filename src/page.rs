@@ -54,6 +54,14 @@ pub fn now_rfc3339() -> String {
     String::from(js_sys::Date::new_0().to_iso_string())
 }
 
+/// The current time as the client reads it in the form's language, e.g. `23 November 2026 at 17:12`.
+pub fn now_readable(language: &str) -> String {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"long".into());
+    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+    String::from(js_sys::Date::new_0().to_locale_string(language, &options))
+}
+
 /// A fresh random submission id (UUID v4).
 pub fn random_id() -> String {
     let mut bytes = [0u8; 16];
