@@ -8,7 +8,8 @@
   });
   document.addEventListener("sealform:submitted", function (event) {
     var note = document.getElementById("host-receipt");
-    note.textContent = "Thank you. Your form reached us; receipt " + event.detail.receipt.slice(0, 16) + "…";
+    // The client's reference is shown in the form itself; the page only acknowledges.
+    note.textContent = "Thank you. Your form reached us securely; keep the reference shown in the form.";
     note.setAttribute("data-receipt", event.detail.receipt);
     note.hidden = false;
   });
