@@ -637,10 +637,16 @@ async fn send_sealed(
     // A challenge is single-use: take it, and start solving the next in case this send must be retried later.
     let proof = pow.get_untracked();
     pow.set(None);
-    let outcome = send::send(endpoint, &sealed.bytes, proof.as_deref(), |retry| {
-        phase.set(Phase::Sending { attempt: retry + 1 });
-    })
-    .await;
+    let on_retry = |retry| phase.set(Phase::Sending { attempt: retry + 1 });
+    let mut outcome = send::send(endpoint, &sealed.bytes, proof.as_deref(), on_retry).await;
+    // 403: the receiver wants a proof of work and the one sent was missing (not solved yet), expired (the client
+    // took longer than its lifetime) or spent. Solve a fresh one and send once more.
+    if matches!(outcome, SendOutcome::Refused { status: 403, .. }) {
+        if let Some(challenge) = send::fetch_challenge(endpoint).await {
+            let fresh = send::solve(&challenge).await;
+            outcome = send::send(endpoint, &sealed.bytes, Some(&fresh), on_retry).await;
+        }
+    }
     if proof.is_some() {
         let endpoint = endpoint.to_owned();
         leptos::task::spawn_local(async move {

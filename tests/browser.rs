@@ -504,7 +504,11 @@ async fn a_required_consent_unticked_blocks_sending() {
 /// 5: the snippet pins a key the config does not seal to: the form refuses to run and shows how to contact the firm.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_config_not_matching_the_pin_shows_the_fallback() {
-    scenario(Options { pin: Pin::Stranger }, async |world: &World| {
+    let options = Options {
+        pin: Pin::Stranger,
+        ..Options::default()
+    };
+    scenario(options, async |world: &World| {
         let page = FormPage::open(&world.client, &world.host_url()).await;
         assert_eq!(page.state().await, "unavailable");
         assert!(page.exists("[data-testid=unavailable]").await);
@@ -719,6 +723,31 @@ async fn accessible_and_usable_with_the_keyboard_alone() {
         assert_eq!(answers["practice_area"], json!("family"));
         assert_eq!(answers["safe_voicemail"], json!("no"));
         assert_eq!(answers["full_name"], json!("Grace Hopper"));
+    })
+    .await;
+}
+
+/// Spam defence: with the receiver asking for a proof of work, the form fetches a challenge, solves it while the
+/// client types, and its one POST carries the solution; the receiver stores the submission.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_form_solves_the_receivers_proof_of_work() {
+    let options = Options {
+        pow_bits: Some(14),
+        ..Options::default()
+    };
+    scenario(options, async |world: &World| {
+        let page = FormPage::ready(&world.client, &world.host_url()).await;
+        let answers = fill_sendable(&page).await;
+        page.submit().await;
+        let (receipt, _) = page.receipt().await;
+        let stored = world.stored();
+        assert_eq!(stored.len(), 1, "stored once the proof was accepted");
+        assert_eq!(stored[0].0, receipt);
+        let opened = world.open_store(&world.path("opened"));
+        assert_eq!(
+            read_json(&opened[0].join("submission.json"))["answers"],
+            answers
+        );
     })
     .await;
 }

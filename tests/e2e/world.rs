@@ -35,11 +35,16 @@ pub enum Pin {
 pub struct Options {
     /// The snippet's `data-pin`.
     pub pin: Pin,
+    /// The receiver's `--pow-bits`: ask every submission for a proof of work.
+    pub pow_bits: Option<u32>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { pin: Pin::FirmKeys }
+        Self {
+            pin: Pin::FirmKeys,
+            pow_bits: None,
+        }
     }
 }
 
@@ -81,6 +86,7 @@ pub struct World {
     receiver: Mutex<Option<Receiver>>,
     receiver_log: Arc<Mutex<String>>,
     dist: PathBuf,
+    pow_bits: Option<u32>,
     _host_page: HostPage,
     _driver: Chromedriver,
 }
@@ -140,6 +146,7 @@ impl World {
             receiver: Mutex::new(None),
             receiver_log: Arc::new(Mutex::new(String::new())),
             dist,
+            pow_bits: options.pow_bits,
             _host_page: host_page,
             _driver: driver,
             dir,
@@ -188,6 +195,12 @@ impl World {
                 "--rate-limit",
                 "0",
             ])
+            .args(
+                self.pow_bits
+                    .map(|bits| ["--pow-bits".to_owned(), bits.to_string()])
+                    .into_iter()
+                    .flatten(),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -270,15 +283,12 @@ impl World {
         self.dir.path().join(name)
     }
 
-    /// Opens every stored bundle with `sealform open`. The docs and `sealform demo` say `open --store DB`, but
-    /// the CLI has no `--store` yet: the bundles are written out of the store as files first.
+    /// Opens every stored bundle with `sealform open --store`, as the firm would.
     pub fn open_store(&self, out: &Path) -> Vec<PathBuf> {
-        let inbox = self.path("inbox");
-        std::fs::create_dir_all(&inbox).expect("inbox");
-        for (receipt, bytes) in self.stored() {
-            std::fs::write(inbox.join(format!("{receipt}.sealform")), bytes).expect("write bundle");
-        }
-        self.open(out, &[inbox.as_os_str()])
+        self.open(
+            out,
+            &[std::ffi::OsStr::new("--store"), self.store.as_os_str()],
+        )
     }
 
     /// Runs `sealform open --key firm.pem --out OUT INPUT...`, asserting it succeeds; returns each opened
