@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use sealform_core::bundle::{self, Opened, ReceiptId};
-use sealform_core::key::Identity;
+use sealform_core::key::AwsLcIdentity;
 
 use crate::cli::{ExportFormat, OpenArgs};
 use crate::error::{self, Error, Exit};
@@ -28,7 +28,9 @@ const BUNDLES_PER_THREAD: usize = 4;
 
 /// What to do, checked: the inputs are found, the forms read and the keys decrypted before any bundle is opened.
 struct Config {
-    identities: Vec<Identity>,
+    /// The keys, with their private-key operation done by AWS-LC: constant time, and about 2.5× the `rsa`
+    /// crate's speed, which is what a batch spends its time on (docs/BENCHMARKS.md, "CLI open rate").
+    identities: Vec<AwsLcIdentity>,
     out: Option<PathBuf>,
     again: bool,
     schemas: Schemas,
@@ -51,7 +53,7 @@ impl Config {
         let identities = args
             .keys
             .iter()
-            .map(|path| keys::load_key(path, &source))
+            .map(|path| keys::load_native_key(path, &source))
             .collect::<Result<Vec<_>, _>>()?;
         if let Some(out) = &args.out {
             files::create_private_dir_all(out).map_err(|e| {
