@@ -44,6 +44,9 @@ command -v chromedriver >/dev/null || packages+=(chromium-driver)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 command -v cc >/dev/null || packages+=(build-essential)
+# The benchmark (scripts/bench.sh): compressed sizes and peak memory of `sealform open`.
+command -v brotli >/dev/null || packages+=(brotli)
+[ -x /usr/bin/time ] || packages+=(time)
 if ! command -v python3 >/dev/null; then
     packages+=(python3 python3-venv)
 elif ! .venv/bin/python -c '' 2>/dev/null; then
