@@ -46,9 +46,14 @@ impl Bench {
         let root = root.canonicalize().unwrap_or(root);
         let sealform = std::env::var_os("SEALFORM_BIN")
             .map_or_else(|| root.join("target/release-cli/sealform"), PathBuf::from);
-        let dir = tempfile::Builder::new()
+        let mut dir = tempfile::Builder::new()
             .prefix("sealform-bench-")
             .tempdir()?;
+        if std::env::var_os("SEALFORM_BENCH_KEEP").is_some() {
+            // Keys, configs, bundles, stores and logs stay for a closer look (perf, strace, the receiver's log).
+            dir.disable_cleanup(true);
+            eprintln!("sealform-bench: keeping {}", dir.path().display());
+        }
         let identity = Identity::generate(&mut OsRng, 3072)?;
         let key_path = dir.path().join("firm.private.pem");
         std::fs::write(&key_path, identity.to_unencrypted_pem()?.as_bytes())?;
