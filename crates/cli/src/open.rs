@@ -25,6 +25,10 @@ use crate::view::{self, JOIN};
 /// How many bundles are opened at once per thread before their results are written: enough to keep every core
 /// busy, few enough that a batch of large bundles does not sit in memory all at once.
 const BUNDLES_PER_THREAD: usize = 4;
+/// Threads per core. Opening is CPU work, but staging a receipt folder waits on the disk (an fsync per file), so
+/// with only one thread per core the CPU idles through every fsync; measured on a 2-core VM with ext4, 4 threads per
+/// core opened about twice as many bundles a second as 1 (docs/BENCHMARKS.md, "CLI open rate").
+const THREADS_PER_CORE: usize = 4;
 
 /// What to do, checked: the inputs are found, the forms read and the keys decrypted before any bundle is opened.
 struct Config {
@@ -109,10 +113,22 @@ fn check_export(
 pub(crate) fn run(args: OpenArgs) -> Result<Exit, Error> {
     let config = Config::new(args)?;
     let mut batch = Batch::new(&config)?;
-    let chunk = rayon::current_num_threads().max(1) * BUNDLES_PER_THREAD;
+    // Bundles in memory at once stay a small multiple of the cores (RAYON_NUM_THREADS, if set, counts as cores).
+    let cores = rayon::current_num_threads().max(1);
+    let chunk = cores * BUNDLES_PER_THREAD;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cores * THREADS_PER_CORE)
+        .build()
+        .ok();
     for inputs in config.inputs.chunks(chunk) {
-        // The RSA work in parallel; the results are written in the order the inputs were given.
-        let outcomes: Vec<Outcome> = inputs.par_iter().map(|input| batch.open(input)).collect();
+        // The RSA work and the staging in parallel; the results are published in the order the inputs were given.
+        let open_all =
+            || -> Vec<Outcome> { inputs.par_iter().map(|input| batch.open(input)).collect() };
+        let outcomes = match &pool {
+            Some(pool) => pool.install(open_all),
+            // No threads to be had: the global pool (one per core) still works.
+            None => open_all(),
+        };
         for (input, outcome) in inputs.iter().zip(outcomes) {
             batch.finish(input, outcome);
         }
