@@ -41,25 +41,40 @@ pub(crate) fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
 
     Ok(vec![
         Row {
-            what: format!("CLI open rate ({count} bundles, RSA-3072, {} cores)", cores()),
-            measured: format!("{rate:.0} bundles/s"),
+            what: format!("CLI open rate, printing ({count} bundles, RSA-3072, {} cores)", cores()),
+            measured: format!("{print_rate:.0} bundles/s"),
             reference: format!(
                 "OpenSSL rsa3072 private {openssl:.0}/s × {} = {reference:.0}/s",
                 cores()
             ),
             goal: format!("≥ {:.0} % ({:.0}/s)", GOAL_SHARE * 100.0, GOAL_SHARE * reference),
+            met: Some(print_rate >= GOAL_SHARE * reference),
+            only: "open".into(),
+            notes: format!(
+                "`sealform open --key K INBOX > /dev/null` on {count} bundles of 8 KB answers ({}), sealed for one \
+                 RSA-3072 key: {print_seconds:.2} s wall, {:.0} % of the OpenSSL rate. Reads every file, opens and \
+                 verifies it, re-validates the answers and prints the submission as JSON; no disk writes. The \
+                 private-key operation is AWS-LC's (aws-lc-rs). The reference is `openssl speed -seconds {} \
+                 rsa3072` (sign/s: one private-key operation each) on one core × the cores.",
+                mb(data as f64),
+                100.0 * print_rate / reference,
+                if bench.counts.quick { 1 } else { 3 }
+            ),
+        },
+        Row {
+            what: format!("CLI open rate, saving (`--out`, {count} bundles)"),
+            measured: format!("{rate:.0} bundles/s"),
+            reference: format!("{reference:.0}/s (as above)"),
+            goal: format!("≥ {:.0} % ({:.0}/s)", GOAL_SHARE * 100.0, GOAL_SHARE * reference),
             met: Some(rate >= GOAL_SHARE * reference),
             only: "open".into(),
             notes: format!(
-                "`sealform open --key K --out DIR INBOX` on {count} bundles of 8 KB answers ({}), sealed for one \
-                 RSA-3072 key; {seconds:.2} s wall, {:.0} % of the OpenSSL rate. This includes reading every file, \
-                 re-validating the answers and writing submission.json, consent.json, summary.md and summary.html \
-                 for each (every file fsynced before its folder is renamed into place). The same batch printed as \
-                 JSON to standard output instead (no `--out`): {print_rate:.0} bundles/s, {:.0} % of the OpenSSL \
-                 rate. The private-key operation is AWS-LC's (aws-lc-rs).",
-                mb(data as f64),
-                100.0 * rate / reference,
-                100.0 * print_rate / reference
+                "`sealform open --key K --out DIR INBOX`, the firm's everyday command: {seconds:.2} s wall, {:.0} % \
+                 of the OpenSSL rate. Besides opening, it writes a receipt folder per bundle (submission.json, \
+                 consent.json, summary.md, summary.html), every file fsynced before the folder is renamed into \
+                 place: four fsyncs per bundle, so this figure follows the disk's fsync latency, which other work \
+                 on the same disk changes from minute to minute.",
+                100.0 * rate / reference
             ),
         },
         Row {
@@ -71,8 +86,9 @@ pub(crate) fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
             only: "open".into(),
             notes: format!(
                 "`bundle::open` in process, one thread, {} bundles, with `Identity` (rsa 0.9, blinded) and with \
-                 `AwsLcIdentity`: AWS-LC is {:.2}× the rsa crate and {:.0} % of OpenSSL's bare private-key rate \
-                 (the rest is parsing, AES-GCM and checks).",
+                 `AwsLcIdentity`: AWS-LC is {:.1}× the rsa crate, and {:.0} % of OpenSSL's private-key rate even \
+                 with parsing, AES-GCM and checks included (AWS-LC has an AVX-512 IFMA path for RSA-3072 that \
+                 OpenSSL 3.0 lacks).",
                 sample.len(),
                 aws_lc / rsa_crate,
                 100.0 * aws_lc / openssl

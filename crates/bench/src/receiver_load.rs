@@ -28,7 +28,7 @@ struct Tally {
 
 pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
     let seconds = bench.counts.load_seconds;
-    // Enough distinct bundles for 4,000 a second; running out ends the load early (and is reported).
+    // Distinct bundles for 4,000 a second: a receiver faster than that sends them all early (and it is reported).
     let bundles = Arc::new(bench.bundles(4000 * seconds as usize)?);
     let bundle_bytes = bundles.first().map_or(0, Vec::len);
     let server = bench.serve("receiver")?;
@@ -110,7 +110,11 @@ pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
                 total.created,
                 summarize(&total.other),
                 total.errors,
-                if ran_out { "; the prepared bundles ran out before the time did" } else { "" }
+                if ran_out {
+                    format!("; all {} prepared bundles were sent before the {seconds} s were up", bundles.len())
+                } else {
+                    String::new()
+                }
             ),
         },
         Row {

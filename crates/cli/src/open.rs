@@ -32,7 +32,7 @@ const THREADS_PER_CORE: usize = 4;
 
 /// What to do, checked: the inputs are found, the forms read and the keys decrypted before any bundle is opened.
 struct Config {
-    /// The keys, with their private-key operation done by AWS-LC: constant time, and about 2.5× the `rsa`
+    /// The keys, with their private-key operation done by AWS-LC: constant time, and many times the `rsa`
     /// crate's speed, which is what a batch spends its time on (docs/BENCHMARKS.md, "CLI open rate").
     identities: Vec<AwsLcIdentity>,
     out: Option<PathBuf>,

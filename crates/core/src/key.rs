@@ -411,7 +411,7 @@ impl Identity {
 ///
 /// The opening code is written once against this trait, so the private-key operation can come from more than one
 /// backend — the pure-Rust [`Identity`] (the `rsa` crate) everywhere, or [`AwsLcIdentity`] (AWS-LC, constant
-/// time, ~2.5× faster) in the native CLI — and both are run through the same test vectors.
+/// time, many times faster) in the native CLI — and both are run through the same test vectors.
 #[cfg(feature = "open")]
 pub trait KeyUnwrap: Sync {
     /// The key id of the public half.
@@ -445,8 +445,9 @@ impl KeyUnwrap for Identity {
 }
 
 /// The same private key as an [`Identity`], with its private-key operation done by AWS-LC (`aws-lc-rs`): constant
-/// time and blinded, and about 2.5× the `rsa` crate's speed. Only with the `aws-lc` feature, which only the
-/// native CLI enables (AWS-LC is C and assembly: no wasm32, and the browser holds no private key anyway).
+/// time and blinded, and many times the `rsa` crate's speed (docs/BENCHMARKS.md). Only with the `aws-lc` feature,
+/// which only the native CLI enables (AWS-LC is C and assembly: no wasm32, and the browser holds no private key
+/// anyway).
 ///
 /// Why a feature of core rather than code in the CLI: core's test vectors must run through both backends, and
 /// the trait keeps [`bundle::open`](crate::bundle::open) itself backend-neutral either way.
