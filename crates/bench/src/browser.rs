@@ -279,6 +279,7 @@ pub(crate) async fn seal_typical(bench: &Bench) -> anyhow::Result<Vec<Row>> {
             Ok((times, aes))
         })
         .await?;
+    let renderer = driver.last_renderer_peak;
     let range = spread(&mut times.clone());
     let seal = median(&mut times);
     Ok(vec![Row {
@@ -292,7 +293,9 @@ pub(crate) async fn seal_typical(bench: &Bench) -> anyhow::Result<Vec<Row>> {
             "One Chromium session, the page reloaded before each run; WebDriver fills an 8,192-character answer, \
              ticks the consent and clicks Send; the time is the page's own marks around sealing (building the \
              submission, RSA-OAEP-256 wrap for one RSA-3072 key in wasm, AES-256-GCM, assembling the bundle), \
-             not the POST. AES path: {aes}. Range {range} ms."
+             not the POST. AES path: {aes}. Range {range} ms. Peak RSS of the renderer over these runs (the \
+             baseline for the large attachment's memory row): {}.",
+            renderer.map_or_else(|| "not found".to_owned(), |peak| mb(peak as f64))
         ),
     }])
 }
@@ -321,8 +324,9 @@ pub(crate) async fn seal_large(bench: &Bench) -> anyhow::Result<Vec<Row>> {
             only: "seal-large".into(),
             notes: format!(
                 "{:.0} % of SubtleCrypto's throughput. The file is chosen through the file input; the seal time is \
-                 the page's marks (reading the file, its SHA-256, the RSA wrap, AES-GCM, base64 and assembling the \
-                 bundle, and the bundle's receipt SHA-256). The reference is `crypto.subtle.encrypt` (AES-256-GCM, \
+                 the page's marks: cloning the file's bytes, the RSA wrap, copying to and from SubtleCrypto's \
+                 AES-GCM, base64 and assembling the bundle, and the bundle's receipt SHA-256 (the file's own SHA-256 \
+                 is taken earlier, when it is picked). The reference is `crypto.subtle.encrypt` (AES-256-GCM, \
                  same AAD) on the same bytes in the same page, median of 5. AES path: {}. While sealing: longest \
                  main-thread task {:.0} ms ({} long tasks over 50 ms, {:.0} ms in all; PerformanceObserver \
                  `longtask`), longest gap between painted frames {:.0} ms (requestAnimationFrame). For \

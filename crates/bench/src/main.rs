@@ -101,6 +101,10 @@ fn parse_args() -> anyhow::Result<Args> {
             other => bail!("unknown argument {other:?} (try --help)"),
         }
     }
+    if write.is_some() && !only.is_empty() {
+        // The generated section is rewritten whole: one row alone would drop the others from the doc.
+        bail!("--write measures every row: leave out --only");
+    }
     if only.is_empty() {
         only = ROWS.iter().map(|row| (*row).to_owned()).collect();
     }
@@ -130,6 +134,7 @@ fn run() -> anyhow::Result<()> {
     println!("{}", before.summary());
     let bench = Bench::new(args.counts)?;
     let mut rows: Vec<Row> = Vec::new();
+    let mut broken = Vec::new();
     for name in &args.only {
         eprintln!("sealform-bench: {name} …");
         let result = match name.as_str() {
@@ -153,6 +158,7 @@ fn run() -> anyhow::Result<()> {
                 let row = Row::failed(name, &format!("{error:#}"));
                 println!("{}", row.line());
                 rows.push(row);
+                broken.push(name.as_str());
             }
         }
     }
@@ -160,6 +166,10 @@ fn run() -> anyhow::Result<()> {
     if let Some(path) = args.write {
         report::write(&path, &before, &after, args.counts, &rows)?;
         println!("written to {}", path.display());
+    }
+    // A missed goal is a result; a row that could not be measured is a broken benchmark (and fails CI).
+    if !broken.is_empty() {
+        bail!("could not measure: {}", broken.join(", "));
     }
     Ok(())
 }
