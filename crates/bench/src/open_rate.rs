@@ -103,7 +103,7 @@ pub(crate) fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
             only: "open".into(),
             notes: format!(
                 "`/usr/bin/time` maximum resident set size: {:.1}× the batch's size. The CLI opens {} bundles at a \
-                 time (4 per thread) and writes each before reading more, so this stays flat as the batch grows; \
+                 time (4 per core) and writes each before reading more, so this stays flat as the batch grows; \
                  most of it is the binary, the thread stacks and the allocator's arenas.",
                 peak as f64 / data as f64,
                 cores() * 4
