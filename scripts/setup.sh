@@ -45,8 +45,9 @@ command -v chromedriver >/dev/null || packages+=(chromium-driver)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 command -v cc >/dev/null || packages+=(build-essential)
-# brotli: the build reports the form's brotli size beside gzip (what browsers are served).
+# brotli: compressed sizes of the form (the build and the benchmark); time: peak memory in the benchmark.
 command -v brotli >/dev/null || packages+=(brotli)
+[ -x /usr/bin/time ] || packages+=(time)
 if ! command -v python3 >/dev/null; then
     packages+=(python3 python3-venv)
 elif ! .venv/bin/python -c '' 2>/dev/null; then

@@ -72,6 +72,11 @@ export SEALFORM_DIST SEALFORM_BIN AXE_CORE_JS
 cargo test --workspace
 step_done
 
+step "benchmark, quick mode (scripts/bench.sh; never fails on a time)"
+# Small counts on the debug sealform that cargo test built and the dist/ just built: only proves the benchmark runs.
+SEALFORM_BIN=target/debug/sealform cargo run --quiet -p sealform-bench -- --quick
+step_done
+
 # shellcheck disable=SC2034 # read by the EXIT trap
 CURRENT_STEP=""
 printf '%s: all steps passed (%ss)\n' "$SCRIPT_NAME" "$SECONDS"

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use sealform_core::key::{Identity, KeyError};
+use sealform_core::key::{AwsLcIdentity, Identity, KeyError};
 use zeroize::Zeroizing;
 
 use crate::error::Error;
@@ -25,6 +25,17 @@ pub(crate) fn load_key(path: &Path, source: &Source) -> Result<Identity, Error> 
     let identity = decrypt_key(path, &pem, source)?;
     files::warn_if_exposed(path, "a private key");
     Ok(identity)
+}
+
+/// Reads a private key as [`load_key`] does, for opening with AWS-LC.
+pub(crate) fn load_native_key(path: &Path, source: &Source) -> Result<AwsLcIdentity, Error> {
+    let identity = load_key(path, source)?;
+    AwsLcIdentity::new(&identity).map_err(|e| {
+        Error::usage(format!(
+            "the private key {} could not be used: {e}",
+            path.display()
+        ))
+    })
 }
 
 /// Reads the PEM text of a private key, asking for the passphrase if it is encrypted.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use sealform_core::bundle::{self, Opened, ReceiptId};
-use sealform_core::key::Identity;
+use sealform_core::key::AwsLcIdentity;
 
 use crate::cli::{ExportFormat, OpenArgs};
 use crate::error::{self, Error, Exit};
@@ -25,10 +25,16 @@ use crate::view::{self, JOIN};
 /// How many bundles are opened at once per thread before their results are written: enough to keep every core
 /// busy, few enough that a batch of large bundles does not sit in memory all at once.
 const BUNDLES_PER_THREAD: usize = 4;
+/// Threads per core. Opening is CPU work, but staging a receipt folder waits on the disk (an fsync per file), so
+/// with only one thread per core the CPU idles through every fsync; measured on a 2-core VM with ext4, 4 threads per
+/// core opened about twice as many bundles a second as 1 (docs/BENCHMARKS.md, "CLI open rate").
+const THREADS_PER_CORE: usize = 4;
 
 /// What to do, checked: the inputs are found, the forms read and the keys decrypted before any bundle is opened.
 struct Config {
-    identities: Vec<Identity>,
+    /// The keys, with their private-key operation done by AWS-LC: constant time, and many times the `rsa`
+    /// crate's speed, which is what a batch spends its time on (docs/BENCHMARKS.md, "CLI open rate").
+    identities: Vec<AwsLcIdentity>,
     out: Option<PathBuf>,
     again: bool,
     schemas: Schemas,
@@ -51,7 +57,7 @@ impl Config {
         let identities = args
             .keys
             .iter()
-            .map(|path| keys::load_key(path, &source))
+            .map(|path| keys::load_native_key(path, &source))
             .collect::<Result<Vec<_>, _>>()?;
         if let Some(out) = &args.out {
             files::create_private_dir_all(out).map_err(|e| {
@@ -107,10 +113,22 @@ fn check_export(
 pub(crate) fn run(args: OpenArgs) -> Result<Exit, Error> {
     let config = Config::new(args)?;
     let mut batch = Batch::new(&config)?;
-    let chunk = rayon::current_num_threads().max(1) * BUNDLES_PER_THREAD;
+    // Bundles in memory at once stay a small multiple of the cores (RAYON_NUM_THREADS, if set, counts as cores).
+    let cores = rayon::current_num_threads().max(1);
+    let chunk = cores * BUNDLES_PER_THREAD;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cores * THREADS_PER_CORE)
+        .build()
+        .ok();
     for inputs in config.inputs.chunks(chunk) {
-        // The RSA work in parallel; the results are written in the order the inputs were given.
-        let outcomes: Vec<Outcome> = inputs.par_iter().map(|input| batch.open(input)).collect();
+        // The RSA work and the staging in parallel; the results are published in the order the inputs were given.
+        let open_all =
+            || -> Vec<Outcome> { inputs.par_iter().map(|input| batch.open(input)).collect() };
+        let outcomes = match &pool {
+            Some(pool) => pool.install(open_all),
+            // No threads to be had: the global pool (one per core) still works.
+            None => open_all(),
+        };
         for (input, outcome) in inputs.iter().zip(outcomes) {
             batch.finish(input, outcome);
         }
@@ -120,8 +138,8 @@ pub(crate) fn run(args: OpenArgs) -> Result<Exit, Error> {
 
 /// What opening one input gave, before anything is written.
 enum Outcome {
-    /// Opened and verified, and checked against its form.
-    Opened(Box<Opened>, Check),
+    /// Opened and verified, and checked against its form; with `--out`, its receipt folder staged.
+    Opened(Box<Opened>, Check, Option<save::Staged>),
     /// Already opened into this receipt folder.
     Skipped(PathBuf),
     /// Not opened: the message for the person.
@@ -176,13 +194,50 @@ impl<'a> Batch<'a> {
         if let Some(folder) = self.already_opened(&receipt) {
             return Outcome::Skipped(folder.to_path_buf());
         }
-        match bundle::open(&self.config.identities, &bytes) {
-            Ok(opened) => {
-                let check = self.config.schemas.check(&opened.submission);
-                Outcome::Opened(Box::new(opened), check)
-            }
-            Err(e) => Outcome::Failed(error::describe_bundle_error(&name, &e)),
-        }
+        let opened = match bundle::open(&self.config.identities, &bytes) {
+            Ok(opened) => opened,
+            Err(e) => return Outcome::Failed(error::describe_bundle_error(&name, &e)),
+        };
+        let check = self.config.schemas.check(&opened.submission);
+        let staged = match &self.config.out {
+            Some(out) => match self.stage(out, input, &opened, &check) {
+                Ok(staged) => Some(staged),
+                Err(message) => return Outcome::Failed(message),
+            },
+            None => None,
+        };
+        Outcome::Opened(Box::new(opened), check, staged)
+    }
+
+    /// Writes the receipt folder under a hidden name in `out`; runs on any thread. Publishing it (the rename) waits
+    /// for [`Batch::save`], in input order. Writing here, on every core, is what keeps a batch from waiting on one
+    /// fsync at a time (docs/BENCHMARKS.md, "CLI open rate").
+    fn stage(
+        &self,
+        out: &Path,
+        input: &Input,
+        opened: &Opened,
+        check: &Check,
+    ) -> Result<save::Staged, String> {
+        let name = input.name();
+        let schema = self
+            .config
+            .schemas
+            .get(&opened.submission.form.schema_sha256);
+        let entries = view::entries(&opened.submission.answers, schema);
+        let date = input
+            .received_at()
+            .and_then(revalidate::submission_date)
+            .or_else(|| revalidate::submission_date(&opened.submission.submitted_at));
+        let summary = Summary {
+            opened,
+            source: &name,
+            received_at: input.received_at(),
+            entries: &entries,
+            check,
+        };
+        save::stage(out, &save::folder_name(date, opened), &summary)
+            .map_err(|e| save_error(&name, out, &e))
     }
 
     /// The receipt folder this bundle was already opened into, unless `--again` asks to open it anew.
@@ -207,8 +262,8 @@ impl<'a> Batch<'a> {
                 self.failures += 1;
                 self.say(|| error::report(&message));
             }
-            Outcome::Opened(opened, check) => {
-                if let Err(message) = self.deliver(input, &opened, &check) {
+            Outcome::Opened(opened, check, staged) => {
+                if let Err(message) = self.deliver(input, &opened, &check, staged) {
                     self.failures += 1;
                     self.say(|| error::report(&message));
                 }
@@ -218,7 +273,13 @@ impl<'a> Batch<'a> {
     }
 
     /// Warns about what re-validation found, then saves or prints the submission and adds its row to the table.
-    fn deliver(&mut self, input: &Input, opened: &Opened, check: &Check) -> Result<(), String> {
+    fn deliver(
+        &mut self,
+        input: &Input,
+        opened: &Opened,
+        check: &Check,
+        staged: Option<save::Staged>,
+    ) -> Result<(), String> {
         let name = input.name();
         for warning in check.warnings() {
             self.say(|| {
@@ -233,9 +294,9 @@ impl<'a> Batch<'a> {
             .schemas
             .get(&opened.submission.form.schema_sha256);
         let entries = view::entries(&opened.submission.answers, schema);
-        match self.config.out.clone() {
-            Some(out) => self.save(&out, input, opened, check, &entries)?,
-            None => self.print(&name, opened)?,
+        match (self.config.out.clone(), staged) {
+            (Some(out), Some(staged)) => self.save(&out, input, opened, staged)?,
+            _ => self.print(&name, opened)?,
         }
         self.table.push(&Row {
             fixed: [
@@ -273,45 +334,27 @@ impl<'a> Batch<'a> {
         .map_err(|e| e.to_string())
     }
 
-    /// Saves a submission in its receipt folder in `out`.
+    /// Publishes a submission's staged receipt folder in `out`.
     fn save(
         &mut self,
         out: &Path,
         input: &Input,
         opened: &Opened,
-        check: &Check,
-        entries: &[view::Entry],
+        staged: save::Staged,
     ) -> Result<(), String> {
         let name = input.name();
         let short = opened.receipt.short();
-        // The same bundle given twice in one run: the second is skipped like one opened in an earlier run.
+        // The same bundle given twice in one run: the second is skipped like one opened in an earlier run (and its
+        // staged copy removed as `staged` is dropped).
         if let Some(folder) = self.existing.get(&short).filter(|_| !self.config.again) {
             let folder = folder.display().to_string();
             self.say(|| eprintln!("Skipped {name}: it was already opened into {folder}"));
             return Ok(());
         }
-        let date = input
-            .received_at()
-            .and_then(revalidate::submission_date)
-            .or_else(|| revalidate::submission_date(&opened.submission.submitted_at));
-        let folder_name = save::folder_name(date, opened);
         let previous = self.existing.get(&short).cloned();
-        let summary = Summary {
-            opened,
-            source: &name,
-            received_at: input.received_at(),
-            entries,
-            check,
-        };
-        let saved = save::save(out, &folder_name, &summary, previous.as_deref()).map_err(
-            |e| {
-                format!(
-                    "could not save {name} into {}: {e}; nothing was saved for it. Check that you can write \
-                     there and that there is space",
-                    out.display()
-                )
-            },
-        )?;
+        let saved = staged
+            .publish(opened, previous.as_deref())
+            .map_err(|e| save_error(&name, out, &e))?;
         self.existing.insert(short, saved.folder.clone());
         let attachments = match opened.attachments.len() {
             1 => "1 attachment".to_owned(),
@@ -367,6 +410,15 @@ impl<'a> Batch<'a> {
     fn say<T>(&self, print: impl FnOnce() -> T) -> T {
         self.bar.suspend(print)
     }
+}
+
+/// What to say when a receipt folder could not be written.
+fn save_error(name: &str, out: &Path, error: &std::io::Error) -> String {
+    format!(
+        "could not save {name} into {}: {error}; nothing was saved for it. Check that you can write there and that \
+         there is space",
+        out.display()
+    )
 }
 
 /// A bar on standard error for batches, drawn only when standard error is a terminal (indicatif hides it

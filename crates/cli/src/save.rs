@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sealform_core::bundle::Opened;
 
@@ -67,37 +68,60 @@ pub(crate) struct Saved {
     pub(crate) renamed: Vec<(String, String)>,
 }
 
-/// Writes the receipt folder `out/name` for `opened`, replacing `previous` (an earlier receipt folder for the same
-/// bundle, with `--again`) only once the new one is complete.
-pub(crate) fn save(
-    out: &Path,
-    name: &str,
-    summary: &Summary<'_>,
-    previous: Option<&Path>,
-) -> io::Result<Saved> {
-    let opened = summary.opened;
-    let target = out.join(name);
-    let staging = out.join(format!(".{name}.partial-{}", std::process::id()));
+/// A receipt folder written in full (every file fsynced) under a hidden name beside its final place, waiting to be
+/// renamed into it. Staging is the slow part — it waits for the disk — so `sealform open` stages on every core and
+/// only publishes in input order. Dropped unpublished, the hidden folder is removed.
+#[derive(Debug)]
+pub(crate) struct Staged {
+    staging: PathBuf,
+    target: PathBuf,
+    saved_names: Vec<String>,
+}
+
+/// Writes the receipt folder for `summary.opened` under a hidden name in `out`, to be published as `out/name`.
+pub(crate) fn stage(out: &Path, name: &str, summary: &Summary<'_>) -> io::Result<Staged> {
+    // Distinct per call, so the same bundle given twice in one batch can be staged twice at once.
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let staging = out.join(format!(
+        ".{name}.partial-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
     files::create_private_dir(&staging)?;
-    let filled = fill(&staging, summary).and_then(|saved_names| {
-        put_in_place(&staging, &target, previous)?;
-        Ok(saved_names)
-    });
-    let saved_names = filled.inspect_err(|_| {
-        // Only the folder created just above, never anything that was there before.
-        let _ = fs::remove_dir_all(&staging);
-    })?;
-    let renamed = opened
-        .attachments
-        .iter()
-        .zip(&saved_names)
-        .filter(|(attachment, saved)| attachment.name != **saved)
-        .map(|(attachment, saved)| (attachment.name.clone(), saved.clone()))
-        .collect();
-    Ok(Saved {
-        folder: target,
-        renamed,
-    })
+    let mut staged = Staged {
+        staging,
+        target: out.join(name),
+        saved_names: Vec::new(),
+    };
+    // On an error `staged` is dropped, which removes the folder created just above (never anything else).
+    staged.saved_names = fill(&staged.staging, summary)?;
+    Ok(staged)
+}
+
+impl Staged {
+    /// Renames the folder into place, replacing `previous` (an earlier receipt folder for the same bundle, with
+    /// `--again`) only now that the new one is complete.
+    pub(crate) fn publish(self, opened: &Opened, previous: Option<&Path>) -> io::Result<Saved> {
+        put_in_place(&self.staging, &self.target, previous)?;
+        let renamed = opened
+            .attachments
+            .iter()
+            .zip(&self.saved_names)
+            .filter(|(attachment, saved)| attachment.name != **saved)
+            .map(|(attachment, saved)| (attachment.name.clone(), saved.clone()))
+            .collect();
+        Ok(Saved {
+            folder: self.target.clone(),
+            renamed,
+        })
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // After a successful publish the hidden name no longer exists and this does nothing.
+        let _ = fs::remove_dir_all(&self.staging);
+    }
 }
 
 /// Moves the finished folder to `target`; an earlier folder for the same receipt is moved aside first and removed

@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 use crate::digest::Sha256Digest;
 use crate::envelope::{parse_json, seal_part, Jwe};
 #[cfg(feature = "open")]
-use crate::key::Identity;
+use crate::key::KeyUnwrap;
 use crate::key::{KeyError, Kid, Recipient};
 use crate::submission::{Attachment, Submission, SUBMISSION_VERSION};
 
@@ -316,17 +316,30 @@ pub fn assemble(submission: Jwe, attachments: Vec<Jwe>) -> Sealed {
 
 /// Opens a bundle with any of `identities`, verifying everything: structure, every part's authentication tag, the
 /// submission's version, and every attachment's count, size and SHA-256.
+///
+/// `identities` are [`Identity`](crate::key::Identity)s, or any other [`KeyUnwrap`] backend (the CLI uses
+/// `AwsLcIdentity`).
 #[cfg(feature = "open")]
-pub fn open(identities: &[Identity], bundle: &[u8]) -> Result<Opened, OpenError> {
+pub fn open<K: KeyUnwrap>(identities: &[K], bundle: &[u8]) -> Result<Opened, OpenError> {
     open_with_rng(identities, bundle, &mut OsRng)
 }
 
 /// [`open`] with a caller-chosen random number generator (used for RSA blinding).
 #[cfg(feature = "open")]
-pub fn open_with_rng(
-    identities: &[Identity],
+pub fn open_with_rng<K: KeyUnwrap>(
+    identities: &[K],
     bundle: &[u8],
     rng: &mut impl CryptoRngCore,
+) -> Result<Opened, OpenError> {
+    open_dyn(identities, bundle, rng)
+}
+
+/// [`open_with_rng`] with the generator behind one pointer, so the body is compiled once per backend only.
+#[cfg(feature = "open")]
+fn open_dyn<K: KeyUnwrap>(
+    identities: &[K],
+    bundle: &[u8],
+    rng: &mut dyn CryptoRngCore,
 ) -> Result<Opened, OpenError> {
     let document = parse(bundle)?;
     let json = document.submission.decrypt(identities, rng)?;

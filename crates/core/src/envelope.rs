@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 use crate::base64url;
 use crate::bundle::{OpenError, SealError};
 #[cfg(feature = "open")]
-use crate::key::Identity;
+use crate::key::KeyUnwrap;
 use crate::key::{Kid, Recipient};
 
 /// The JWE `alg` of every recipient: RSAES-OAEP with SHA-256 and MGF1-SHA-256 (RFC 7518 §4.3).
@@ -133,10 +133,10 @@ impl Jwe {
     /// All cryptographic failures — a damaged wrapped key, IV, ciphertext, tag or protected header — give the same
     /// [`OpenError::DecryptionFailed`], so a caller learns nothing about which check failed (no padding oracle).
     #[cfg(feature = "open")]
-    pub(crate) fn decrypt(
+    pub(crate) fn decrypt<K: KeyUnwrap>(
         &self,
-        identities: &[Identity],
-        rng: &mut impl CryptoRngCore,
+        identities: &[K],
+        rng: &mut dyn CryptoRngCore,
     ) -> Result<Zeroizing<Vec<u8>>, OpenError> {
         let mut matched = false;
         for entry in &self.recipients.0 {

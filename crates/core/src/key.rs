@@ -396,18 +396,127 @@ impl Identity {
         self.recipient.kid()
     }
 
-    /// Unwraps a content key with RSAES-OAEP-SHA-256, using RSA blinding so the private-key operation's timing
-    /// does not depend on the ciphertext (the Marvin attack, RUSTSEC-2023-0071). Every failure is the same
-    /// `None`: callers must not be able to tell padding errors from others.
-    pub(crate) fn unwrap_key(
+    /// The private key as unencrypted PKCS#8 DER (RFC 5958), wiped from memory when dropped: how another backend
+    /// (e.g. [`AwsLcIdentity`]) takes the same key.
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+        self.key
+            .to_pkcs8_der()
+            .map(|der| Zeroizing::new(der.as_bytes().to_vec()))
+            .map_err(|e| library("encode the private key", e))
+    }
+}
+
+/// A private key that unwraps content keys (RSAES-OAEP-SHA-256, JWE `RSA-OAEP-256`) for one [`Kid`]: what
+/// [`bundle::open`](crate::bundle::open) needs of a key, and nothing more.
+///
+/// The opening code is written once against this trait, so the private-key operation can come from more than one
+/// backend — the pure-Rust [`Identity`] (the `rsa` crate) everywhere, or [`AwsLcIdentity`] (AWS-LC, constant
+/// time, many times faster) in the native CLI — and both are run through the same test vectors.
+#[cfg(feature = "open")]
+pub trait KeyUnwrap: Sync {
+    /// The key id of the public half.
+    fn kid(&self) -> &Kid;
+
+    /// Unwraps a content key. Every failure — wrong length, not below the modulus, bad OAEP padding, wrong label
+    /// hash — must be the same `None`, and take time independent of the wrapped key's bytes: callers must not be
+    /// able to tell padding errors from others (no Bleichenbacher/Manger oracle, no Marvin timing signal).
+    fn unwrap_key(&self, rng: &mut dyn CryptoRngCore, wrapped: &[u8])
+        -> Option<Zeroizing<Vec<u8>>>;
+}
+
+#[cfg(feature = "open")]
+impl KeyUnwrap for Identity {
+    fn kid(&self) -> &Kid {
+        self.recipient.kid()
+    }
+
+    /// RSA blinding makes the private-key operation's timing independent of the ciphertext (the Marvin attack,
+    /// RUSTSEC-2023-0071), as far as the `rsa` crate's non-constant-time big integers allow.
+    fn unwrap_key(
         &self,
-        rng: &mut impl CryptoRngCore,
+        mut rng: &mut dyn CryptoRngCore,
         wrapped: &[u8],
     ) -> Option<Zeroizing<Vec<u8>>> {
         self.key
-            .decrypt_blinded(rng, Oaep::new::<Sha256>(), wrapped)
+            .decrypt_blinded(&mut rng, Oaep::new::<Sha256>(), wrapped)
             .ok()
             .map(Zeroizing::new)
+    }
+}
+
+/// The same private key as an [`Identity`], with its private-key operation done by AWS-LC (`aws-lc-rs`): constant
+/// time and blinded, and many times the `rsa` crate's speed (docs/BENCHMARKS.md). Only with the `aws-lc` feature,
+/// which only the native CLI enables (AWS-LC is C and assembly: no wasm32, and the browser holds no private key
+/// anyway).
+///
+/// Why a feature of core rather than code in the CLI: core's test vectors must run through both backends, and
+/// the trait keeps [`bundle::open`](crate::bundle::open) itself backend-neutral either way.
+#[cfg(feature = "aws-lc")]
+pub struct AwsLcIdentity {
+    key: aws_lc_rs::rsa::OaepPrivateDecryptingKey,
+    recipient: Recipient,
+}
+
+#[cfg(feature = "aws-lc")]
+impl AwsLcIdentity {
+    /// Takes the private key of `identity` (through its PKCS#8 DER, wiped afterwards).
+    pub fn new(identity: &Identity) -> Result<Self, KeyError> {
+        let der = identity.to_pkcs8_der()?;
+        let key = aws_lc_rs::rsa::PrivateDecryptingKey::from_pkcs8(&der)
+            .map_err(|e| library("load the private key into AWS-LC", e))?;
+        let key = aws_lc_rs::rsa::OaepPrivateDecryptingKey::new(key)
+            .map_err(|e| library("load the private key into AWS-LC", e))?;
+        Ok(Self {
+            key,
+            recipient: identity.recipient.clone(),
+        })
+    }
+
+    /// The public half.
+    pub fn recipient(&self) -> &Recipient {
+        &self.recipient
+    }
+}
+
+#[cfg(feature = "aws-lc")]
+impl KeyUnwrap for AwsLcIdentity {
+    fn kid(&self) -> &Kid {
+        self.recipient.kid()
+    }
+
+    /// AWS-LC blinds the RSA private-key operation itself and checks OAEP padding in constant time: the random
+    /// number generator given is not needed.
+    fn unwrap_key(
+        &self,
+        _rng: &mut dyn CryptoRngCore,
+        wrapped: &[u8],
+    ) -> Option<Zeroizing<Vec<u8>>> {
+        let mut plaintext = Zeroizing::new(vec![0u8; self.key.min_output_size()]);
+        let len = self
+            .key
+            .decrypt(
+                &aws_lc_rs::rsa::OAEP_SHA256_MGF1SHA256,
+                wrapped,
+                &mut plaintext,
+                None,
+            )
+            .ok()?
+            .len();
+        plaintext.truncate(len);
+        Some(plaintext)
+    }
+}
+
+#[cfg(feature = "aws-lc")]
+impl fmt::Debug for AwsLcIdentity {
+    // Never print the private parts.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "AwsLcIdentity({}, {} bits)",
+            self.kid(),
+            self.recipient.bits()
+        )
     }
 }
 
@@ -539,6 +648,27 @@ mod tests {
         assert_eq!(kid.short().len(), 12);
         assert!("not-a-kid".parse::<Kid>().is_err());
         assert!(format!("{kid}A").parse::<Kid>().is_err());
+    }
+
+    #[test]
+    fn backends_unwrap_alike_and_fail_alike() {
+        let identity = test_keys::firm();
+        #[allow(unused_mut)] // Pushed to only with the aws-lc feature.
+        let mut backends: Vec<Box<dyn KeyUnwrap>> = vec![Box::new(identity.clone())];
+        #[cfg(feature = "aws-lc")]
+        backends.push(Box::new(AwsLcIdentity::new(&identity).unwrap()));
+        let mut rng = rand_core::OsRng;
+        let wrapped = identity.recipient().wrap(&mut rng, &[7; 32]).unwrap();
+        let mut flipped = wrapped.clone();
+        flipped[100] ^= 1;
+        for backend in &backends {
+            assert_eq!(backend.kid(), identity.kid());
+            let unwrapped = backend.unwrap_key(&mut rng, &wrapped).unwrap();
+            assert_eq!(unwrapped.as_slice(), &[7; 32]);
+            for bad in [&flipped[..], &wrapped[1..], &[0xff; 256], &[0; 256], &[]] {
+                assert!(backend.unwrap_key(&mut rng, bad).is_none());
+            }
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use sealform_core::bundle::{open, seal, OpenError, ReceiptId};
-use sealform_core::key::{Identity, Recipient};
+use sealform_core::key::{Identity, KeyUnwrap, Recipient};
 use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use sealform_core::submission::{Attachment, Submission};
 use sealform_core::{Answer, Answers, Sha256Digest};
@@ -179,33 +179,79 @@ fn every_vector_opens_as_its_header_says() {
     for file in files {
         let vector = read_vector(&file);
         for key_name in &vector.keys {
-            let result = open(&[key(key_name)], &vector.bundle);
-            let found = Expect::of(&result);
-            assert_eq!(
-                found, vector.expect,
-                "{} with key {key_name}: {result:?}",
-                vector.name
-            );
-            match result {
-                Ok(opened) => {
-                    assert_eq!(opened.submission, submission, "{}", vector.name);
-                    assert_eq!(opened.attachments, attachments, "{}", vector.name);
-                    let receipt = vector
-                        .receipt
-                        .as_deref()
-                        .expect("success vectors state their receipt");
-                    assert_eq!(opened.receipt.full(), receipt, "{}", vector.name);
-                }
-                Err(OpenError::Malformed { path, .. }) => {
-                    let expected = vector
-                        .path
-                        .as_deref()
-                        .expect("malformed vectors state their path");
-                    assert_eq!(path, expected, "{}", vector.name);
-                }
-                Err(_) => {}
+            for (backend, result) in open_with_every_backend(&key(key_name), &vector.bundle) {
+                check(
+                    &vector,
+                    &format!("{key_name} ({backend})"),
+                    result,
+                    &submission,
+                    &attachments,
+                );
             }
         }
+    }
+}
+
+/// Opens `bundle` with `identity` through each private-key backend core has: the `rsa` crate always, AWS-LC with
+/// the `aws-lc` feature (the CLI's). Both must agree on every vector, failures included.
+fn open_with_every_backend(
+    identity: &Identity,
+    bundle: &[u8],
+) -> Vec<(
+    &'static str,
+    Result<sealform_core::bundle::Opened, OpenError>,
+)> {
+    #[allow(unused_mut)] // Pushed to only with the aws-lc feature.
+    let mut results = vec![("rsa crate", open_one(identity.clone(), bundle))];
+    #[cfg(feature = "aws-lc")]
+    results.push((
+        "aws-lc",
+        open_one(
+            sealform_core::key::AwsLcIdentity::new(identity).expect("AWS-LC takes the key"),
+            bundle,
+        ),
+    ));
+    results
+}
+
+fn open_one<K: KeyUnwrap>(
+    identity: K,
+    bundle: &[u8],
+) -> Result<sealform_core::bundle::Opened, OpenError> {
+    open(&[identity], bundle)
+}
+
+fn check(
+    vector: &Vector,
+    key_name: &str,
+    result: Result<sealform_core::bundle::Opened, OpenError>,
+    submission: &Submission,
+    attachments: &[Attachment],
+) {
+    let found = Expect::of(&result);
+    assert_eq!(
+        found, vector.expect,
+        "{} with key {key_name}: {result:?}",
+        vector.name
+    );
+    match result {
+        Ok(opened) => {
+            assert_eq!(&opened.submission, submission, "{}", vector.name);
+            assert_eq!(opened.attachments, attachments, "{}", vector.name);
+            let receipt = vector
+                .receipt
+                .as_deref()
+                .expect("success vectors state their receipt");
+            assert_eq!(opened.receipt.full(), receipt, "{}", vector.name);
+        }
+        Err(OpenError::Malformed { path, .. }) => {
+            let expected = vector
+                .path
+                .as_deref()
+                .expect("malformed vectors state their path");
+            assert_eq!(path, expected, "{}", vector.name);
+        }
+        Err(_) => {}
     }
 }
 

@@ -1,0 +1,475 @@
+//! The browser rows, in headless Chromium driven through chromedriver (fantoccini): time to interactive over cold
+//! loads, sealing typical answers, and sealing a large attachment beside the browser's own AES-GCM on the same
+//! bytes, with the longest main-thread task and the JS heap after sealing. Times come from the page's own
+//! `performance` marks (`sealform:ready`, `sealform:seal-start`, `sealform:seal-end`), never from WebDriver's
+//! round trips.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value};
+
+use crate::report::Row;
+use crate::setup::{mb, median, spread, Bench, SEAL_CONFIG};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Goals.
+const GOAL_TTI_MS: f64 = 150.0;
+const GOAL_SEAL_MS: f64 = 10.0;
+const GOAL_SHARE_OF_SUBTLE: f64 = 0.5;
+
+/// A running chromedriver; stopped (by its own process id) when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+    profiles: PathBuf,
+    sessions: usize,
+    /// [`Driver::renderer_peak_rss`] as the last session ended.
+    last_renderer_peak: Option<u64>,
+}
+
+impl Driver {
+    fn start(bench: &Bench) -> anyhow::Result<Self> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting chromedriver (apt-get install chromium-driver)")?;
+        let driver = Self {
+            child,
+            port,
+            profiles: bench.dir.path().join("profiles"),
+            sessions: 0,
+            last_renderer_peak: None,
+        };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > Duration::from_secs(20) {
+                bail!("chromedriver did not listen within 20 s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(driver)
+    }
+
+    /// A new Chromium with a fresh profile (so a cold HTTP and code cache), run through `body`, then closed
+    /// whatever `body` returned: a session left open would leave Chromium running.
+    async fn with_session<T>(
+        &mut self,
+        body: impl AsyncFnOnce(&Client) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        self.sessions += 1;
+        let profile = self.profiles.join(self.sessions.to_string());
+        std::fs::create_dir_all(&profile)?;
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), json!("chrome"));
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-dev-shm-usage", "--enable-precise-memory-info", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .context("starting a Chromium session")?;
+        let result = body(&client).await;
+        self.last_renderer_peak = self.renderer_peak_rss();
+        let _ = client.close().await;
+        let _ = std::fs::remove_dir_all(&profile);
+        result
+    }
+}
+
+impl Driver {
+    /// The largest peak resident set (`VmHWM`) among this chromedriver's Chromium renderer processes, in bytes:
+    /// the page's whole footprint, wasm linear memory included, which the page itself cannot see.
+    fn renderer_peak_rss(&self) -> Option<u64> {
+        let mut parents = std::collections::HashMap::new();
+        for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            // "PID (comm) STATE PPID …": the command may hold spaces, so read after its closing parenthesis.
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|ppid| ppid.parse::<u32>().ok());
+            if let Some(ppid) = ppid {
+                parents.insert(pid, ppid);
+            }
+        }
+        let descends = |mut pid: u32| {
+            while let Some(&parent) = parents.get(&pid) {
+                if parent == self.child.id() {
+                    return true;
+                }
+                pid = parent;
+            }
+            false
+        };
+        parents
+            .keys()
+            .filter(|&&pid| descends(pid))
+            .filter(|pid| {
+                std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
+                    String::from_utf8_lossy(&cmdline).contains("--type=renderer")
+                })
+            })
+            .filter_map(|&pid| crate::setup::peak_rss(pid))
+            .max()
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `script` until it returns something other than null/false, or `limit` passes.
+async fn wait_for(client: &Client, script: &str, limit: Duration) -> anyhow::Result<Value> {
+    let started = Instant::now();
+    loop {
+        let value = client.execute(script, vec![]).await?;
+        if !(value.is_null() || value == json!(false)) {
+            return Ok(value);
+        }
+        if started.elapsed() > limit {
+            bail!("waited {limit:?} for: {script}");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+const READY: &str = "const m = performance.getEntriesByName('sealform:ready'); return m.length ? m[0].startTime : null";
+
+/// Waits for the end of sealing, or a sign the form refused to seal; returns the seal's duration in ms.
+const SEALED: &str = "const s = performance.getEntriesByName('sealform:seal-start'), \
+    e = performance.getEntriesByName('sealform:seal-end'); \
+    if (e.length && s.length) return e[0].startTime - s[0].startTime; \
+    if (document.querySelector('[data-testid=error-summary]')) return 'the form showed errors: ' + \
+    document.querySelector('[data-testid=error-summary]').innerText; return null";
+
+const RECEIPT: &str = "return !!document.querySelector('[data-testid=receipt]') || \
+    (document.querySelector('[data-testid=not-sent], [data-testid=refused]') || {}).innerText || null";
+
+/// Fills the bench form's text area with `chars` characters, ticks the consent.
+fn fill(chars: usize) -> String {
+    format!(
+        "const t = document.querySelector('textarea'); t.value = 'x'.repeat({chars}); \
+         t.dispatchEvent(new Event('input', {{bubbles: true}})); \
+         document.querySelectorAll('.sf-checkboxes__input').forEach(c => {{ if (!c.checked) c.click(); }}); \
+         return true"
+    )
+}
+
+const SUBMIT: &str = "document.querySelector('#sf-submit').click(); return true";
+
+pub(crate) async fn time_to_interactive(bench: &Bench) -> anyhow::Result<Vec<Row>> {
+    let server = bench.serve("tti")?;
+    let mut driver = Driver::start(bench)?;
+    let url = server.url("/");
+    let mut times = Vec::new();
+    let mut fetched = Vec::new();
+    let (mut wasm_arrived, mut config_arrived) = (Vec::new(), Vec::new());
+    for load in 0..bench.counts.cold_loads {
+        let (ready, resources) = driver
+            .with_session(async |client: &Client| {
+                client.goto(&url).await?;
+                let ready = wait_for(client, READY, Duration::from_secs(30)).await?;
+                let resources = client
+                    .execute(
+                        "return performance.getEntriesByType('resource')\
+                            .map(e => [new URL(e.name).pathname, e.responseEnd])",
+                        vec![],
+                    )
+                    .await?;
+                Ok((ready.as_f64().unwrap_or(f64::NAN), resources))
+            })
+            .await?;
+        times.push(ready);
+        let resources: Vec<(String, f64)> = serde_json::from_value(resources).unwrap_or_default();
+        for (path, end) in &resources {
+            if path.ends_with(".wasm") {
+                wasm_arrived.push(*end);
+            } else if path.ends_with("config.json") {
+                config_arrived.push(*end);
+            }
+        }
+        if load == 0 {
+            fetched = resources.into_iter().map(|(path, _)| path).collect();
+        }
+    }
+    let first = times.first().copied().unwrap_or(f64::NAN);
+    let range = spread(&mut times.clone());
+    let tti = median(&mut times);
+    Ok(vec![Row {
+        what: format!("time to interactive (median of {} cold loads)", bench.counts.cold_loads),
+        measured: format!("{tti:.0} ms"),
+        reference: "navigation start → `sealform:ready`".into(),
+        goal: format!("≤ {GOAL_TTI_MS:.0} ms"),
+        met: Some(tti <= GOAL_TTI_MS),
+        only: "tti".into(),
+        notes: format!(
+            "Each load is a new headless Chromium with a fresh profile (cold HTTP and code caches) loading the \
+             form's page from `sealform serve` on loopback, with the legal-intake template (22 questions). Range \
+             {range} ms, first load {first:.0} ms. Where the time goes (medians): the wasm has arrived at \
+             {:.0} ms and the config at {:.0} ms; the rest is compiling and instantiating the wasm, parsing the \
+             config and rendering. Besides the page itself Chromium fetched: {}.",
+            median(&mut wasm_arrived),
+            median(&mut config_arrived),
+            fetched.join(", ")
+        ),
+    }])
+}
+
+pub(crate) async fn seal_typical(bench: &Bench) -> anyhow::Result<Vec<Row>> {
+    let server = bench.serve("seal")?;
+    let mut driver = Driver::start(bench)?;
+    let url = server.url(&format!("/?config={SEAL_CONFIG}"));
+    let runs = bench.counts.seals;
+    let (mut times, aes) = driver
+        .with_session(async |client: &Client| {
+            let mut times = Vec::new();
+            let mut aes = Value::Null;
+            for _ in 0..runs {
+                client.goto(&url).await?;
+                wait_for(client, READY, Duration::from_secs(30)).await?;
+                client
+                    .execute(&fill(crate::setup::ANSWER_BYTES), vec![])
+                    .await?;
+                client.execute(SUBMIT, vec![]).await?;
+                let sealed = wait_for(client, SEALED, Duration::from_secs(30)).await?;
+                let Some(ms) = sealed.as_f64() else {
+                    bail!("{sealed}")
+                };
+                times.push(ms);
+                aes = client
+                    .execute(
+                        "return document.querySelector('.sf-form-root').dataset.aes",
+                        vec![],
+                    )
+                    .await?;
+                let sent = wait_for(client, RECEIPT, Duration::from_secs(30)).await?;
+                if sent != json!(true) {
+                    bail!("the receiver refused the bundle: {sent}");
+                }
+            }
+            Ok((times, aes))
+        })
+        .await?;
+    let renderer = driver.last_renderer_peak;
+    let range = spread(&mut times.clone());
+    let seal = median(&mut times);
+    Ok(vec![Row {
+        what: format!("sealing 8 KB of answers (median of {runs})"),
+        measured: format!("{seal:.1} ms"),
+        reference: "`seal-start` → `seal-end` marks".into(),
+        goal: format!("≤ {GOAL_SEAL_MS:.0} ms"),
+        met: Some(seal <= GOAL_SEAL_MS),
+        only: "seal".into(),
+        notes: format!(
+            "One Chromium session, the page reloaded before each run; WebDriver fills an 8,192-character answer, \
+             ticks the consent and clicks Send; the time is the page's own marks around sealing (building the \
+             submission, RSA-OAEP-256 wrap for one RSA-3072 key in wasm, AES-256-GCM, assembling the bundle), \
+             not the POST. AES path: {aes}. Range {range} ms. Peak RSS of the renderer over these runs (the \
+             baseline for the large attachment's memory row): {}.",
+            renderer.map_or_else(|| "not found".to_owned(), |peak| mb(peak as f64))
+        ),
+    }])
+}
+
+pub(crate) async fn seal_large(bench: &Bench) -> anyhow::Result<Vec<Row>> {
+    let size = bench.counts.large_bytes;
+    let file = bench.dir.path().join("attachment.pdf");
+    std::fs::write(&file, pattern(size))?;
+    let server = bench.serve("seal-large")?;
+    let mut driver = Driver::start(bench)?;
+    let url = server.url(&format!("/?config={SEAL_CONFIG}"));
+    let seen = driver
+        .with_session(async |client: &Client| seal_large_in(client, &url, &file, size).await)
+        .await?;
+    let renderer = driver.last_renderer_peak;
+    let seal_rate = size as f64 / 1e6 / (seen.seal_ms / 1e3);
+    let subtle_rate = size as f64 / 1e6 / (seen.subtle_ms / 1e3);
+    let share = seal_rate / subtle_rate;
+    Ok(vec![
+        Row {
+            what: format!("sealing a {} attachment", mb(size as f64)),
+            measured: format!("{seal_rate:.0} MB/s ({:.0} ms)", seen.seal_ms),
+            reference: format!("SubtleCrypto AES-GCM {subtle_rate:.0} MB/s ({:.0} ms)", seen.subtle_ms),
+            goal: format!("≥ {:.0} % of SubtleCrypto", GOAL_SHARE_OF_SUBTLE * 100.0),
+            met: Some(share >= GOAL_SHARE_OF_SUBTLE),
+            only: "seal-large".into(),
+            notes: format!(
+                "{:.0} % of SubtleCrypto's throughput. The file is chosen through the file input; the seal time is \
+                 the page's marks: cloning the file's bytes, the RSA wrap, copying to and from SubtleCrypto's \
+                 AES-GCM, base64 and assembling the bundle, and the bundle's receipt SHA-256 (the file's own SHA-256 \
+                 is taken earlier, when it is picked). The reference is `crypto.subtle.encrypt` (AES-256-GCM, \
+                 same AAD) on the same bytes in the same page, median of 5. AES path: {}. While sealing: longest \
+                 main-thread task {:.0} ms ({} long tasks over 50 ms, {:.0} ms in all; PerformanceObserver \
+                 `longtask`), longest gap between painted frames {:.0} ms (requestAnimationFrame). For \
+                 comparison, SubtleCrypto's SHA-256 over {} (the size of the bundle's base64, whose receipt \
+                 id the form computes in wasm) took {:.0} ms.",
+                share * 100.0,
+                seen.aes,
+                seen.longest_task_ms,
+                seen.long_tasks,
+                seen.long_task_total_ms,
+                seen.longest_frame_gap_ms,
+                mb((size * 4 / 3) as f64),
+                seen.digest_ms
+            ),
+        },
+        Row {
+            what: format!("memory: browser after sealing {}", mb(size as f64)),
+            measured: format!(
+                "JS heap {}; renderer peak RSS {}",
+                mb(seen.heap_used),
+                renderer.map_or_else(|| "?".to_owned(), |peak| mb(peak as f64))
+            ),
+            reference: format!("data {}", mb(size as f64)),
+            goal: "reported".into(),
+            met: None,
+            only: "seal-large".into(),
+            notes: format!(
+                "`performance.memory.usedJSHeapSize` (precise) right after `seal-end`: {:.1}× the attachment; \
+                 {} after the receipt (sent). That is the JS heap only; the wasm linear memory (where the \
+                 plaintext copy, the ciphertext and the base64 bundle live during sealing, and which never \
+                 shrinks) is not in it. The renderer process's peak RSS (`VmHWM`, read from /proc for the \
+                 Chromium this bench started), which includes it: {}{}.",
+                seen.heap_used / size as f64,
+                mb(seen.heap_after_send),
+                renderer.map_or_else(|| "not found".to_owned(), |peak| mb(peak as f64)),
+                renderer.map_or_else(String::new, |peak| format!(
+                    ", {:.1}× the attachment",
+                    peak as f64 / size as f64
+                ))
+            ),
+        },
+    ])
+}
+
+/// What sealing a large attachment showed.
+struct LargeSeal {
+    seal_ms: f64,
+    subtle_ms: f64,
+    /// SubtleCrypto's SHA-256 over as many bytes as the bundle's base64 (what a receipt id costs natively).
+    digest_ms: f64,
+    aes: String,
+    longest_task_ms: f64,
+    long_tasks: usize,
+    long_task_total_ms: f64,
+    longest_frame_gap_ms: f64,
+    heap_used: f64,
+    heap_after_send: f64,
+}
+
+/// The attachment's bytes: a fixed pattern the page can also make, so the reference encrypts the same bytes.
+fn pattern(size: usize) -> Vec<u8> {
+    (0..size).map(|i| ((i * 31 + 7) % 251) as u8).collect()
+}
+
+const OBSERVE: &str = "window.__sf = {tasks: [], frames: []}; \
+    new PerformanceObserver(list => { for (const e of list.getEntries()) __sf.tasks.push(e.duration); }) \
+        .observe({type: 'longtask'}); \
+    (function frame(t) { __sf.frames.push(t); requestAnimationFrame(frame); })(performance.now()); return true";
+
+const OBSERVED: &str = "const s = performance.getEntriesByName('sealform:seal-start')[0].startTime, \
+    e = performance.getEntriesByName('sealform:seal-end')[0].startTime; \
+    const f = __sf.frames.filter(t => t >= s - 100 && t <= e + 100); let gap = 0; \
+    for (let i = 1; i < f.length; i++) gap = Math.max(gap, f[i] - f[i - 1]); \
+    if (f.length < 2) gap = e - s; \
+    return {longest: Math.max(0, ...__sf.tasks), count: __sf.tasks.length, \
+        total: __sf.tasks.reduce((a, b) => a + b, 0), gap: gap, heap: performance.memory.usedJSHeapSize, \
+        aes: document.querySelector('.sf-form-root').dataset.aes || ''}";
+
+const SUBTLE: &str = "const n = arguments[0], done = arguments[arguments.length - 1]; (async () => { \
+    const data = new Uint8Array(n); for (let i = 0; i < n; i++) data[i] = (i * 31 + 7) % 251; \
+    const key = await crypto.subtle.generateKey({name: 'AES-GCM', length: 256}, false, ['encrypt']); \
+    const aad = new TextEncoder().encode('eyJlbmMiOiJBMjU2R0NNIn0'); const times = []; \
+    for (let r = 0; r < 5; r++) { const iv = crypto.getRandomValues(new Uint8Array(12)); \
+        const t = performance.now(); \
+        await crypto.subtle.encrypt({name: 'AES-GCM', iv, additionalData: aad, tagLength: 128}, key, data); \
+        times.push(performance.now() - t); } \
+    const bundle = new Uint8Array(Math.ceil(n * 4 / 3)), hashes = []; \
+    for (let r = 0; r < 5; r++) { const t = performance.now(); \
+        await crypto.subtle.digest('SHA-256', bundle); hashes.push(performance.now() - t); } \
+    times.sort((a, b) => a - b); hashes.sort((a, b) => a - b); done([times[2], hashes[2]]); \
+    })().catch(e => done('error: ' + e))";
+
+async fn seal_large_in(
+    client: &Client,
+    url: &str,
+    file: &Path,
+    size: usize,
+) -> anyhow::Result<LargeSeal> {
+    client.goto(url).await?;
+    wait_for(client, READY, Duration::from_secs(30)).await?;
+    client.execute(&fill(200), vec![]).await?;
+    client
+        .find(Locator::Css("input[type=file]"))
+        .await?
+        .send_keys(&file.display().to_string())
+        .await?;
+    wait_for(
+        client,
+        "return document.querySelectorAll('[data-testid=documents-files] li').length > 0",
+        Duration::from_secs(60),
+    )
+    .await?;
+    client.execute(OBSERVE, vec![]).await?;
+    client.execute(SUBMIT, vec![]).await?;
+    let sealed = wait_for(client, SEALED, Duration::from_secs(300)).await?;
+    let Some(seal_ms) = sealed.as_f64() else {
+        bail!("{sealed}")
+    };
+    let observed = client.execute(OBSERVED, vec![]).await?;
+    let sent = wait_for(client, RECEIPT, Duration::from_secs(300)).await?;
+    if sent != json!(true) {
+        bail!("the receiver refused the bundle: {sent}");
+    }
+    let heap_after_send = client
+        .execute("return performance.memory.usedJSHeapSize", vec![])
+        .await?
+        .as_f64()
+        .unwrap_or(f64::NAN);
+    let subtle = client.execute_async(SUBTLE, vec![json!(size)]).await?;
+    let (Some(subtle_ms), Some(digest_ms)) = (subtle[0].as_f64(), subtle[1].as_f64()) else {
+        bail!("SubtleCrypto: {subtle}")
+    };
+    let number = |name: &str| observed[name].as_f64().unwrap_or(f64::NAN);
+    Ok(LargeSeal {
+        seal_ms,
+        subtle_ms,
+        digest_ms,
+        aes: observed["aes"].as_str().unwrap_or_default().to_owned(),
+        longest_task_ms: number("longest"),
+        long_tasks: observed["count"].as_u64().unwrap_or(0) as usize,
+        long_task_total_ms: number("total"),
+        longest_frame_gap_ms: number("gap"),
+        heap_used: number("heap"),
+        heap_after_send,
+    })
+}
