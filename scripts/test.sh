@@ -37,10 +37,10 @@ step "cargo deny check (deny.toml)"
 # The RustSec advisory database is a git repository on GitHub. Where only the package registries are reachable
 # (as on the machines this project is built on), advisories cannot be checked: say so, and check the rest.
 if cargo deny --log-level error fetch db >/dev/null 2>&1; then
-    cargo deny --log-level error check
+    cargo deny --workspace --log-level error check
     step_done
 else
-    cargo deny --log-level error check bans licenses sources
+    cargo deny --workspace --log-level error check bans licenses sources
     step_done "bans, licenses, sources ok; advisories NOT checked: the RustSec database (GitHub) is unreachable here"
 fi
 

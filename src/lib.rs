@@ -123,8 +123,9 @@ fn firm_contact(bytes: &[u8]) -> Option<FirmContact> {
 }
 
 async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    // Default credentials (same-origin, and no cookies are ever set), so the fetch matches the page's
+    // `<link rel="preload" crossorigin="anonymous">` and reuses that download.
     let response = gloo_net::http::Request::get(url)
-        .credentials(web_sys::RequestCredentials::Omit)
         .send()
         .await
         .map_err(|e| e.to_string())?;
