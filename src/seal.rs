@@ -1,13 +1,15 @@
 //! Sealing in the page. Core chooses each part's content key and wraps it for every recipient; the bulk AES-GCM
 //! runs in the browser's native SubtleCrypto where there is one (10–30× faster than AES compiled to wasm, and off
-//! the main thread), else in core's pure-Rust AES-GCM. Both give byte-identical parts; core assembles the bundle.
+//! the main thread), else in core's pure-Rust AES-GCM. Both give byte-identical parts. Core's `BundleWriter` then
+//! writes the bundle a slice at a time, the page painting between slices, and the receipt id is the browser's own
+//! SHA-256 of the result: a 25 MB attachment never becomes one long task.
 
 use js_sys::{Array, Object, Uint8Array};
 use rand_core::OsRng;
-use sealform_core::bundle::{assemble, SealError, Sealed};
+use sealform_core::bundle::{BundleWriter, ReceiptId, SealError, Sealed};
 use sealform_core::envelope::{Jwe, PendingPart};
 use sealform_core::key::Recipient;
-use sealform_core::{Attachment, Submission};
+use sealform_core::{Attachment, Sha256Digest, Submission};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AesGcmParams, CryptoKey, SubtleCrypto};
@@ -32,8 +34,11 @@ impl AesPath {
     }
 }
 
-/// Seals the submission and its attachments for `recipients`. `progress(done, total)` is called after each part,
-/// and the page gets a turn to paint between parts.
+/// How many bytes of the bundle to write between turns for the page (a few milliseconds of base64 in wasm).
+const SLICE: usize = 1 << 20;
+
+/// Seals the submission and its attachments for `recipients`. `progress(done, total)` is called after each part
+/// and each slice of the bundle written, and the page gets a turn to paint between them.
 pub async fn seal(
     recipients: &[Recipient],
     submission: &Submission,
@@ -41,22 +46,39 @@ pub async fn seal(
     progress: impl Fn(usize, usize),
 ) -> Result<(Sealed, AesPath), SealError> {
     let json = Zeroizing::new(serde_json::to_vec(submission).map_err(|_| SealError::Encryption)?);
-    let total = 1 + attachments.len();
     let subtle = subtle_crypto();
+    let (parts, path) =
+        seal_parts(recipients, &json, attachments, subtle.as_ref(), &progress).await?;
+    let mut parts = parts.into_iter();
+    let submission_part: Jwe = parts.next().ok_or(SealError::Encryption)?;
+    let sealed = write_bundle(submission_part, parts.collect(), subtle.as_ref(), &progress).await;
+    Ok((sealed, path))
+}
+
+/// Seals each part: the submission document, then each attachment. Progress counts parts, then the bundle's
+/// slices: the first `1 + attachments` of `total` steps.
+async fn seal_parts(
+    recipients: &[Recipient],
+    json: &[u8],
+    attachments: &[Attachment],
+    subtle: Option<&SubtleCrypto>,
+    progress: &impl Fn(usize, usize),
+) -> Result<(Vec<Jwe>, AesPath), SealError> {
+    let total = steps(json.len(), attachments);
     let mut path = if subtle.is_some() {
         AesPath::Native
     } else {
         AesPath::Wasm
     };
-    let mut parts = Vec::with_capacity(total);
-    for (done, plaintext) in std::iter::once(json.as_slice())
+    let mut parts = Vec::with_capacity(1 + attachments.len());
+    for (done, plaintext) in std::iter::once(json)
         .chain(attachments.iter().map(|a| a.bytes.as_slice()))
         .enumerate()
     {
         progress(done, total);
         next_frame().await;
         let pending = PendingPart::new(recipients, &mut OsRng)?;
-        let part = match (&subtle, path) {
+        let part = match (subtle, path) {
             (Some(subtle), AesPath::Native) => {
                 match encrypt_natively(subtle, &pending, plaintext).await {
                     Ok((ciphertext, tag)) => pending.finish(ciphertext, tag),
@@ -71,10 +93,52 @@ pub async fn seal(
         };
         parts.push(part);
     }
+    Ok((parts, path))
+}
+
+/// Progress steps: one per part, then one per slice of the bundle.
+fn steps(json_len: usize, attachments: &[Attachment]) -> usize {
+    let parts = 1 + attachments.len();
+    let bytes: usize = json_len + attachments.iter().map(|a| a.bytes.len()).sum::<usize>();
+    // The bundle is about 4/3 of the plaintext.
+    parts + (bytes / 3 * 4) / SLICE + 1
+}
+
+/// Writes the bundle a slice at a time, yielding between slices, then takes its receipt id.
+async fn write_bundle(
+    submission: Jwe,
+    attachments: Vec<Jwe>,
+    subtle: Option<&SubtleCrypto>,
+    progress: &impl Fn(usize, usize),
+) -> Sealed {
+    let parts = 1 + attachments.len();
+    let mut writer = BundleWriter::new(submission, attachments);
+    let total = parts + writer.len() / SLICE + 1;
+    let mut bytes = Vec::with_capacity(writer.len());
+    let mut done = parts;
+    while writer.write_some(&mut bytes, SLICE) {
+        done += 1;
+        progress(done.min(total), total);
+        next_frame().await;
+    }
     progress(total, total);
-    let mut parts = parts.into_iter();
-    let submission_part: Jwe = parts.next().ok_or(SealError::Encryption)?;
-    Ok((assemble(submission_part, parts.collect()), path))
+    let receipt = match subtle {
+        Some(subtle) => digest_natively(subtle, &bytes)
+            .await
+            .unwrap_or_else(|_| ReceiptId::of(&bytes)),
+        None => ReceiptId::of(&bytes),
+    };
+    Sealed { bytes, receipt }
+}
+
+/// The receipt id with the browser's SHA-256 (asynchronous and native: several times faster than wasm).
+async fn digest_natively(subtle: &SubtleCrypto, bytes: &[u8]) -> Result<ReceiptId, JsValue> {
+    let digest = JsFuture::from(subtle.digest_with_str_and_u8_array("SHA-256", bytes)?).await?;
+    let digest: [u8; 32] = Uint8Array::new(&digest)
+        .to_vec()
+        .try_into()
+        .map_err(|_| JsValue::from_str("SHA-256 is 32 bytes"))?;
+    Ok(ReceiptId::from_digest(Sha256Digest::from_bytes(digest)))
 }
 
 /// The page's SubtleCrypto, present only in secure contexts (https, or http on localhost).
@@ -102,11 +166,11 @@ async fn encrypt_natively(
     let params = AesGcmParams::new("AES-GCM", &Uint8Array::from(pending.iv().as_slice()));
     params.set_additional_data(&Uint8Array::from(pending.aad()));
     params.set_tag_length(128);
-    let data = Uint8Array::from(plaintext);
-    let sealed = JsFuture::from(subtle.encrypt_with_object_and_buffer_source(
+    // SubtleCrypto copies the data when called, so a view of wasm memory is enough: no copy of the plaintext here.
+    let sealed = JsFuture::from(subtle.encrypt_with_object_and_u8_array(
         &Object::from(params),
         &key,
-        &data,
+        plaintext,
     )?)
     .await?;
     let mut bytes = Uint8Array::new(&sealed).to_vec();

@@ -14,6 +14,20 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
     Base64UrlUnpadded::encode_string(bytes)
 }
 
+/// The length of the unpadded base64url of `n` bytes.
+pub(crate) fn encoded_len(n: usize) -> usize {
+    n / 3 * 4 + [0, 2, 3][n % 3]
+}
+
+/// Appends the unpadded base64url of `bytes` to `out`. Encoding consecutive slices whose lengths (all but the last)
+/// are multiples of 3 gives exactly the encoding of the whole.
+pub(crate) fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(start + encoded_len(bytes.len()), 0);
+    // The buffer was sized by encoded_len, so encoding cannot run out of room.
+    let _ = Base64UrlUnpadded::encode(bytes, &mut out[start..]);
+}
+
 /// Decodes canonical unpadded base64url.
 pub(crate) fn decode(text: &str) -> Result<Vec<u8>, NotBase64Url> {
     // base64ct is constant-time and already refuses padding and non-zero trailing bits; the length check covers
@@ -32,7 +46,20 @@ mod tests {
     fn round_trips() {
         for len in 0..40 {
             let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
-            assert_eq!(decode(&encode(&bytes)), Ok(bytes));
+            assert_eq!(decode(&encode(&bytes)), Ok(bytes.clone()));
+            assert_eq!(encoded_len(len), encode(&bytes).len());
+            // Encoded in 3-byte-aligned slices, the pieces join up to the whole.
+            for slice in [3, 6, 9, 30] {
+                let mut joined = Vec::new();
+                for chunk in bytes.chunks(slice) {
+                    encode_into(chunk, &mut joined);
+                }
+                assert_eq!(
+                    joined,
+                    encode(&bytes).into_bytes(),
+                    "len {len}, slices of {slice}"
+                );
+            }
         }
     }
 

@@ -14,6 +14,7 @@ use rand_core::{CryptoRngCore, OsRng};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::base64url;
 use crate::digest::Sha256Digest;
 use crate::envelope::{parse_json, seal_part, Jwe};
 #[cfg(feature = "open")]
@@ -201,6 +202,12 @@ impl ReceiptId {
         Self(Sha256Digest::of(bundle))
     }
 
+    /// The receipt id whose SHA-256 the caller computed over the bundle's exact bytes (the browser uses its own,
+    /// faster SHA-256 for large bundles).
+    pub fn from_digest(digest: Sha256Digest) -> Self {
+        Self(digest)
+    }
+
     /// The full id: the 64 hex digits of the SHA-256.
     pub fn full(&self) -> String {
         self.0.to_string()
@@ -299,15 +306,110 @@ pub fn seal_with_rng(
 /// The parts must be sealed for the same recipients, and the submission must list the attachments in order;
 /// [`open`] checks both.
 pub fn assemble(submission: Jwe, attachments: Vec<Jwe>) -> Sealed {
-    let document = BundleDocument {
-        version: BUNDLE_VERSION,
-        submission,
-        attachments,
-    };
-    // A struct of parts that themselves serialise infallibly.
-    let bytes = serde_json::to_vec(&document).unwrap_or_default();
+    let mut writer = BundleWriter::new(submission, attachments);
+    let mut bytes = Vec::with_capacity(writer.len());
+    while writer.write_some(&mut bytes, usize::MAX) {}
     let receipt = ReceiptId::of(&bytes);
     Sealed { bytes, receipt }
+}
+
+/// Writes a bundle's bytes a slice at a time, so a browser can build a bundle with large attachments without one
+/// long task that stops the page painting: it writes a slice, lets the page have a turn, and writes the next. The
+/// bytes are exactly [`assemble`]'s (which uses it); the caller takes the receipt id of the result, e.g. with the
+/// browser's own SHA-256 ([`ReceiptId::from_digest`]).
+pub struct BundleWriter {
+    pieces: std::collections::VecDeque<Piece>,
+    len: usize,
+}
+
+/// Text written as it is, or ciphertext encoded as base64url from `at` on.
+enum Piece {
+    Text(Vec<u8>),
+    Ciphertext { bytes: Vec<u8>, at: usize },
+}
+
+/// What a part's ciphertext reads as in its JSON while the writer holds the bytes themselves.
+const EMPTY_CIPHERTEXT: &str = r#""ciphertext":"""#;
+
+impl BundleWriter {
+    /// Prepares to write the bundle of these parts.
+    pub fn new(mut submission: Jwe, mut attachments: Vec<Jwe>) -> Self {
+        let mut ciphertexts = vec![submission.take_ciphertext()];
+        ciphertexts.extend(attachments.iter_mut().map(Jwe::take_ciphertext));
+        let document = BundleDocument {
+            version: BUNDLE_VERSION,
+            submission,
+            attachments,
+        };
+        // A struct of parts that themselves serialise infallibly. Each part's JSON now holds `"ciphertext":""`,
+        // once, in part order; nothing else in it can (every other value is base64url or a fixed name).
+        let json = serde_json::to_string(&document).unwrap_or_default();
+        let mut pieces = std::collections::VecDeque::new();
+        let mut len = 0;
+        let mut rest = json.as_str();
+        for bytes in ciphertexts {
+            let Some(found) = rest.find(EMPTY_CIPHERTEXT) else {
+                break;
+            };
+            // Up to and including the opening quote of the value; the closing quote starts the next text.
+            let (text, after) = rest.split_at(found + EMPTY_CIPHERTEXT.len() - 1);
+            len += text.len() + base64url::encoded_len(bytes.len());
+            pieces.push_back(Piece::Text(text.as_bytes().to_vec()));
+            pieces.push_back(Piece::Ciphertext { bytes, at: 0 });
+            rest = after;
+        }
+        len += rest.len();
+        pieces.push_back(Piece::Text(rest.as_bytes().to_vec()));
+        Self { pieces, len }
+    }
+
+    /// The bundle's length in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the bundle is empty (never: a bundle always has its JSON).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends about `budget` more bytes of the bundle to `out` (at least a few, whatever the budget); returns
+    /// whether there is more to write.
+    pub fn write_some(&mut self, out: &mut Vec<u8>, budget: usize) -> bool {
+        let mut left = budget.max(4);
+        while left > 0 {
+            let Some(piece) = self.pieces.front_mut() else {
+                break;
+            };
+            match piece {
+                Piece::Text(text) => {
+                    left = left.saturating_sub(text.len());
+                    out.extend_from_slice(text);
+                    self.pieces.pop_front();
+                }
+                Piece::Ciphertext { bytes, at } => {
+                    // Whole 3-byte groups until the last slice, so the slices' encodings join up exactly.
+                    let take = (left / 4 * 3).max(3).min(bytes.len() - *at);
+                    base64url::encode_into(&bytes[*at..*at + take], out);
+                    *at += take;
+                    left = left.saturating_sub(take / 3 * 4);
+                    if *at == bytes.len() {
+                        self.pieces.pop_front();
+                    }
+                }
+            }
+        }
+        !self.pieces.is_empty()
+    }
+}
+
+impl fmt::Debug for BundleWriter {
+    // The parts are ciphertext, but there is nothing useful to print of them either.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BundleWriter")
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -470,6 +572,40 @@ mod tests {
             expected.attachments = attachments.iter().map(Attachment::info).collect();
             assert_eq!(opened.submission, expected);
         }
+    }
+
+    #[test]
+    fn the_writer_in_slices_gives_exactly_the_bundle() {
+        let recipients = recipients();
+        let attachments = sample_attachments();
+        let part = |bytes: &[u8]| seal_part(&recipients, bytes, &mut OsRng).unwrap();
+        let submission_part = part(b"{\"version\":1}");
+        let mut attachment_parts: Vec<Jwe> = attachments.iter().map(|a| part(&a.bytes)).collect();
+        attachment_parts.push(part(&[7u8; 1000]));
+        // The plain serde_json serialisation the format is specified by.
+        let expected = serde_json::to_vec(&BundleDocument {
+            version: BUNDLE_VERSION,
+            submission: submission_part.clone(),
+            attachments: attachment_parts.clone(),
+        })
+        .unwrap();
+        for budget in [0, 1, 2, 3, 4, 5, 7, 64, 100, 1 << 20, usize::MAX] {
+            let mut writer = BundleWriter::new(submission_part.clone(), attachment_parts.clone());
+            assert_eq!(writer.len(), expected.len());
+            let mut out = Vec::new();
+            let mut rounds = 0;
+            while writer.write_some(&mut out, budget) {
+                rounds += 1;
+                assert!(rounds < 100_000, "the writer makes progress");
+            }
+            assert_eq!(out, expected, "budget {budget}");
+        }
+        let sealed = assemble(submission_part, attachment_parts);
+        assert_eq!(sealed.bytes, expected);
+        assert_eq!(
+            sealed.receipt,
+            ReceiptId::from_digest(Sha256Digest::of(&expected))
+        );
     }
 
     #[test]

@@ -180,6 +180,11 @@ impl Jwe {
         Some(buffer)
     }
 
+    /// Takes the ciphertext out, leaving it empty (the bundle writer encodes it separately, a slice at a time).
+    pub(crate) fn take_ciphertext(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.ciphertext.0)
+    }
+
     /// Whether `other` is sealed for exactly the same key ids, in the same order.
     pub(crate) fn same_recipients(&self, other: &Jwe) -> bool {
         self.kids().eq(other.kids())
