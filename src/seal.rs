@@ -35,7 +35,7 @@ impl AesPath {
 }
 
 /// How many bytes of the bundle to write between turns for the page (a few milliseconds of base64 in wasm).
-const SLICE: usize = 1 << 20;
+const SLICE: usize = 2 << 20;
 
 /// Seals the submission and its attachments for `recipients`. `progress(done, total)` is called after each part
 /// and each slice of the bundle written, and the page gets a turn to paint between them.

@@ -21,11 +21,14 @@ pub(crate) fn encoded_len(n: usize) -> usize {
 
 /// Appends the unpadded base64url of `bytes` to `out`. Encoding consecutive slices whose lengths (all but the last)
 /// are multiples of 3 gives exactly the encoding of the whole.
+///
+/// Only for ciphertext, which is public (it is what goes over the wire): this uses data-encoding's table-driven
+/// encoder, several times faster in wasm than constant-time base64ct, which a 25 MB attachment feels. The output is
+/// the same canonical text ([`encode`]'s), which the tests check.
 pub(crate) fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
     let start = out.len();
     out.resize(start + encoded_len(bytes.len()), 0);
-    // The buffer was sized by encoded_len, so encoding cannot run out of room.
-    let _ = Base64UrlUnpadded::encode(bytes, &mut out[start..]);
+    data_encoding::BASE64URL_NOPAD.encode_mut(bytes, &mut out[start..]);
 }
 
 /// Decodes canonical unpadded base64url.
