@@ -194,12 +194,15 @@ impl Jwe {
 /// Reads `json` strictly as a `T`, naming the JSON path of any problem, prefixed by `context`.
 pub(crate) fn parse_json<T: DeserializeOwned>(json: &[u8], context: &str) -> Result<T, OpenError> {
     let mut deserializer = serde_json::Deserializer::from_slice(json);
-    match serde_path_to_error::deserialize(&mut deserializer) {
-        Ok(value) => match deserializer.end() {
-            Ok(()) => Ok(value),
-            Err(error) => Err(malformed(context, ".", &error)),
-        },
-        Err(error) => Err(malformed(context, &error.path().to_string(), error.inner())),
+    #[cfg(feature = "json-paths")]
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| malformed(context, &error.path().to_string(), error.inner()))?;
+    #[cfg(not(feature = "json-paths"))]
+    let value =
+        T::deserialize(&mut deserializer).map_err(|error| malformed(context, ".", &error))?;
+    match deserializer.end() {
+        Ok(()) => Ok(value),
+        Err(error) => Err(malformed(context, ".", &error)),
     }
 }
 

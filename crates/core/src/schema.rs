@@ -531,29 +531,46 @@ impl Template {
     }
 }
 
-/// Reads the JSON, naming the exact path of the first thing that does not fit.
+/// Reads the JSON, naming the exact path of the first thing that does not fit (with the `json-paths` feature; the
+/// line and column without it).
 fn parse(bytes: &[u8]) -> Result<FormSchema, SchemaError> {
     check_version(bytes)?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let schema: FormSchema =
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-            let path = error.path().to_string();
-            SchemaError::Json {
-                // serde_path_to_error names the document itself "." (or "?" before its first key is read), which reads
-                // as noise before a syntax error.
-                path: if path == "." || path == "?" {
-                    String::new()
-                } else {
-                    path
-                },
-                message: error.into_inner().to_string(),
-            }
-        })?;
+    let schema = deserialize_schema(&mut deserializer)?;
     deserializer.end().map_err(|error| SchemaError::Json {
         path: String::new(),
         message: error.to_string(),
     })?;
     Ok(schema)
+}
+
+#[cfg(feature = "json-paths")]
+fn deserialize_schema(
+    deserializer: &mut serde_json::Deserializer<serde_json::de::SliceRead<'_>>,
+) -> Result<FormSchema, SchemaError> {
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        SchemaError::Json {
+            // serde_path_to_error names the document itself "." (or "?" before its first key is read), which reads as
+            // noise before a syntax error.
+            path: if path == "." || path == "?" {
+                String::new()
+            } else {
+                path
+            },
+            message: error.into_inner().to_string(),
+        }
+    })
+}
+
+#[cfg(not(feature = "json-paths"))]
+fn deserialize_schema(
+    deserializer: &mut serde_json::Deserializer<serde_json::de::SliceRead<'_>>,
+) -> Result<FormSchema, SchemaError> {
+    FormSchema::deserialize(deserializer).map_err(|error| SchemaError::Json {
+        path: String::new(),
+        message: error.to_string(),
+    })
 }
 
 /// Refuses another schema version before reading the rest, whose shape may differ in ways that would otherwise
