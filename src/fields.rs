@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use sealform_core::schema::{Choice, Field, FieldKind, FormSchema};
-use sealform_core::Answer;
+use sealform_core::{Answer, Answers};
 use wasm_bindgen::JsCast;
 
 use crate::state::{element_id, FormState};
@@ -60,13 +60,30 @@ pub struct Ctx {
     pub recheck: Callback<()>,
     /// The form definition.
     pub schema: StoredValue<FormSchema>,
+    /// The answers as they would be sent, derived once per change of the state (not once per field asking).
+    pub answers: Memo<Answers>,
 }
 
 impl Ctx {
+    /// The context for `state` and `schema`.
+    pub fn new(state: RwSignal<FormState>, recheck: Callback<()>, schema: FormSchema) -> Self {
+        let schema = StoredValue::new(schema);
+        let answers =
+            Memo::new(move |_| schema.with_value(|schema| state.with(|s| s.answers(schema))));
+        Self {
+            state,
+            recheck,
+            schema,
+            answers,
+        }
+    }
+
     /// Whether a field (in a group row: that row's question) is shown now; re-run when the answers change.
     pub fn is_visible(&self, id: &str, row: Option<(&str, u64)>) -> bool {
-        self.schema
-            .with_value(|schema| self.state.with(|s| s.is_visible(schema, id, row)))
+        self.answers.with(|answers| {
+            self.schema
+                .with_value(|schema| self.state.with(|s| s.is_visible(schema, answers, id, row)))
+        })
     }
 }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use sealform_core::bundle::{ReceiptId, Sealed};
+use sealform_core::bundle::Sealed;
 use sealform_core::schema::{DataCategory, FieldKind};
 
 use crate::config::{EmbedOptions, LoadedConfig};
@@ -29,6 +29,9 @@ enum Phase {
         sealed: Arc<Sealed>,
         problem: Problem,
     },
+    /// Not sealed at all (the browser could not, or the honeypot was filled): the client is told why and how to
+    /// reach the firm; the answers stay.
+    Blocked(String),
 }
 
 /// Why a sealed form was not stored.
@@ -92,11 +95,7 @@ pub fn IntakeForm(
             });
         }
     });
-    let ctx = Ctx {
-        state,
-        recheck,
-        schema: StoredValue::new(config.with_value(|c| c.schema.clone())),
-    };
+    let ctx = Ctx::new(state, recheck, config.with_value(|c| c.schema.clone()));
 
     // The page title says "Error:" while there are errors; the unload guard warns while there is unsent work.
     Effect::new(move |_| {
@@ -129,7 +128,7 @@ pub fn IntakeForm(
         ev.prevent_default();
         if !matches!(
             phase.get_untracked(),
-            Phase::Filling | Phase::NotSent { .. }
+            Phase::Filling | Phase::NotSent { .. } | Phase::Blocked(_)
         ) {
             return;
         }
@@ -147,12 +146,9 @@ pub fn IntakeForm(
             return;
         }
         if !honeypot.get_untracked().is_empty() {
-            phase.set(Phase::NotSent {
-                sealed: Arc::new(Sealed { bytes: Vec::new(), receipt: ReceiptId::of(b"") }),
-                problem: Problem::Refused(
-                    "This form could not be sent. Please contact the firm directly using the details below.".into(),
-                ),
-            });
+            phase.set(Phase::Blocked(
+                "This form could not be sent. Please contact the firm directly using the details below.".into(),
+            ));
             return;
         }
         let endpoint = endpoint.clone();
@@ -165,9 +161,6 @@ pub fn IntakeForm(
         let Phase::NotSent { sealed, .. } = phase.get_untracked() else {
             return;
         };
-        if sealed.bytes.is_empty() {
-            return;
-        }
         let endpoint = config.with_value(|c| c.endpoint.clone());
         leptos::task::spawn_local(async move {
             send_sealed(config, state, phase, pow, options, &endpoint, sealed).await;
@@ -525,7 +518,7 @@ fn StatusPanel(
                         </div>
                     </div>
                 }.into_any(),
-                Phase::NotSent { problem: Problem::Refused(message), .. } => view! {
+                Phase::NotSent { problem: Problem::Refused(message), .. } | Phase::Blocked(message) => view! {
                     <div class="sf-warning-panel" data-testid="refused">
                         <h2 class="sf-heading-s">"Your form was not accepted"</h2>
                         <p class="sf-body">{message}</p>
@@ -615,10 +608,9 @@ async fn seal_and_send(
         }
         Err(error) => {
             leptos::logging::error!("sealform: sealing failed: {error}");
-            phase.set(Phase::NotSent {
-                sealed: Arc::new(Sealed { bytes: Vec::new(), receipt: ReceiptId::of(b"") }),
-                problem: Problem::Refused("Your form could not be encrypted in this browser. Please try another browser, or contact the firm directly.".into()),
-            });
+            phase.set(Phase::Blocked(
+                "Your form could not be encrypted in this browser. Please try another browser, or contact the firm directly.".into(),
+            ));
         }
     }
 }

@@ -209,13 +209,19 @@ impl FormState {
             || !self.consents.is_empty()
     }
 
-    /// Whether field `id` is shown now (a group row's question: given that row).
-    pub fn is_visible(&self, schema: &FormSchema, id: &str, row: Option<(&str, u64)>) -> bool {
-        let answers = self.answers(schema);
+    /// Whether field `id` is shown, given `answers` (this state's [`answers`](Self::answers), computed once by the
+    /// caller for every field it asks about) and, for a group row's question, that row.
+    pub fn is_visible(
+        &self,
+        schema: &FormSchema,
+        answers: &Answers,
+        id: &str,
+        row: Option<(&str, u64)>,
+    ) -> bool {
         let row_values = row
             .and_then(|(group, row)| self.row(group, row))
             .map(|r| &r.values);
-        schema.is_visible(id, &answers, row_values)
+        schema.is_visible(id, answers, row_values)
     }
 
     /// The answers as they would be sealed: only fields that are shown and answered, group rows in order with their
