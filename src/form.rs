@@ -4,12 +4,13 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use sealform_core::bundle::Sealed;
+use sealform_core::bundle::ReceiptId;
 use sealform_core::schema::{DataCategory, FieldKind};
 
 use crate::config::{EmbedOptions, LoadedConfig};
 use crate::fields::{Ctx, FileQuestion, Place, Question};
 use crate::page;
+use crate::seal::Bundle;
 use crate::send::{self, SendOutcome};
 use crate::state::{element_id, FormState};
 
@@ -26,12 +27,19 @@ enum Phase {
     Sent(Receipt),
     /// Sealed but not stored: the bundle is kept so it can be sent again or downloaded.
     NotSent {
-        sealed: Arc<Sealed>,
+        sealed: Arc<SealedCopy>,
         problem: Problem,
     },
     /// Not sealed at all (the browser could not, or the honeypot was filled): the client is told why and how to
     /// reach the firm; the answers stay.
     Blocked(String),
+}
+
+/// A sealed bundle that was not stored, and its receipt id: kept so it can be sent again or downloaded.
+#[derive(Debug)]
+struct SealedCopy {
+    bundle: Bundle,
+    receipt: ReceiptId,
 }
 
 /// Why a sealed form was not stored.
@@ -163,7 +171,8 @@ pub fn IntakeForm(
         };
         let endpoint = config.with_value(|c| c.endpoint.clone());
         leptos::task::spawn_local(async move {
-            send_sealed(config, state, phase, pow, options, &endpoint, sealed).await;
+            let outcome = deliver(phase, pow, &endpoint, &sealed.bundle).await;
+            settle(config, state, phase, options, outcome, sealed);
         });
     };
 
@@ -490,7 +499,7 @@ fn StatusPanel(
     let download = move |_| {
         if let Phase::NotSent { sealed, .. } = phase.get_untracked() {
             let name = format!("sealed-form-{}.sealform", sealed.receipt.short());
-            let _ = page::download(&name, send::BUNDLE_MEDIA_TYPE, &sealed.bytes);
+            let _ = page::download(&name, send::BUNDLE_MEDIA_TYPE, sealed.bundle.bytes());
         }
     };
     view! {
@@ -560,7 +569,7 @@ fn ReceiptPanel(phase: RwSignal<Phase>) -> impl IntoView {
                     <div class="sf-summary-list__row"><dt class="sf-summary-list__key">"Full receipt id"</dt><dd class="sf-summary-list__value"><code data-testid="receipt-full">{r.full.clone()}</code></dd></div>
                 </dl>
                 <button type="button" class="sf-button sf-button--secondary" data-testid="download-receipt"
-                    on:click=move |_| { let _ = page::download(&name, "text/plain", text.as_bytes()); }>
+                    on:click=move |_| { let _ = page::download(&name, "text/plain", &js_sys::Uint8Array::from(text.as_bytes())); }>
                     "Download your receipt"
                 </button>
             }
@@ -592,19 +601,19 @@ async fn seal_and_send(
     });
     let progress = move |done, total| phase.set(Phase::Sealing { done, total });
     match crate::seal::seal(&recipients, &submission, &attachments, progress).await {
-        Ok((sealed, path)) => {
+        Ok((bundle, path)) => {
             aes.set(path.name());
             page::mark("sealform:seal-end");
-            send_sealed(
-                config,
-                state,
-                phase,
-                pow,
-                options,
-                endpoint,
-                Arc::new(sealed),
-            )
-            .await;
+            // A turn for the page between the steps that copy the whole bundle (hashing it, sending it).
+            crate::seal::next_turn().await;
+            // The receipt id is hashed by SubtleCrypto while the bundle is on its way: it is needed only to check
+            // the receiver's answer.
+            let receipt = bundle.receipt();
+            crate::seal::next_turn().await;
+            let outcome = deliver(phase, pow, endpoint, &bundle).await;
+            let receipt = receipt.await;
+            let sealed = Arc::new(SealedCopy { bundle, receipt });
+            settle(config, state, phase, options, outcome, sealed);
         }
         Err(error) => {
             leptos::logging::error!("sealform: sealing failed: {error}");
@@ -615,28 +624,25 @@ async fn seal_and_send(
     }
 }
 
-/// Sends a sealed bundle; on success shows the receipt and forgets the answers.
-async fn send_sealed(
-    config: StoredValue<LoadedConfig>,
-    state: RwSignal<FormState>,
+/// Sends a sealed bundle, with the proof of work the receiver may ask for.
+async fn deliver(
     phase: RwSignal<Phase>,
     pow: RwSignal<Option<String>>,
-    options: StoredValue<EmbedOptions>,
     endpoint: &str,
-    sealed: Arc<Sealed>,
-) {
+    bundle: &Bundle,
+) -> SendOutcome {
     phase.set(Phase::Sending { attempt: 1 });
     // A challenge is single-use: take it, and start solving the next in case this send must be retried later.
     let proof = pow.get_untracked();
     pow.set(None);
     let on_retry = |retry| phase.set(Phase::Sending { attempt: retry + 1 });
-    let mut outcome = send::send(endpoint, &sealed.bytes, proof.as_deref(), on_retry).await;
+    let mut outcome = send::send(endpoint, bundle.bytes(), proof.as_deref(), on_retry).await;
     // 403: the receiver wants a proof of work and the one sent was missing (not solved yet), expired (the client
     // took longer than its lifetime) or spent. Solve a fresh one and send once more.
     if matches!(outcome, SendOutcome::Refused { status: 403, .. }) {
         if let Some(challenge) = send::fetch_challenge(endpoint).await {
             let fresh = send::solve(&challenge).await;
-            outcome = send::send(endpoint, &sealed.bytes, Some(&fresh), on_retry).await;
+            outcome = send::send(endpoint, bundle.bytes(), Some(&fresh), on_retry).await;
         }
     }
     if proof.is_some() {
@@ -647,6 +653,19 @@ async fn send_sealed(
             }
         });
     }
+    outcome
+}
+
+/// Shows how a send ended: on success the receipt (and the answers are forgotten), else the sealed copy to send
+/// again or download.
+fn settle(
+    config: StoredValue<LoadedConfig>,
+    state: RwSignal<FormState>,
+    phase: RwSignal<Phase>,
+    options: StoredValue<EmbedOptions>,
+    outcome: SendOutcome,
+    sealed: Arc<SealedCopy>,
+) {
     match outcome {
         SendOutcome::Stored { receipt } if receipt == sealed.receipt.full() => {
             let (firm, language) =

@@ -131,9 +131,9 @@ pub fn guard_unload(unsent: impl Fn() -> bool + 'static) {
 }
 
 /// Offers `bytes` as a download named `name`; only ever called with ciphertext or a receipt.
-pub fn download(name: &str, media_type: &str, bytes: &[u8]) -> Result<(), JsValue> {
+pub fn download(name: &str, media_type: &str, bytes: &js_sys::Uint8Array) -> Result<(), JsValue> {
     let document = document().ok_or_else(|| JsValue::from_str("no document"))?;
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let parts = js_sys::Array::of1(bytes);
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(media_type);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;

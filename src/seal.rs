@@ -1,15 +1,18 @@
 //! Sealing in the page. Core chooses each part's content key and wraps it for every recipient; the bulk AES-GCM
 //! runs in the browser's native SubtleCrypto where there is one (10–30× faster than AES compiled to wasm, and off
-//! the main thread), else in core's pure-Rust AES-GCM. Both give byte-identical parts. Core's `BundleWriter` then
-//! writes the bundle a slice at a time, the page painting between slices, and the receipt id is the browser's own
-//! SHA-256 of the result: a 25 MB attachment never becomes one long task.
+//! the main thread), else in core's pure-Rust AES-GCM. Both give byte-identical parts. The bundle is then
+//! assembled in the browser's memory: core writes the JSON around the ciphertexts (`BundleFrame`) and encodes each
+//! ciphertext a slice at a time, the page painting between slices, so a 25 MB attachment never becomes one long
+//! task and never sits whole in wasm memory. The receipt id (the bundle's SHA-256) is taken by SubtleCrypto while
+//! the bundle is being sent.
 
-use js_sys::{Array, Object, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use rand_core::OsRng;
-use sealform_core::bundle::{BundleWriter, ReceiptId, SealError, Sealed};
+use sealform_core::bundle::{self, BundleFrame, ReceiptId, SealError};
 use sealform_core::envelope::{Jwe, PendingPart};
 use sealform_core::key::Recipient;
 use sealform_core::{Attachment, Sha256Digest, Submission};
+use send_wrapper::SendWrapper;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AesGcmParams, CryptoKey, SubtleCrypto};
@@ -34,37 +37,92 @@ impl AesPath {
     }
 }
 
-/// How many bytes of the bundle to write between turns for the page (a few milliseconds of base64 in wasm).
-const SLICE: usize = 2 << 20;
+/// How many bytes of ciphertext to encode between turns for the page: about a millisecond of base64 in wasm, and
+/// small enough to stay in the processor's cache on its way through wasm memory. A multiple of 3, so the slices'
+/// encodings join up exactly (core's `CIPHERTEXT_SLICE_MULTIPLE`).
+const SLICE: usize = 3 * 349_525;
+const _: () = assert!(SLICE.is_multiple_of(bundle::CIPHERTEXT_SLICE_MULTIPLE));
+
+/// A sealed bundle, held in the browser's memory (a JS `Uint8Array`): what is sent, or downloaded when it could
+/// not be. Large bundles are assembled there and never pass through wasm memory, which cannot shrink once grown.
+#[derive(Clone, Debug)]
+pub struct Bundle(SendWrapper<Uint8Array>);
+
+impl Bundle {
+    /// The bundle's bytes in the browser's memory (for `fetch` and `Blob`, which take them without a copy into
+    /// wasm).
+    pub fn bytes(&self) -> &Uint8Array {
+        &self.0
+    }
+
+    /// Starts taking the bundle's receipt id (its SHA-256) with the browser's SubtleCrypto, off the main thread,
+    /// and returns a future for it; the hashing runs while the caller does other work (sends the bundle). Without
+    /// SubtleCrypto, or if it fails, the hash is taken in wasm.
+    pub fn receipt(&self) -> impl std::future::Future<Output = ReceiptId> + use<> {
+        // Called now, not when the future is first polled: SubtleCrypto starts hashing at once.
+        let digest = subtle_crypto().and_then(|subtle| {
+            subtle
+                .digest_with_str_and_buffer_source("SHA-256", &self.0)
+                .ok()
+        });
+        let bytes = self.0.clone();
+        async move {
+            let native = match digest {
+                Some(promise) => JsFuture::from(promise).await.ok(),
+                None => None,
+            };
+            let digest: Option<[u8; 32]> =
+                native.and_then(|digest| Uint8Array::new(&digest).to_vec().try_into().ok());
+            match digest {
+                Some(digest) => ReceiptId::from_digest(Sha256Digest::from_bytes(digest)),
+                None => ReceiptId::of(&bytes.to_vec()),
+            }
+        }
+    }
+}
+
+/// A sealed part, and where its ciphertext is.
+struct SealedPart {
+    /// The part; its ciphertext is empty when `native` holds it.
+    jwe: Jwe,
+    /// The ciphertext SubtleCrypto returned, kept in the browser's memory.
+    native: Option<Uint8Array>,
+}
 
 /// Seals the submission and its attachments for `recipients`. `progress(done, total)` is called after each part
-/// and each slice of the bundle written, and the page gets a turn to paint between them.
+/// and each step of writing the bundle, and the page gets a turn to paint between them.
 pub async fn seal(
     recipients: &[Recipient],
     submission: &Submission,
     attachments: &[Attachment],
     progress: impl Fn(usize, usize),
-) -> Result<(Sealed, AesPath), SealError> {
+) -> Result<(Bundle, AesPath), SealError> {
     let json = Zeroizing::new(serde_json::to_vec(submission).map_err(|_| SealError::Encryption)?);
     let subtle = subtle_crypto();
-    let (parts, path) =
-        seal_parts(recipients, &json, attachments, subtle.as_ref(), &progress).await?;
-    let mut parts = parts.into_iter();
-    let submission_part: Jwe = parts.next().ok_or(SealError::Encryption)?;
-    let sealed = write_bundle(submission_part, parts.collect(), subtle.as_ref(), &progress).await;
-    Ok((sealed, path))
+    let total = steps(json.len(), attachments);
+    let (parts, path) = seal_parts(recipients, &json, attachments, subtle.as_ref(), |done| {
+        progress(done, total)
+    })
+    .await?;
+    progress(parts.len(), total);
+    crate::page::mark("sealform:parts-sealed");
+    next_turn().await;
+    let bundle = assemble(parts, |done| progress(done, total))
+        .await
+        .map_err(|_| SealError::Encryption)?;
+    progress(total, total);
+    Ok((Bundle(SendWrapper::new(bundle)), path))
 }
 
-/// Seals each part: the submission document, then each attachment. Progress counts parts, then the bundle's
-/// slices: the first `1 + attachments` of `total` steps.
+/// Seals each part: the submission document, then each attachment. SubtleCrypto's ciphertext stays in the
+/// browser's memory.
 async fn seal_parts(
     recipients: &[Recipient],
     json: &[u8],
     attachments: &[Attachment],
     subtle: Option<&SubtleCrypto>,
-    progress: &impl Fn(usize, usize),
-) -> Result<(Vec<Jwe>, AesPath), SealError> {
-    let total = steps(json.len(), attachments);
+    progress: impl Fn(usize),
+) -> Result<(Vec<SealedPart>, AesPath), SealError> {
     let mut path = if subtle.is_some() {
         AesPath::Native
     } else {
@@ -75,70 +133,108 @@ async fn seal_parts(
         .chain(attachments.iter().map(|a| a.bytes.as_slice()))
         .enumerate()
     {
-        progress(done, total);
-        next_frame().await;
+        progress(done);
+        next_turn().await;
         let pending = PendingPart::new(recipients, &mut OsRng)?;
         let part = match (subtle, path) {
             (Some(subtle), AesPath::Native) => {
                 match encrypt_natively(subtle, &pending, plaintext).await {
-                    Ok((ciphertext, tag)) => pending.finish(ciphertext, tag),
+                    Ok((ciphertext, tag)) => SealedPart {
+                        jwe: pending.finish(Vec::new(), tag),
+                        native: Some(ciphertext),
+                    },
                     // A browser that has SubtleCrypto but refuses AES-GCM (rare): seal the rest in wasm.
                     Err(_) => {
                         path = AesPath::Wasm;
-                        pending.encrypt(plaintext)?
+                        SealedPart {
+                            jwe: pending.encrypt(plaintext)?,
+                            native: None,
+                        }
                     }
                 }
             }
-            _ => pending.encrypt(plaintext)?,
+            _ => SealedPart {
+                jwe: pending.encrypt(plaintext)?,
+                native: None,
+            },
         };
         parts.push(part);
     }
     Ok((parts, path))
 }
 
-/// Progress steps: one per part, then one per slice of the bundle.
+/// Progress steps: one per part, then one per slice of ciphertext encoded into the bundle.
 fn steps(json_len: usize, attachments: &[Attachment]) -> usize {
-    let parts = 1 + attachments.len();
-    let bytes: usize = json_len + attachments.iter().map(|a| a.bytes.len()).sum::<usize>();
-    // The bundle is about 4/3 of the plaintext.
-    parts + (bytes / 3 * 4) / SLICE + 1
+    let slices: usize = std::iter::once(json_len)
+        .chain(attachments.iter().map(|a| a.bytes.len()))
+        .map(|len| len.div_ceil(SLICE))
+        .sum();
+    1 + attachments.len() + slices
 }
 
-/// Writes the bundle a slice at a time, yielding between slices, then takes its receipt id.
-async fn write_bundle(
-    submission: Jwe,
-    attachments: Vec<Jwe>,
-    subtle: Option<&SubtleCrypto>,
-    progress: &impl Fn(usize, usize),
-) -> Sealed {
-    let parts = 1 + attachments.len();
-    let mut writer = BundleWriter::new(submission, attachments);
-    let total = parts + writer.len() / SLICE + 1;
-    let mut bytes = Vec::with_capacity(writer.len());
-    let mut done = parts;
-    while writer.write_some(&mut bytes, SLICE) {
-        done += 1;
-        progress(done.min(total), total);
-        next_frame().await;
-    }
-    progress(total, total);
-    let receipt = match subtle {
-        Some(subtle) => digest_natively(subtle, &bytes)
-            .await
-            .unwrap_or_else(|_| ReceiptId::of(&bytes)),
-        None => ReceiptId::of(&bytes),
+/// Splits the parts into the submission's and the attachments'.
+fn split(parts: Vec<SealedPart>) -> (Jwe, Vec<Jwe>, Vec<Option<Uint8Array>>) {
+    let (mut jwes, natives): (Vec<Jwe>, Vec<Option<Uint8Array>>) =
+        parts.into_iter().map(|p| (p.jwe, p.native)).unzip();
+    // `seal_parts` always seals the submission first.
+    let submission = jwes.remove(0);
+    (submission, jwes, natives)
+}
+
+/// Assembles the bundle in the browser's memory: core's frame (the JSON around the ciphertexts) and each
+/// ciphertext's base64url, encoded by core a slice at a time through one small wasm buffer and copied into place,
+/// the page painting between slices. So a large attachment's ciphertext and bundle never sit whole in wasm memory
+/// (which would grow for good): only a slice does.
+async fn assemble(parts: Vec<SealedPart>, progress: impl Fn(usize)) -> Result<Uint8Array, JsValue> {
+    let mut done = parts.len();
+    let (submission, attachments, natives) = split(parts);
+    let (frame, in_wasm) = BundleFrame::new(submission, attachments);
+    let lens = natives.iter().zip(&in_wasm).map(|(native, in_wasm)| {
+        native
+            .as_ref()
+            .map_or(in_wasm.len(), |native| native.length() as usize)
+    });
+    let len = frame.bundle_len(lens);
+    let bundle = Uint8Array::new_with_length(u32::try_from(len).map_err(|_| "bundle too large")?);
+    let mut at = 0;
+    let mut put = |bytes: &[u8]| {
+        // `at + bytes.len() <= len`: the frame's length counts exactly these texts and encodings.
+        bundle
+            .subarray(at, at + bytes.len() as u32)
+            .copy_from(bytes);
+        at += bytes.len() as u32;
     };
-    Sealed { bytes, receipt }
-}
-
-/// The receipt id with the browser's SHA-256 (asynchronous and native: several times faster than wasm).
-async fn digest_natively(subtle: &SubtleCrypto, bytes: &[u8]) -> Result<ReceiptId, JsValue> {
-    let digest = JsFuture::from(subtle.digest_with_str_and_u8_array("SHA-256", bytes)?).await?;
-    let digest: [u8; 32] = Uint8Array::new(&digest)
-        .to_vec()
-        .try_into()
-        .map_err(|_| JsValue::from_str("SHA-256 is 32 bytes"))?;
-    Ok(ReceiptId::from_digest(Sha256Digest::from_bytes(digest)))
+    let mut slice = Vec::new();
+    let mut encoded = Vec::new();
+    for (index, text) in frame.texts().iter().enumerate() {
+        put(text.as_bytes());
+        let (Some(native), Some(in_wasm)) = (natives.get(index), in_wasm.get(index)) else {
+            break;
+        };
+        let ciphertext_len = native
+            .as_ref()
+            .map_or(in_wasm.len(), |n| n.length() as usize);
+        for start in (0..ciphertext_len).step_by(SLICE) {
+            let end = ciphertext_len.min(start + SLICE);
+            let piece = match native {
+                Some(native) => {
+                    slice.resize(end - start, 0);
+                    native
+                        .subarray(start as u32, end as u32)
+                        .copy_to(&mut slice);
+                    slice.as_slice()
+                }
+                None => &in_wasm[start..end],
+            };
+            encoded.clear();
+            bundle::encode_ciphertext(piece, &mut encoded);
+            put(&encoded);
+            done += 1;
+            progress(done);
+            next_turn().await;
+        }
+    }
+    Ok(bundle)
 }
 
 /// The page's SubtleCrypto, present only in secure contexts (https, or http on localhost).
@@ -149,12 +245,13 @@ fn subtle_crypto() -> Option<SubtleCrypto> {
     (!JsValue::from(subtle.clone()).is_undefined()).then_some(subtle)
 }
 
-/// AES-256-GCM with the part's key, IV and AAD in SubtleCrypto; returns the ciphertext and the 128-bit tag.
+/// AES-256-GCM with the part's key, IV and AAD in SubtleCrypto; returns the ciphertext (in the browser's memory)
+/// and the 128-bit tag.
 async fn encrypt_natively(
     subtle: &SubtleCrypto,
     pending: &PendingPart,
     plaintext: &[u8],
-) -> Result<(Vec<u8>, [u8; 16]), JsValue> {
+) -> Result<(Uint8Array, [u8; 16]), JsValue> {
     let usages = Array::of1(&JsValue::from_str("encrypt"));
     let raw_key = Uint8Array::from(pending.content_key().as_slice());
     let key: CryptoKey =
@@ -173,19 +270,39 @@ async fn encrypt_natively(
         plaintext,
     )?)
     .await?;
-    let mut bytes = Uint8Array::new(&sealed).to_vec();
-    let split = bytes
-        .len()
+    let sealed = Uint8Array::new(&sealed);
+    let split = sealed
+        .length()
         .checked_sub(16)
         .ok_or_else(|| JsValue::from_str("AES-GCM output shorter than its tag"))?;
-    let tag: [u8; 16] = bytes[split..]
+    let tag: [u8; 16] = sealed
+        .subarray(split, sealed.length())
+        .to_vec()
         .try_into()
         .map_err(|_| JsValue::from_str("AES-GCM tag"))?;
-    bytes.truncate(split);
-    Ok((bytes, tag))
+    Ok((sealed.subarray(0, split), tag))
 }
 
-/// Yields to the browser so it can paint the progress before the next part.
-async fn next_frame() {
-    gloo_timers::future::TimeoutFuture::new(0).await;
+/// Yields to the browser so it can paint the progress and handle input before the next step: with
+/// `scheduler.yield()` where there is one (Chrome 129, Firefox 142), which resumes at once when nothing else waits,
+/// else with `setTimeout(0)`, which browsers hold back to 4 ms once timers nest.
+pub(crate) async fn next_turn() {
+    let scheduler = Reflect::get(&js_sys::global(), &JsValue::from_str("scheduler")).ok();
+    let yielded = scheduler.and_then(|scheduler| {
+        let function: js_sys::Function = Reflect::get(&scheduler, &JsValue::from_str("yield"))
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        function
+            .call0(&scheduler)
+            .ok()?
+            .dyn_into::<js_sys::Promise>()
+            .ok()
+    });
+    match yielded {
+        Some(promise) => {
+            let _ = JsFuture::from(promise).await;
+        }
+        None => gloo_timers::future::TimeoutFuture::new(0).await,
+    }
 }

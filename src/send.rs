@@ -47,7 +47,7 @@ enum Attempt {
 /// before each retry so the page can say it is trying again.
 pub async fn send(
     endpoint: &str,
-    bundle: &[u8],
+    bundle: &js_sys::Uint8Array,
     pow: Option<&str>,
     on_retry: impl Fn(usize),
 ) -> SendOutcome {
@@ -65,7 +65,7 @@ pub async fn send(
     SendOutcome::Unreachable { detail }
 }
 
-async fn try_once(endpoint: &str, bundle: &[u8], pow: Option<&str>) -> Attempt {
+async fn try_once(endpoint: &str, bundle: &js_sys::Uint8Array, pow: Option<&str>) -> Attempt {
     let mut request = Request::post(endpoint)
         .header("Content-Type", BUNDLE_MEDIA_TYPE)
         // No cookies, no referrer: the receiver needs nothing but the ciphertext.
@@ -74,8 +74,8 @@ async fn try_once(endpoint: &str, bundle: &[u8], pow: Option<&str>) -> Attempt {
     if let Some(pow) = pow {
         request = request.header(POW_HEADER, pow);
     }
-    let body = js_sys::Uint8Array::from(bundle);
-    let response = match request.body(body) {
+    // fetch() takes its own copy of the bytes, so a retry sends the same bundle again.
+    let response = match request.body(bundle) {
         Ok(request) => request.send().await,
         Err(error) => return Attempt::Done(unreachable(error.to_string())),
     };

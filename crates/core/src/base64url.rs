@@ -22,13 +22,19 @@ pub(crate) fn encoded_len(n: usize) -> usize {
 /// Appends the unpadded base64url of `bytes` to `out`. Encoding consecutive slices whose lengths (all but the last)
 /// are multiples of 3 gives exactly the encoding of the whole.
 ///
-/// Only for ciphertext, which is public (it is what goes over the wire): this uses data-encoding's table-driven
-/// encoder, several times faster in wasm than constant-time base64ct, which a 25 MB attachment feels. The output is
-/// the same canonical text ([`encode`]'s), which the tests check.
+/// Only for ciphertext, which is public (it is what goes over the wire): this uses the `base64` crate's encoder,
+/// which is not constant-time but is the fastest found in wasm for a 25 MB attachment (in Chromium, about 1.3×
+/// data-encoding's and many times constant-time base64ct's; docs/BENCHMARKS.md). The output is the same canonical
+/// text ([`encode`]'s), which the tests check.
 pub(crate) fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
+    use base64::Engine as _;
     let start = out.len();
     out.resize(start + encoded_len(bytes.len()), 0);
-    data_encoding::BASE64URL_NOPAD.encode_mut(bytes, &mut out[start..]);
+    let written = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode_slice(bytes, &mut out[start..])
+        .unwrap_or_default();
+    // `encoded_len` is exactly the unpadded length, so the encoder always fits and fills it.
+    debug_assert_eq!(written, out.len() - start);
 }
 
 /// Decodes canonical unpadded base64url.

@@ -306,34 +306,50 @@ pub fn seal_with_rng(
 /// The parts must be sealed for the same recipients, and the submission must list the attachments in order;
 /// [`open`] checks both.
 pub fn assemble(submission: Jwe, attachments: Vec<Jwe>) -> Sealed {
-    let mut writer = BundleWriter::new(submission, attachments);
-    let mut bytes = Vec::with_capacity(writer.len());
-    while writer.write_some(&mut bytes, usize::MAX) {}
+    let (frame, ciphertexts) = BundleFrame::new(submission, attachments);
+    let mut bytes = Vec::with_capacity(frame.bundle_len(ciphertexts.iter().map(Vec::len)));
+    let mut texts = frame.texts.iter();
+    // Ciphertexts first: `zip` stops at the first side that runs out without taking from the other, so the text
+    // after the last ciphertext stays in `texts`.
+    for (ciphertext, text) in ciphertexts.iter().zip(texts.by_ref()) {
+        bytes.extend_from_slice(text.as_bytes());
+        encode_ciphertext(ciphertext, &mut bytes);
+    }
+    for text in texts {
+        bytes.extend_from_slice(text.as_bytes());
+    }
     let receipt = ReceiptId::of(&bytes);
     Sealed { bytes, receipt }
 }
 
-/// Writes a bundle's bytes a slice at a time, so a browser can build a bundle with large attachments without one
-/// long task that stops the page painting: it writes a slice, lets the page have a turn, and writes the next. The
-/// bytes are exactly [`assemble`]'s (which uses it); the caller takes the receipt id of the result, e.g. with the
-/// browser's own SHA-256 ([`ReceiptId::from_digest`]).
-pub struct BundleWriter {
-    pieces: std::collections::VecDeque<Piece>,
-    len: usize,
+/// Appends the base64url of `ciphertext` (or of a slice of it) to `out`, as a bundle carries it. A browser
+/// assembling a large bundle encodes a part's ciphertext a slice at a time so the page keeps painting: slices whose
+/// lengths, all but the last, are multiples of 3 ([`CIPHERTEXT_SLICE_MULTIPLE`]) join up to exactly the whole.
+pub fn encode_ciphertext(ciphertext: &[u8], out: &mut Vec<u8>) {
+    base64url::encode_into(ciphertext, out);
 }
 
-/// Text written as it is, or ciphertext encoded as base64url from `at` on.
-enum Piece {
-    Text(Vec<u8>),
-    Ciphertext { bytes: Vec<u8>, at: usize },
+/// Slices of a ciphertext given to [`encode_ciphertext`] one after another must be multiples of this many bytes
+/// (all but the last): base64 encodes 3 bytes as 4 characters.
+pub const CIPHERTEXT_SLICE_MULTIPLE: usize = 3;
+
+/// A bundle's JSON with a hole where each part's ciphertext goes: the bundle is `texts[0]`, the base64url of the
+/// submission part's ciphertext, `texts[1]`, the base64url of the first attachment's, …, and the last text. For a
+/// browser that keeps the ciphertexts in its own memory and encodes them with its native base64 (so 25 MB never
+/// pass through wasm): the JSON around them is still written here, by the one serializer of the format.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BundleFrame {
+    texts: Vec<String>,
 }
 
-/// What a part's ciphertext reads as in its JSON while the writer holds the bytes themselves.
+/// What a part's ciphertext reads as in its JSON while the frame leaves a hole for it.
 const EMPTY_CIPHERTEXT: &str = r#""ciphertext":"""#;
 
-impl BundleWriter {
-    /// Prepares to write the bundle of these parts.
-    pub fn new(mut submission: Jwe, mut attachments: Vec<Jwe>) -> Self {
+impl BundleFrame {
+    /// Frames the bundle of these parts. Returns the frame and each part's ciphertext (the submission's first),
+    /// which the frame does not hold; a part [finished](crate::envelope::PendingPart::finish) with an empty
+    /// ciphertext because its bytes are held elsewhere gives an empty one.
+    pub fn new(mut submission: Jwe, mut attachments: Vec<Jwe>) -> (Self, Vec<Vec<u8>>) {
         let mut ciphertexts = vec![submission.take_ciphertext()];
         ciphertexts.extend(attachments.iter_mut().map(Jwe::take_ciphertext));
         let document = BundleDocument {
@@ -344,71 +360,31 @@ impl BundleWriter {
         // A struct of parts that themselves serialise infallibly. Each part's JSON now holds `"ciphertext":""`,
         // once, in part order; nothing else in it can (every other value is base64url or a fixed name).
         let json = serde_json::to_string(&document).unwrap_or_default();
-        let mut pieces = std::collections::VecDeque::new();
-        let mut len = 0;
+        let mut texts = Vec::with_capacity(ciphertexts.len() + 1);
         let mut rest = json.as_str();
-        for bytes in ciphertexts {
-            let Some(found) = rest.find(EMPTY_CIPHERTEXT) else {
-                break;
-            };
+        while let Some(found) = rest.find(EMPTY_CIPHERTEXT) {
             // Up to and including the opening quote of the value; the closing quote starts the next text.
             let (text, after) = rest.split_at(found + EMPTY_CIPHERTEXT.len() - 1);
-            len += text.len() + base64url::encoded_len(bytes.len());
-            pieces.push_back(Piece::Text(text.as_bytes().to_vec()));
-            pieces.push_back(Piece::Ciphertext { bytes, at: 0 });
+            texts.push(text.to_owned());
             rest = after;
         }
-        len += rest.len();
-        pieces.push_back(Piece::Text(rest.as_bytes().to_vec()));
-        Self { pieces, len }
+        texts.push(rest.to_owned());
+        (Self { texts }, ciphertexts)
     }
 
-    /// The bundle's length in bytes.
-    pub fn len(&self) -> usize {
-        self.len
+    /// The JSON around the ciphertexts: one text more than there are parts.
+    pub fn texts(&self) -> &[String] {
+        &self.texts
     }
 
-    /// Whether the bundle is empty (never: a bundle always has its JSON).
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Appends about `budget` more bytes of the bundle to `out` (at least a few, whatever the budget); returns
-    /// whether there is more to write.
-    pub fn write_some(&mut self, out: &mut Vec<u8>, budget: usize) -> bool {
-        let mut left = budget.max(4);
-        while left > 0 {
-            let Some(piece) = self.pieces.front_mut() else {
-                break;
-            };
-            match piece {
-                Piece::Text(text) => {
-                    left = left.saturating_sub(text.len());
-                    out.extend_from_slice(text);
-                    self.pieces.pop_front();
-                }
-                Piece::Ciphertext { bytes, at } => {
-                    // Whole 3-byte groups until the last slice, so the slices' encodings join up exactly.
-                    let take = (left / 4 * 3).max(3).min(bytes.len() - *at);
-                    base64url::encode_into(&bytes[*at..*at + take], out);
-                    *at += take;
-                    left = left.saturating_sub(take / 3 * 4);
-                    if *at == bytes.len() {
-                        self.pieces.pop_front();
-                    }
-                }
-            }
-        }
-        !self.pieces.is_empty()
-    }
-}
-
-impl fmt::Debug for BundleWriter {
-    // The parts are ciphertext, but there is nothing useful to print of them either.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BundleWriter")
-            .field("len", &self.len)
-            .finish_non_exhaustive()
+    /// The bundle's length in bytes when its parts' ciphertexts are `ciphertext_lens` bytes long (in part order).
+    pub fn bundle_len(&self, ciphertext_lens: impl IntoIterator<Item = usize>) -> usize {
+        let texts: usize = self.texts.iter().map(String::len).sum();
+        texts
+            + ciphertext_lens
+                .into_iter()
+                .map(base64url::encoded_len)
+                .sum::<usize>()
     }
 }
 
@@ -575,7 +551,7 @@ mod tests {
     }
 
     #[test]
-    fn the_writer_in_slices_gives_exactly_the_bundle() {
+    fn the_bundle_is_the_plain_serialisation() {
         let recipients = recipients();
         let attachments = sample_attachments();
         let part = |bytes: &[u8]| seal_part(&recipients, bytes, &mut OsRng).unwrap();
@@ -589,23 +565,52 @@ mod tests {
             attachments: attachment_parts.clone(),
         })
         .unwrap();
-        for budget in [0, 1, 2, 3, 4, 5, 7, 64, 100, 1 << 20, usize::MAX] {
-            let mut writer = BundleWriter::new(submission_part.clone(), attachment_parts.clone());
-            assert_eq!(writer.len(), expected.len());
-            let mut out = Vec::new();
-            let mut rounds = 0;
-            while writer.write_some(&mut out, budget) {
-                rounds += 1;
-                assert!(rounds < 100_000, "the writer makes progress");
-            }
-            assert_eq!(out, expected, "budget {budget}");
-        }
         let sealed = assemble(submission_part, attachment_parts);
         assert_eq!(sealed.bytes, expected);
         assert_eq!(
             sealed.receipt,
             ReceiptId::from_digest(Sha256Digest::of(&expected))
         );
+    }
+
+    #[test]
+    fn the_frame_with_its_ciphertexts_gives_exactly_the_bundle() {
+        let recipients = recipients();
+        let part = |bytes: &[u8]| seal_part(&recipients, bytes, &mut OsRng).unwrap();
+        let submission_part = part(b"{\"version\":1}");
+        let attachment_parts = vec![part(&[1u8; 1]), part(&[2u8; 2]), part(&[3u8; 300])];
+        let expected = assemble(submission_part.clone(), attachment_parts.clone()).bytes;
+
+        let (frame, ciphertexts) =
+            BundleFrame::new(submission_part.clone(), attachment_parts.clone());
+        assert_eq!(frame.texts().len(), ciphertexts.len() + 1);
+        assert_eq!(
+            frame.bundle_len(ciphertexts.iter().map(Vec::len)),
+            expected.len()
+        );
+        for slice in [3_usize, 6, 297, 300, 3 << 20] {
+            assert!(slice.is_multiple_of(CIPHERTEXT_SLICE_MULTIPLE));
+            let mut joined = frame.texts()[0].clone().into_bytes();
+            for (ciphertext, text) in ciphertexts.iter().zip(&frame.texts()[1..]) {
+                for piece in ciphertext.chunks(slice) {
+                    encode_ciphertext(piece, &mut joined);
+                }
+                joined.extend_from_slice(text.as_bytes());
+            }
+            assert_eq!(joined, expected, "slices of {slice}");
+        }
+
+        // Parts whose ciphertext is held elsewhere (finished with an empty one) frame identically.
+        let detached = |mut jwe: Jwe| {
+            jwe.take_ciphertext();
+            jwe
+        };
+        let (same, empty) = BundleFrame::new(
+            detached(submission_part),
+            attachment_parts.into_iter().map(detached).collect(),
+        );
+        assert_eq!(same, frame);
+        assert!(empty.iter().all(Vec::is_empty));
     }
 
     #[test]
