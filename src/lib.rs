@@ -96,8 +96,10 @@ async fn load(options: &EmbedOptions) -> Loading {
             return Loading::Failed { firm: None };
         }
     };
+    page::mark("sealform:config-fetched");
     match LoadedConfig::from_bytes(&options.config, &bytes, &options.pins) {
         Ok(mut config) => {
+            page::mark("sealform:config-checked");
             // The endpoint is relative to the config (in inline mode the page is on another origin).
             config.endpoint = page::resolve(&config.endpoint, &options.config);
             Loading::Ready(Box::new(config))
@@ -164,6 +166,8 @@ fn Unavailable(firm: Option<FirmContact>) -> impl IntoView {
 /// Runs the form as its own page (the iframe's document): reads the embed options from the URL and mounts. Does
 /// nothing on any other page, where `embed.js` in inline mode loads the same module and calls [`mount_inline`].
 pub fn start() {
+    // The wasm is compiled and instantiated: where the page's time to interactive stands when the form starts.
+    page::mark("sealform:start");
     console_error_panic_hook::set_once();
     let own_page = web_sys::window()
         .and_then(|w| w.document())
