@@ -50,15 +50,42 @@ pub(crate) fn read_input(path: &Path) -> io::Result<Vec<u8>> {
     }
 }
 
+/// When a written file must be on the disk (not only in the operating system's cache).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fsync {
+    /// Before the write returns: an fsync per file. For files that stand alone, such as keys.
+    Now,
+    /// When the caller says so, for many files at once: receipt folders, which `sealform open` makes durable a
+    /// batch at a time (`save::OutDir::flush_staged`).
+    Later,
+}
+
 /// Creates `path` with `mode` and writes `bytes` to it, refusing (`AlreadyExists`) if anything is there. The file
 /// never exists with a wider mode, not even for a moment; on a failed write it is removed.
-pub(crate) fn write_new(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+pub(crate) fn write_new(path: &Path, bytes: &[u8], mode: u32, sync: Fsync) -> io::Result<()> {
     let mut file = create_new(path, mode)?;
-    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    let written = file.write_all(bytes).and_then(|()| match sync {
+        Fsync::Now => file.sync_all(),
+        Fsync::Later => Ok(()),
+    });
     if written.is_err() {
         let _ = fs::remove_file(path);
     }
     written
+}
+
+/// Waits until the names in folder `path` (files created, renamed or removed in it) are on the disk. Does nothing
+/// where a folder cannot be opened to be synced (Windows, whose file systems journal names).
+pub(crate) fn sync_dir(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(path)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
+    }
 }
 
 /// Replaces `path` (or creates it) in one step: the bytes go to a new file beside it, which is then renamed over
@@ -66,7 +93,7 @@ pub(crate) fn write_new(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> 
 pub(crate) fn replace(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let staging = path.with_file_name(format!(".{name}.new-{}", std::process::id()));
-    write_new(&staging, bytes, mode)?;
+    write_new(&staging, bytes, mode, Fsync::Now)?;
     fs::rename(&staging, path).inspect_err(|_| {
         let _ = fs::remove_file(&staging);
     })
@@ -74,7 +101,13 @@ pub(crate) fn replace(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
 
 /// Writes `bytes` to a new file in `dir` called `name`, or `stem-2.ext`, `stem-3.ext`, … if that exists: never
 /// over an existing file. Returns the path written.
-pub(crate) fn write_unique(dir: &Path, name: &str, bytes: &[u8], mode: u32) -> io::Result<PathBuf> {
+pub(crate) fn write_unique(
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+    mode: u32,
+    sync: Fsync,
+) -> io::Result<PathBuf> {
     let (stem, extension) = split_extension(name);
     for n in 1..=MAX_SUFFIX {
         let candidate = if n == 1 {
@@ -82,7 +115,7 @@ pub(crate) fn write_unique(dir: &Path, name: &str, bytes: &[u8], mode: u32) -> i
         } else {
             dir.join(format!("{stem}-{n}{extension}"))
         };
-        match write_new(&candidate, bytes, mode) {
+        match write_new(&candidate, bytes, mode, sync) {
             Ok(()) => return Ok(candidate),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
@@ -281,9 +314,12 @@ mod tests {
     #[test]
     fn unique_names_never_overwrite() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let first = write_unique(dir.path(), "a.txt", b"1", PRIVATE_FILE).expect("write");
-        let second = write_unique(dir.path(), "a.txt", b"2", PRIVATE_FILE).expect("write");
-        let third = write_unique(dir.path(), "a.txt", b"3", PRIVATE_FILE).expect("write");
+        let first =
+            write_unique(dir.path(), "a.txt", b"1", PRIVATE_FILE, Fsync::Now).expect("write");
+        let second =
+            write_unique(dir.path(), "a.txt", b"2", PRIVATE_FILE, Fsync::Now).expect("write");
+        let third =
+            write_unique(dir.path(), "a.txt", b"3", PRIVATE_FILE, Fsync::Now).expect("write");
         assert_eq!(first, dir.path().join("a.txt"));
         assert_eq!(second, dir.path().join("a-2.txt"));
         assert_eq!(third, dir.path().join("a-3.txt"));

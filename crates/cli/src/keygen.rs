@@ -198,7 +198,7 @@ fn write(config: &Config, path: &Path, bytes: &[u8], mode: u32) -> Result<(), Er
     let written = if config.force {
         files::replace(path, bytes, mode)
     } else {
-        files::write_new(path, bytes, mode)
+        files::write_new(path, bytes, mode, files::Fsync::Now)
     };
     written.map_err(|e| match e.kind() {
         io::ErrorKind::AlreadyExists => exists(path),

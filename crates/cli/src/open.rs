@@ -3,6 +3,7 @@
 //! of them all. Bundles are opened on every core; one failing bundle stops no other.
 
 use std::collections::HashMap;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -22,13 +23,16 @@ use crate::save::{self, SUBMISSION_FILE};
 use crate::summary::Summary;
 use crate::view::{self, JOIN};
 
-/// How many bundles are opened at once per thread before their results are written: enough to keep every core
-/// busy, few enough that a batch of large bundles does not sit in memory all at once.
-const BUNDLES_PER_THREAD: usize = 4;
-/// Threads per core. Opening is CPU work, but staging a receipt folder waits on the disk (an fsync per file), so
-/// with only one thread per core the CPU idles through every fsync; measured on a 2-core VM with ext4, 4 threads per
-/// core opened about twice as many bundles a second as 1 (docs/BENCHMARKS.md, "CLI open rate").
-const THREADS_PER_CORE: usize = 4;
+/// How many bundles are opened at once per core before their results are written: enough to keep every core
+/// busy, few enough that a chunk of large bundles does not sit in memory all at once (two chunks at most: one
+/// being opened while the one before is flushed to the disk).
+const BUNDLES_PER_CORE: usize = 4;
+/// Threads per core. Opening is CPU work, but while a chunk is opened one thread of the pool waits on the disk,
+/// flushing the chunk before, and creating files can wait on the file system's journal; with one thread per core a
+/// core idles through those waits. Measured on a 2-core VM with ext4 and other builds running, 2 per core saved
+/// as many bundles a second as 4, and more than 1 (docs/BENCHMARKS.md, "CLI open rate, saving"). It was 4 when
+/// every file was fsynced on its own.
+const THREADS_PER_CORE: usize = 2;
 
 /// What to do, checked: the inputs are found, the forms read and the keys decrypted before any bundle is opened.
 struct Config {
@@ -115,40 +119,76 @@ pub(crate) fn run(args: OpenArgs) -> Result<Exit, Error> {
     let mut batch = Batch::new(&config)?;
     // Bundles in memory at once stay a small multiple of the cores (RAYON_NUM_THREADS, if set, counts as cores).
     let cores = rayon::current_num_threads().max(1);
-    let chunk = cores * BUNDLES_PER_THREAD;
+    let chunk = cores * BUNDLES_PER_CORE;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cores * THREADS_PER_CORE)
         .build()
         .ok();
+    // The RSA work and the staging in parallel; the results are published in the order the inputs were given. A
+    // chunk's receipt folders are flushed to the disk while the next chunk is opened (the flush waits on the disk,
+    // the opening on the CPU), and published and reported once both are done.
+    let mut pending: Option<(&[Input], Vec<Outcome>)> = None;
     for inputs in config.inputs.chunks(chunk) {
-        // The RSA work and the staging in parallel; the results are published in the order the inputs were given.
-        let open_all =
-            || -> Vec<Outcome> { inputs.par_iter().map(|input| batch.open(input)).collect() };
-        let outcomes = match &pool {
-            Some(pool) => pool.install(open_all),
-            // No threads to be had: the global pool (one per core) still works.
-            None => open_all(),
+        let work = || {
+            rayon::join(
+                || pending.as_ref().map(|(_, outcomes)| batch.flush(outcomes)),
+                || -> Vec<Outcome> { inputs.par_iter().map(|input| batch.open(input)).collect() },
+            )
         };
-        for (input, outcome) in inputs.iter().zip(outcomes) {
-            batch.finish(input, outcome);
+        let (flushed, mut outcomes) = match &pool {
+            Some(pool) => pool.install(work),
+            // No threads to be had: the global pool (one per core) still works.
+            None => work(),
+        };
+        if let (Some((done, done_outcomes)), Some(flushed)) = (pending.take(), flushed) {
+            if let Err(e) = &flushed {
+                // Staged while the failed flush ran: the write it lost may be one of theirs.
+                batch.fail_staged(inputs, &mut outcomes, e);
+            }
+            batch.finish(done, done_outcomes, flushed);
         }
+        pending = Some((inputs, outcomes));
+    }
+    if let Some((done, outcomes)) = pending {
+        let flushed = batch.flush(&outcomes);
+        batch.finish(done, outcomes, flushed);
     }
     batch.end()
 }
 
-/// What opening one input gave, before anything is written.
+/// What opening one input gave.
 enum Outcome {
-    /// Opened and verified, and checked against its form; with `--out`, its receipt folder staged.
-    Opened(Box<Opened>, Check, Option<save::Staged>),
+    /// Opened and verified, and checked against its form.
+    Opened(Box<Opened>, Check, Delivery),
     /// Already opened into this receipt folder.
     Skipped(PathBuf),
-    /// Not opened: the message for the person.
+    /// Not opened, or not saved: the message for the person.
     Failed(String),
+}
+
+impl Outcome {
+    fn is_staged(&self) -> bool {
+        matches!(self, Self::Opened(_, _, Delivery::Staged(_)))
+    }
+}
+
+/// Where an opened submission goes.
+enum Delivery {
+    /// To standard output (no `--out`).
+    Print,
+    /// Into its receipt folder, written under a hidden name but neither on the disk for sure nor in place yet.
+    Staged(save::Staged),
+    /// Into its receipt folder, now in place.
+    Saved(save::Saved),
+    /// Nowhere: the same bundle came earlier in this run and was saved into this folder.
+    Duplicate(PathBuf),
 }
 
 /// The state of one run: what is already in the output folder, the table, the count of failures, the bar.
 struct Batch<'a> {
     config: &'a Config,
+    /// `--out`, opened before anything is written in it.
+    out: Option<save::OutDir>,
     existing: HashMap<String, PathBuf>,
     table: Table,
     failures: usize,
@@ -157,14 +197,20 @@ struct Batch<'a> {
 
 impl<'a> Batch<'a> {
     fn new(config: &'a Config) -> Result<Self, Error> {
-        let existing = match &config.out {
-            Some(out) => save::existing_folders(out).map_err(|e| {
-                Error::usage(format!("could not list the folder {}: {e}", out.display()))
-            })?,
-            None => HashMap::new(),
+        let (out, existing) = match &config.out {
+            Some(out) => {
+                let unreadable =
+                    |e| Error::usage(format!("could not list the folder {}: {e}", out.display()));
+                (
+                    Some(save::OutDir::open(out).map_err(unreadable)?),
+                    save::existing_folders(out).map_err(unreadable)?,
+                )
+            }
+            None => (None, HashMap::new()),
         };
         Ok(Self {
             config,
+            out,
             existing,
             table: Table::default(),
             failures: 0,
@@ -199,22 +245,21 @@ impl<'a> Batch<'a> {
             Err(e) => return Outcome::Failed(error::describe_bundle_error(&name, &e)),
         };
         let check = self.config.schemas.check(&opened.submission);
-        let staged = match &self.config.out {
+        let delivery = match &self.out {
             Some(out) => match self.stage(out, input, &opened, &check) {
-                Ok(staged) => Some(staged),
+                Ok(staged) => Delivery::Staged(staged),
                 Err(message) => return Outcome::Failed(message),
             },
-            None => None,
+            None => Delivery::Print,
         };
-        Outcome::Opened(Box::new(opened), check, staged)
+        Outcome::Opened(Box::new(opened), check, delivery)
     }
 
-    /// Writes the receipt folder under a hidden name in `out`; runs on any thread. Publishing it (the rename) waits
-    /// for [`Batch::save`], in input order. Writing here, on every core, is what keeps a batch from waiting on one
-    /// fsync at a time (docs/BENCHMARKS.md, "CLI open rate").
+    /// Writes the receipt folder under a hidden name in `out`; runs on any thread. Making it durable and putting it
+    /// in place wait for [`Batch::flush`] and [`Batch::publish_all`], once the whole chunk is staged.
     fn stage(
         &self,
-        out: &Path,
+        out: &save::OutDir,
         input: &Input,
         opened: &Opened,
         check: &Check,
@@ -236,8 +281,8 @@ impl<'a> Batch<'a> {
             entries: &entries,
             check,
         };
-        save::stage(out, &save::folder_name(date, opened), &summary)
-            .map_err(|e| save_error(&name, out, &e))
+        out.stage(&save::folder_name(date, opened), &summary)
+            .map_err(|e| save_error(&name, out.path(), &e))
     }
 
     /// The receipt folder this bundle was already opened into, unless `--again` asks to open it anew.
@@ -248,8 +293,78 @@ impl<'a> Batch<'a> {
         self.existing.get(&receipt.short()).map(PathBuf::as_path)
     }
 
-    /// Reports, saves or prints one outcome, in input order.
-    fn finish(&mut self, input: &Input, outcome: Outcome) {
+    /// Makes the receipt folders staged for `outcomes` durable, with one flush of the disk for all of them (runs
+    /// while the next chunk is opened).
+    fn flush(&self, outcomes: &[Outcome]) -> io::Result<()> {
+        match &self.out {
+            Some(out) if outcomes.iter().any(Outcome::is_staged) => out.flush_staged(),
+            _ => Ok(()),
+        }
+    }
+
+    /// After a failed flush: none of the folders staged before it ended can be trusted, since the error does not
+    /// say which file was lost. Each becomes a failure, and replacing its `Staged` removes the hidden folder.
+    fn fail_staged(&self, inputs: &[Input], outcomes: &mut [Outcome], error: &io::Error) {
+        let Some(out) = &self.out else {
+            return;
+        };
+        for (input, outcome) in inputs.iter().zip(outcomes) {
+            if outcome.is_staged() {
+                *outcome = Outcome::Failed(flush_error(&input.name(), out.path(), error));
+            }
+        }
+    }
+
+    /// Publishes one chunk's receipt folders, given how [`Batch::flush`] went, then reports, prints and tabulates
+    /// its outcomes in input order.
+    fn finish(&mut self, inputs: &[Input], mut outcomes: Vec<Outcome>, flushed: io::Result<()>) {
+        if let Err(e) = flushed {
+            self.fail_staged(inputs, &mut outcomes, &e);
+        }
+        let outcomes = self.publish_all(inputs, outcomes);
+        for (input, outcome) in inputs.iter().zip(outcomes) {
+            self.report(input, outcome);
+        }
+    }
+
+    /// Renames a chunk's flushed receipt folders into place in input order, then flushes the renames: only a
+    /// folder that got through both counts as saved. Writes nothing on the terminal, so no folder is said to be
+    /// saved before it is on the disk.
+    fn publish_all(&mut self, inputs: &[Input], outcomes: Vec<Outcome>) -> Vec<Outcome> {
+        let Some(out) = &self.out else {
+            return outcomes;
+        };
+        let (existing, again) = (&mut self.existing, self.config.again);
+        let mut outcomes: Vec<Outcome> = inputs
+            .iter()
+            .zip(outcomes)
+            .map(|(input, outcome)| match outcome {
+                Outcome::Opened(opened, check, Delivery::Staged(staged)) => {
+                    match publish(existing, again, &opened, staged) {
+                        Ok(delivery) => Outcome::Opened(opened, check, delivery),
+                        Err(e) => Outcome::Failed(save_error(&input.name(), out.path(), &e)),
+                    }
+                }
+                other => other,
+            })
+            .collect();
+        let saved =
+            |outcome: &Outcome| matches!(outcome, Outcome::Opened(_, _, Delivery::Saved(_)));
+        if outcomes.iter().any(saved) {
+            if let Err(e) = out.flush_names() {
+                for (input, outcome) in inputs.iter().zip(&mut outcomes) {
+                    if let Outcome::Opened(_, _, Delivery::Saved(saved)) = outcome {
+                        *outcome =
+                            Outcome::Failed(unconfirmed_error(&input.name(), &saved.folder, &e));
+                    }
+                }
+            }
+        }
+        outcomes
+    }
+
+    /// Reports, prints and tabulates one outcome, in input order.
+    fn report(&mut self, input: &Input, outcome: Outcome) {
         let name = input.name();
         match outcome {
             Outcome::Skipped(folder) => self.say(|| {
@@ -262,8 +377,8 @@ impl<'a> Batch<'a> {
                 self.failures += 1;
                 self.say(|| error::report(&message));
             }
-            Outcome::Opened(opened, check, staged) => {
-                if let Err(message) = self.deliver(input, &opened, &check, staged) {
+            Outcome::Opened(opened, check, delivery) => {
+                if let Err(message) = self.deliver(input, &opened, &check, delivery) {
                     self.failures += 1;
                     self.say(|| error::report(&message));
                 }
@@ -272,13 +387,14 @@ impl<'a> Batch<'a> {
         self.bar.inc(1);
     }
 
-    /// Warns about what re-validation found, then saves or prints the submission and adds its row to the table.
+    /// Warns about what re-validation found, then says where the submission was saved, or prints it, and adds its
+    /// row to the table.
     fn deliver(
         &mut self,
         input: &Input,
         opened: &Opened,
         check: &Check,
-        staged: Option<save::Staged>,
+        delivery: Delivery,
     ) -> Result<(), String> {
         let name = input.name();
         for warning in check.warnings() {
@@ -294,9 +410,17 @@ impl<'a> Batch<'a> {
             .schemas
             .get(&opened.submission.form.schema_sha256);
         let entries = view::entries(&opened.submission.answers, schema);
-        match (self.config.out.clone(), staged) {
-            (Some(out), Some(staged)) => self.save(&out, input, opened, staged)?,
-            _ => self.print(&name, opened)?,
+        match delivery {
+            Delivery::Print => self.print(&name, opened)?,
+            Delivery::Saved(saved) => self.say_saved(&name, opened, &saved)?,
+            Delivery::Duplicate(folder) => {
+                let folder = folder.display();
+                self.say(|| eprintln!("Skipped {name}: it was already opened into {folder}"));
+                return Ok(());
+            }
+            Delivery::Staged(_) => {
+                unreachable!("Batch::save publishes or fails every staged folder")
+            }
         }
         self.table.push(&Row {
             fixed: [
@@ -334,28 +458,8 @@ impl<'a> Batch<'a> {
         .map_err(|e| e.to_string())
     }
 
-    /// Publishes a submission's staged receipt folder in `out`.
-    fn save(
-        &mut self,
-        out: &Path,
-        input: &Input,
-        opened: &Opened,
-        staged: save::Staged,
-    ) -> Result<(), String> {
-        let name = input.name();
-        let short = opened.receipt.short();
-        // The same bundle given twice in one run: the second is skipped like one opened in an earlier run (and its
-        // staged copy removed as `staged` is dropped).
-        if let Some(folder) = self.existing.get(&short).filter(|_| !self.config.again) {
-            let folder = folder.display().to_string();
-            self.say(|| eprintln!("Skipped {name}: it was already opened into {folder}"));
-            return Ok(());
-        }
-        let previous = self.existing.get(&short).cloned();
-        let saved = staged
-            .publish(opened, previous.as_deref())
-            .map_err(|e| save_error(&name, out, &e))?;
-        self.existing.insert(short, saved.folder.clone());
+    /// Says where a submission was saved, and which attachments were saved under other names.
+    fn say_saved(&self, name: &str, opened: &Opened, saved: &save::Saved) -> Result<(), String> {
         let attachments = match opened.attachments.len() {
             1 => "1 attachment".to_owned(),
             n => format!("{n} attachments"),
@@ -412,12 +516,48 @@ impl<'a> Batch<'a> {
     }
 }
 
+/// Renames a staged receipt folder into place (after [`save::OutDir::flush_staged`]), unless the same bundle was
+/// saved earlier in this run: the second is skipped like one opened in an earlier run (and its staged copy removed
+/// as `staged` is dropped). `existing` holds the receipt folders so far, by short receipt id.
+fn publish(
+    existing: &mut HashMap<String, PathBuf>,
+    again: bool,
+    opened: &Opened,
+    staged: save::Staged,
+) -> io::Result<Delivery> {
+    let short = opened.receipt.short();
+    if let Some(folder) = existing.get(&short).filter(|_| !again) {
+        return Ok(Delivery::Duplicate(folder.clone()));
+    }
+    let saved = staged.publish(opened, existing.get(&short).map(PathBuf::as_path))?;
+    existing.insert(short, saved.folder.clone());
+    Ok(Delivery::Saved(saved))
+}
+
 /// What to say when a receipt folder could not be written.
-fn save_error(name: &str, out: &Path, error: &std::io::Error) -> String {
+fn save_error(name: &str, out: &Path, error: &io::Error) -> String {
     format!(
         "could not save {name} into {}: {error}; nothing was saved for it. Check that you can write there and that \
          there is space",
         out.display()
+    )
+}
+
+/// What to say when the disk could not confirm that a chunk's staged receipt folders were written.
+fn flush_error(name: &str, out: &Path, error: &io::Error) -> String {
+    format!(
+        "could not save {name} into {}: the disk reported an error while writing ({error}); nothing was saved for \
+         it. Check the disk, then run the command again",
+        out.display()
+    )
+}
+
+/// What to say when a receipt folder was put in place but the disk could not confirm the rename.
+fn unconfirmed_error(name: &str, folder: &Path, error: &io::Error) -> String {
+    format!(
+        "{name} was opened into {}, but the disk reported an error while recording the folder's name ({error}): \
+         after a crash or power cut it may be missing. Check the disk; the same command opens it again if so",
+        folder.display()
     )
 }
 

@@ -1,6 +1,6 @@
 //! A receipt folder: where `sealform open --out DIR` puts one opened submission — `DIR/<date>_<receipt>/` with
 //! `submission.json`, `consent.json`, `summary.md`, `summary.html` and `attachments/`. A folder is filled under a
-//! hidden name and renamed when complete, so a receipt folder is never half written.
+//! hidden name and renamed only once it is complete and on the disk, so a receipt folder is never half written.
 
 use std::collections::HashMap;
 use std::fs;
@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sealform_core::bundle::Opened;
 
-use crate::files::{self, PRIVATE_FILE};
+use crate::files::{self, Fsync, PRIVATE_FILE};
 use crate::summary::Summary;
 
 /// The verified answers document.
@@ -68,9 +68,105 @@ pub(crate) struct Saved {
     pub(crate) renamed: Vec<(String, String)>,
 }
 
-/// A receipt folder written in full (every file fsynced) under a hidden name beside its final place, waiting to be
-/// renamed into it. Staging is the slow part — it waits for the disk — so `sealform open` stages on every core and
-/// only publishes in input order. Dropped unpublished, the hidden folder is removed.
+/// How staged files reach the disk. On Linux, not one by one: a whole batch of receipt folders is made durable by
+/// one `syncfs(2)` ([`OutDir::flush_staged`]), where an fsync per file made `sealform open --out` wait on the disk
+/// four times a bundle (docs/BENCHMARKS.md, "CLI open rate, saving"). Elsewhere there is no such call, so every
+/// file, and the folders holding them, is fsynced as it is written.
+const STAGED_FSYNC: Fsync = if cfg!(target_os = "linux") {
+    Fsync::Later
+} else {
+    Fsync::Now
+};
+
+/// The folder receipt folders are saved in (`--out`), held open for the whole run. Saving a batch takes four
+/// steps: [`OutDir::stage`] each folder under a hidden name, [`OutDir::flush_staged`] once, [`Staged::publish`]
+/// each in order, [`OutDir::flush_names`] once; only then is the batch saved. A crash at any point leaves complete
+/// receipt folders and hidden staging folders, which nothing reads ([`existing_folders`] skips them).
+#[derive(Debug)]
+pub(crate) struct OutDir {
+    path: PathBuf,
+    /// Opened before anything is written in it: `syncfs(2)` reports the write-back errors of the file system that
+    /// happened since (Linux 5.8 and later; earlier kernels report none), and fsyncing it makes renames durable.
+    #[cfg(unix)]
+    handle: fs::File,
+}
+
+impl OutDir {
+    /// Opens the folder `path`, which must exist.
+    pub(crate) fn open(path: &Path) -> io::Result<Self> {
+        Ok(Self {
+            path: path.to_path_buf(),
+            #[cfg(unix)]
+            handle: fs::File::open(path)?,
+        })
+    }
+
+    /// The folder's path, as given.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes the receipt folder for `summary.opened` under a hidden name, to be published as `name`. It is on the
+    /// disk only after [`OutDir::flush_staged`].
+    pub(crate) fn stage(&self, name: &str, summary: &Summary<'_>) -> io::Result<Staged> {
+        // Distinct per call, so the same bundle given twice in one batch can be staged twice at once.
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let staging = self.path.join(format!(
+            ".{name}.partial-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        files::create_private_dir(&staging)?;
+        let mut staged = Staged {
+            staging,
+            target: self.path.join(name),
+            saved_names: Vec::new(),
+        };
+        // On an error `staged` is dropped, which removes the folder created just above (never anything else).
+        staged.saved_names = fill(&staged.staging, summary)?;
+        if STAGED_FSYNC == Fsync::Now {
+            // The folders' own entries too, or a crash could leave a published folder missing files.
+            if !summary.opened.attachments.is_empty() {
+                files::sync_dir(&staged.staging.join(ATTACHMENTS_DIR))?;
+            }
+            files::sync_dir(&staged.staging)?;
+        }
+        Ok(staged)
+    }
+
+    /// Waits until every folder staged so far is on the disk, files and names, before any is published. On Linux
+    /// one `syncfs(2)` does it for the whole batch (it writes back the rest of the file system's cache too, so it
+    /// takes longer when other programs are writing a lot to the same disk). An error means some write to this
+    /// file system may be lost: none of the batch may be published. Elsewhere each file was fsynced as it was
+    /// staged ([`STAGED_FSYNC`]).
+    pub(crate) fn flush_staged(&self) -> io::Result<()> {
+        #[cfg(target_os = "linux")]
+        {
+            rustix::fs::syncfs(&self.handle).map_err(io::Error::from)
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            Ok(())
+        }
+    }
+
+    /// Waits until the folders published so far are on the disk under their new names: until then a crash could
+    /// undo a rename, and a folder the firm was told was saved would be back under its hidden name.
+    pub(crate) fn flush_names(&self) -> io::Result<()> {
+        #[cfg(unix)]
+        {
+            self.handle.sync_all()
+        }
+        #[cfg(not(unix))]
+        {
+            files::sync_dir(&self.path)
+        }
+    }
+}
+
+/// A receipt folder written in full under a hidden name beside its final place, waiting to be renamed into it.
+/// Staging is the slow part, so `sealform open` stages on every core and only publishes in input order. Dropped
+/// unpublished, the hidden folder is removed.
 #[derive(Debug)]
 pub(crate) struct Staged {
     staging: PathBuf,
@@ -78,29 +174,10 @@ pub(crate) struct Staged {
     saved_names: Vec<String>,
 }
 
-/// Writes the receipt folder for `summary.opened` under a hidden name in `out`, to be published as `out/name`.
-pub(crate) fn stage(out: &Path, name: &str, summary: &Summary<'_>) -> io::Result<Staged> {
-    // Distinct per call, so the same bundle given twice in one batch can be staged twice at once.
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let staging = out.join(format!(
-        ".{name}.partial-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    files::create_private_dir(&staging)?;
-    let mut staged = Staged {
-        staging,
-        target: out.join(name),
-        saved_names: Vec::new(),
-    };
-    // On an error `staged` is dropped, which removes the folder created just above (never anything else).
-    staged.saved_names = fill(&staged.staging, summary)?;
-    Ok(staged)
-}
-
 impl Staged {
     /// Renames the folder into place, replacing `previous` (an earlier receipt folder for the same bundle, with
-    /// `--again`) only now that the new one is complete.
+    /// `--again`) only now that the new one is complete. Call it only after [`OutDir::flush_staged`], and say the
+    /// folder is saved only after [`OutDir::flush_names`].
     pub(crate) fn publish(self, opened: &Opened, previous: Option<&Path>) -> io::Result<Saved> {
         put_in_place(&self.staging, &self.target, previous)?;
         let renamed = opened
@@ -148,9 +225,19 @@ fn fill(dir: &Path, summary: &Summary<'_>) -> io::Result<Vec<String>> {
     write_json(&dir.join(CONSENT_FILE), &submission.consent)?;
     let saved_names = save_attachments(dir, opened)?;
     let markdown = summary.markdown(&saved_names);
-    files::write_new(&dir.join(SUMMARY_MD), markdown.as_bytes(), PRIVATE_FILE)?;
+    files::write_new(
+        &dir.join(SUMMARY_MD),
+        markdown.as_bytes(),
+        PRIVATE_FILE,
+        STAGED_FSYNC,
+    )?;
     let html = summary.html(&saved_names);
-    files::write_new(&dir.join(SUMMARY_HTML), html.as_bytes(), PRIVATE_FILE)?;
+    files::write_new(
+        &dir.join(SUMMARY_HTML),
+        html.as_bytes(),
+        PRIVATE_FILE,
+        STAGED_FSYNC,
+    )?;
     Ok(saved_names)
 }
 
@@ -165,8 +252,13 @@ fn save_attachments(dir: &Path, opened: &Opened) -> io::Result<Vec<String>> {
     for (index, attachment) in opened.attachments.iter().enumerate() {
         let safe = files::safe_file_name(&attachment.name)
             .unwrap_or_else(|| format!("attachment-{}", index + 1));
-        let written =
-            files::write_unique(&attachments_dir, &safe, &attachment.bytes, PRIVATE_FILE)?;
+        let written = files::write_unique(
+            &attachments_dir,
+            &safe,
+            &attachment.bytes,
+            PRIVATE_FILE,
+            STAGED_FSYNC,
+        )?;
         saved_names.push(
             written
                 .file_name()
@@ -180,7 +272,12 @@ fn save_attachments(dir: &Path, opened: &Opened) -> io::Result<Vec<String>> {
 
 /// Writes `value` as pretty JSON ending with a line break, only readable by the owner.
 fn write_json(path: &Path, value: &impl serde::Serialize) -> io::Result<()> {
-    files::write_new(path, pretty_json(value).as_bytes(), PRIVATE_FILE)
+    files::write_new(
+        path,
+        pretty_json(value).as_bytes(),
+        PRIVATE_FILE,
+        STAGED_FSYNC,
+    )
 }
 
 /// `value` as pretty JSON ending with a line break.
@@ -192,7 +289,83 @@ pub(crate) fn pretty_json(value: &impl serde::Serialize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::looks_like_short_receipt;
+    use sealform_core::bundle;
+    use sealform_core::key::Identity;
+
+    use super::*;
+    use crate::revalidate::Check;
+
+    /// Core's `valid` test vector, opened with its key.
+    fn opened() -> Opened {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/data");
+        let pem = fs::read_to_string(data.join("keys/firm.pem")).expect("test key");
+        let identity = Identity::from_pkcs8_pem(&pem, None).expect("test key parses");
+        let vector = fs::read(data.join("vectors/valid.bundle")).expect("test vector");
+        // A header, a blank line, then the bundle.
+        let start = vector
+            .windows(2)
+            .position(|pair| pair == b"\n\n")
+            .expect("vector header")
+            + 2;
+        bundle::open(&[identity], &vector[start..]).expect("the valid vector opens")
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .expect("list")
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_staged_folder_has_no_final_name_until_published() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = OutDir::open(dir.path()).expect("open the folder");
+        let opened = opened();
+        let summary = Summary {
+            opened: &opened,
+            source: "valid.bundle",
+            received_at: None,
+            entries: &[],
+            check: &Check::Passed,
+        };
+        let name = folder_name(None, &opened);
+
+        let staged = out.stage(&name, &summary).expect("stage");
+        let hidden = names_in(dir.path());
+        assert_eq!(hidden.len(), 1, "{hidden:?}");
+        assert!(
+            hidden[0].starts_with(&format!(".{name}.partial-")),
+            "{hidden:?}"
+        );
+        assert!(existing_folders(dir.path()).expect("list").is_empty());
+        assert!(!dir.path().join(&name).exists());
+
+        out.flush_staged().expect("flush");
+        let saved = staged.publish(&opened, None).expect("publish");
+        out.flush_names().expect("flush the names");
+        assert_eq!(names_in(dir.path()), std::slice::from_ref(&name));
+        assert_eq!(saved.folder, dir.path().join(&name));
+        assert!(names_in(&saved.folder).contains(&SUBMISSION_FILE.to_owned()));
+        assert_eq!(
+            existing_folders(dir.path())
+                .expect("list")
+                .get(&opened.receipt.short()),
+            Some(&saved.folder)
+        );
+
+        // A folder staged but never published (its flush failed, say) leaves nothing behind.
+        drop(out.stage(&name, &summary).expect("stage again"));
+        assert_eq!(names_in(dir.path()), [name]);
+    }
 
     #[test]
     fn receipt_folders_are_recognised() {
