@@ -488,7 +488,12 @@ pub fn FileQuestion(
             leptos::task::spawn_local(async move {
                 for file in files {
                     if let Ok(bytes) = crate::page::read_file(&file).await {
-                        state.update(|s| s.add_file(&id, &file.name(), &file.type_(), bytes));
+                        // Hashed by SubtleCrypto in the browser's memory, then copied into wasm once.
+                        let sha256 = crate::seal::sha256(&bytes).await;
+                        let bytes = bytes.to_vec();
+                        state.update(|s| {
+                            s.add_file(&id, &file.name(), &file.type_(), bytes, sha256)
+                        });
                     }
                 }
                 reading.set(false);

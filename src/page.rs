@@ -146,10 +146,10 @@ pub fn download(name: &str, media_type: &str, bytes: &js_sys::Uint8Array) -> Res
     Ok(())
 }
 
-/// Reads a picked file's bytes.
-pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, JsValue> {
+/// Reads a picked file's bytes, into the browser's memory.
+pub async fn read_file(file: &web_sys::File) -> Result<js_sys::Uint8Array, JsValue> {
     let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    Ok(js_sys::Uint8Array::new(&buffer))
 }
 
 /// Tells the embedding page something, only if `embed.js` told us its origin, and only that origin.

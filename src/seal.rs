@@ -11,7 +11,9 @@ use rand_core::OsRng;
 use sealform_core::bundle::{self, BundleFrame, ReceiptId, SealError};
 use sealform_core::envelope::{Jwe, PendingPart};
 use sealform_core::key::Recipient;
-use sealform_core::{Attachment, Sha256Digest, Submission};
+use std::sync::Arc;
+
+use sealform_core::{Sha256Digest, Submission};
 use send_wrapper::SendWrapper;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -55,28 +57,35 @@ impl Bundle {
         &self.0
     }
 
-    /// Starts taking the bundle's receipt id (its SHA-256) with the browser's SubtleCrypto, off the main thread,
-    /// and returns a future for it; the hashing runs while the caller does other work (sends the bundle). Without
-    /// SubtleCrypto, or if it fails, the hash is taken in wasm.
+    /// Starts taking the bundle's receipt id (its SHA-256) and returns a future for it; the hashing runs while
+    /// the caller does other work (sends the bundle).
     pub fn receipt(&self) -> impl std::future::Future<Output = ReceiptId> + use<> {
-        // Called now, not when the future is first polled: SubtleCrypto starts hashing at once.
-        let digest = subtle_crypto().and_then(|subtle| {
-            subtle
-                .digest_with_str_and_buffer_source("SHA-256", &self.0)
-                .ok()
-        });
-        let bytes = self.0.clone();
-        async move {
-            let native = match digest {
-                Some(promise) => JsFuture::from(promise).await.ok(),
-                None => None,
-            };
-            let digest: Option<[u8; 32]> =
-                native.and_then(|digest| Uint8Array::new(&digest).to_vec().try_into().ok());
-            match digest {
-                Some(digest) => ReceiptId::from_digest(Sha256Digest::from_bytes(digest)),
-                None => ReceiptId::of(&bytes.to_vec()),
-            }
+        let digest = sha256(&self.0);
+        async move { ReceiptId::from_digest(digest.await) }
+    }
+}
+
+/// Starts taking the SHA-256 of `bytes` with the browser's SubtleCrypto (native, off the main thread, many times
+/// faster than SHA-256 in wasm) and returns a future for it. Without SubtleCrypto, or if it fails, the hash is
+/// taken in wasm.
+pub fn sha256(bytes: &Uint8Array) -> impl std::future::Future<Output = Sha256Digest> + use<> {
+    // Called now, not when the future is first polled: SubtleCrypto starts hashing at once.
+    let digest = subtle_crypto().and_then(|subtle| {
+        subtle
+            .digest_with_str_and_buffer_source("SHA-256", bytes)
+            .ok()
+    });
+    let bytes = bytes.clone();
+    async move {
+        let native = match digest {
+            Some(promise) => JsFuture::from(promise).await.ok(),
+            None => None,
+        };
+        let digest: Option<[u8; 32]> =
+            native.and_then(|digest| Uint8Array::new(&digest).to_vec().try_into().ok());
+        match digest {
+            Some(digest) => Sha256Digest::from_bytes(digest),
+            None => Sha256Digest::of(&bytes.to_vec()),
         }
     }
 }
@@ -94,7 +103,7 @@ struct SealedPart {
 pub async fn seal(
     recipients: &[Recipient],
     submission: &Submission,
-    attachments: &[Attachment],
+    attachments: &[Arc<Vec<u8>>],
     progress: impl Fn(usize, usize),
 ) -> Result<(Bundle, AesPath), SealError> {
     let json = Zeroizing::new(serde_json::to_vec(submission).map_err(|_| SealError::Encryption)?);
@@ -119,7 +128,7 @@ pub async fn seal(
 async fn seal_parts(
     recipients: &[Recipient],
     json: &[u8],
-    attachments: &[Attachment],
+    attachments: &[Arc<Vec<u8>>],
     subtle: Option<&SubtleCrypto>,
     progress: impl Fn(usize),
 ) -> Result<(Vec<SealedPart>, AesPath), SealError> {
@@ -130,7 +139,7 @@ async fn seal_parts(
     };
     let mut parts = Vec::with_capacity(1 + attachments.len());
     for (done, plaintext) in std::iter::once(json)
-        .chain(attachments.iter().map(|a| a.bytes.as_slice()))
+        .chain(attachments.iter().map(|bytes| bytes.as_slice()))
         .enumerate()
     {
         progress(done);
@@ -164,9 +173,9 @@ async fn seal_parts(
 }
 
 /// Progress steps: one per part, then one per slice of ciphertext encoded into the bundle.
-fn steps(json_len: usize, attachments: &[Attachment]) -> usize {
+fn steps(json_len: usize, attachments: &[Arc<Vec<u8>>]) -> usize {
     let slices: usize = std::iter::once(json_len)
-        .chain(attachments.iter().map(|a| a.bytes.len()))
+        .chain(attachments.iter().map(|bytes| bytes.len()))
         .map(|len| len.div_ceil(SLICE))
         .sum();
     1 + attachments.len() + slices

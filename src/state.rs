@@ -2,12 +2,13 @@
 //! and nothing here touches the browser, so every rule is tested natively with ordinary `#[test]`s.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use sealform_core::consent::missing_consents;
 use sealform_core::schema::{is_answered, FieldKind, FormSchema};
 use sealform_core::validate::row_key;
 use sealform_core::{
-    validate, Answer, Answers, Attachment, AttachmentInfo, FieldError, Sha256Digest, Submission,
+    validate, Answer, Answers, AttachmentInfo, FieldError, Sha256Digest, Submission,
 };
 use time::Date;
 
@@ -27,8 +28,9 @@ pub struct PickedFile {
     pub id: u64,
     /// Field, name, media type, size and SHA-256.
     pub info: AttachmentInfo,
-    /// The file's bytes.
-    pub bytes: Vec<u8>,
+    /// The file's bytes, shared: the view's file list and the submission take them without a copy (a 25 MB file
+    /// copied on every keystroke would be felt).
+    pub bytes: Arc<Vec<u8>>,
 }
 
 impl std::fmt::Debug for PickedFile {
@@ -42,8 +44,16 @@ impl std::fmt::Debug for PickedFile {
 }
 
 impl PickedFile {
-    /// Describes a file picked for `field`.
-    pub fn new(id: u64, field: &str, name: &str, media_type: &str, bytes: Vec<u8>) -> Self {
+    /// Describes a file picked for `field`, whose SHA-256 the caller has taken (the page takes it with the
+    /// browser's SubtleCrypto, many times faster than SHA-256 in wasm).
+    pub fn new(
+        id: u64,
+        field: &str,
+        name: &str,
+        media_type: &str,
+        bytes: Vec<u8>,
+        sha256: Sha256Digest,
+    ) -> Self {
         let info = AttachmentInfo {
             field: field.to_owned(),
             name: name.to_owned(),
@@ -54,9 +64,13 @@ impl PickedFile {
                 media_type.to_owned()
             },
             size: bytes.len() as u64,
-            sha256: Sha256Digest::of(&bytes),
+            sha256,
         };
-        Self { id, info, bytes }
+        Self {
+            id,
+            info,
+            bytes: Arc::new(bytes),
+        }
     }
 }
 
@@ -173,10 +187,17 @@ impl FormState {
         self.files.get(field).map_or(&[], Vec::as_slice)
     }
 
-    /// Adds a picked file to a field.
-    pub fn add_file(&mut self, field: &str, name: &str, media_type: &str, bytes: Vec<u8>) {
+    /// Adds a picked file to a field; `sha256` is of `bytes`.
+    pub fn add_file(
+        &mut self,
+        field: &str,
+        name: &str,
+        media_type: &str,
+        bytes: Vec<u8>,
+        sha256: Sha256Digest,
+    ) {
         let id = self.fresh_id();
-        let file = PickedFile::new(id, field, name, media_type, bytes);
+        let file = PickedFile::new(id, field, name, media_type, bytes, sha256);
         self.files.entry(field.to_owned()).or_default().push(file);
     }
 
@@ -314,25 +335,17 @@ impl FormState {
         self.row_index(group, row).map(|i| row_key(group, i, field))
     }
 
-    /// The submission document and its attachments, as they will be sealed.
+    /// The submission document, and its attachments' bytes in the order it lists them, as they will be sealed.
     pub fn submission(
         &self,
         schema: &FormSchema,
         schema_sha256: Sha256Digest,
         submission_id: &str,
         submitted_at: &str,
-    ) -> (Submission, Vec<Attachment>) {
+    ) -> (Submission, Vec<Arc<Vec<u8>>>) {
         let files = self.attachments(schema);
         let infos = files.iter().map(|f| f.info.clone()).collect();
-        let attachments = files
-            .iter()
-            .map(|f| Attachment {
-                field: f.info.field.clone(),
-                name: f.info.name.clone(),
-                media_type: f.info.media_type.clone(),
-                bytes: f.bytes.clone(),
-            })
-            .collect();
+        let attachments = files.iter().map(|f| Arc::clone(&f.bytes)).collect();
         let submission = Submission::new(
             schema,
             schema_sha256,
@@ -504,23 +517,19 @@ mod tests {
         assert_eq!(element_id(&key), "other_parties-1-party_name");
     }
 
+    /// Picks a file for the documents field, as the page does (its SHA-256 taken beforehand).
+    fn add_file(state: &mut FormState, name: &str, media_type: &str, bytes: &[u8]) {
+        let digest = Sha256Digest::of(bytes);
+        state.add_file("documents_upload", name, media_type, bytes.to_vec(), digest);
+    }
+
     #[test]
     fn files_are_checked_and_sealed_in_form_order() {
         let schema = schema();
         let mut state = filled();
-        state.add_file(
-            "documents_upload",
-            "letter.pdf",
-            "application/pdf",
-            b"%PDF-1.7".to_vec(),
-        );
+        add_file(&mut state, "letter.pdf", "application/pdf", b"%PDF-1.7");
         assert!(state.check(&schema, today()), "{:?}", state.errors);
-        state.add_file(
-            "documents_upload",
-            "virus.exe",
-            "application/x-msdownload",
-            b"MZ".to_vec(),
-        );
+        add_file(&mut state, "virus.exe", "application/x-msdownload", b"MZ");
         state.check(&schema, today());
         assert!(state
             .errors
@@ -532,6 +541,11 @@ mod tests {
             state.submission(&schema, Sha256Digest::of(b""), "id", "2026-11-23T10:00:00Z");
         assert_eq!(attachments.len(), 1);
         assert_eq!(submission.attachments[0].name, "letter.pdf");
+        assert_eq!(attachments[0].as_slice(), b"%PDF-1.7");
+        assert_eq!(
+            submission.attachments[0].sha256,
+            Sha256Digest::of(b"%PDF-1.7")
+        );
     }
 
     #[test]
@@ -553,7 +567,7 @@ mod tests {
     fn clearing_forgets_everything() {
         let schema = schema();
         let mut state = filled();
-        state.add_file("documents_upload", "a.txt", "text/plain", b"x".to_vec());
+        add_file(&mut state, "a.txt", "text/plain", b"x");
         assert!(state.has_input());
         state.clear();
         assert!(!state.has_input());
