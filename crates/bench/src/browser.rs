@@ -344,13 +344,13 @@ pub(crate) async fn seal_large(bench: &Bench) -> anyhow::Result<Vec<Row>> {
             only: "seal-large".into(),
             notes: format!(
                 "{:.0} % of SubtleCrypto's throughput. The file is chosen through the file input; the seal time is \
-                 the page's marks `seal-start` → `seal-end`: building the submission (a copy of the file's bytes), \
+                 the page's marks `seal-start` → `seal-end`: building the submission document, \
                  each part's RSA wrap and AES-GCM in SubtleCrypto (the plaintext copied out of wasm; the \
                  ciphertext stays in the browser's memory) — {:.0} ms to the page's `parts-sealed` mark — then \
                  assembling the bundle: each ciphertext a 1 MB slice at a time into wasm, base64url there, and \
                  into the bundle's buffer — the other {:.0} ms. The bundle's receipt SHA-256 is taken while it is \
                  sent, so it is not in the seal time (SubtleCrypto's SHA-256 over {} took {:.0} ms in the same \
-                 page); the file's own SHA-256 was taken when it was picked. The reference is \
+                 page); the file's own SHA-256 was taken by SubtleCrypto when it was picked. The reference is \
                  `crypto.subtle.encrypt` (AES-256-GCM, same AAD) on the same bytes in the same page, median of \
                  5. AES path: {}. While sealing: longest main-thread task {:.0} ms ({} long tasks over 50 ms, \
                  {:.0} ms in all; PerformanceObserver `longtask`), longest gap between painted frames {:.0} ms \
@@ -383,8 +383,8 @@ pub(crate) async fn seal_large(bench: &Bench) -> anyhow::Result<Vec<Row>> {
             notes: format!(
                 "`performance.memory.usedJSHeapSize` (precise) right after `seal-end`: {:.1}× the attachment; \
                  {} after the receipt (sent). That is the JS heap only: SubtleCrypto's ciphertext and the \
-                 bundle are in it; the wasm linear memory (which holds the file's bytes and the copy sealed, \
-                 one 1 MB slice of ciphertext at a time, and never shrinks) is not. The renderer process's peak RSS (`VmHWM`, read from /proc for the \
+                 bundle are in it; the wasm linear memory (which holds the file's bytes, once, and one 1 MB \
+                 slice of ciphertext at a time, and never shrinks) is not. The renderer process's peak RSS (`VmHWM`, read from /proc for the \
                  Chromium this bench started), which includes it: {}{}.",
                 seen.heap_used / size as f64,
                 mb(seen.heap_after_send),
