@@ -46,7 +46,8 @@ const SLICE: usize = 3 * 349_525;
 const _: () = assert!(SLICE.is_multiple_of(bundle::CIPHERTEXT_SLICE_MULTIPLE));
 
 /// A sealed bundle, held in the browser's memory (a JS `Uint8Array`): what is sent, or downloaded when it could
-/// not be. Large bundles are assembled there and never pass through wasm memory, which cannot shrink once grown.
+/// not be. Assembled there a slice at a time, a large bundle never sits whole in wasm memory, which cannot shrink
+/// once grown.
 #[derive(Clone, Debug)]
 pub struct Bundle(SendWrapper<Uint8Array>);
 
