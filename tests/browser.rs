@@ -13,6 +13,7 @@ use std::process::Command;
 use e2e::browser::{self, wait_for, wait_js};
 use e2e::canary;
 use e2e::form_page::FormPage;
+use e2e::host::Embed;
 use e2e::world::{scenario, Options, Pin, World};
 use fantoccini::actions::{InputSource as _, KeyAction, KeyActions};
 use fantoccini::key::Key;
@@ -220,6 +221,22 @@ fn read_json(path: &Path) -> Value {
 }
 
 /// The host page's record of `sealform:submitted` (read in the top document, then back into the form).
+/// Fills what the form needs to send, sends it, and checks that the receiver stored exactly one bundle, under the
+/// receipt the form showed, which opens to the answers typed.
+async fn send_and_open(page: &FormPage<'_>, world: &World) {
+    let answers = fill_sendable(page).await;
+    page.submit().await;
+    let (receipt, _) = page.receipt().await;
+    let stored = world.stored();
+    assert_eq!(stored.len(), 1, "stored once");
+    assert_eq!(stored[0].0, receipt);
+    let opened = world.open_store(&world.path("opened"));
+    assert_eq!(
+        read_json(&opened[0].join("submission.json"))["answers"],
+        answers
+    );
+}
+
 async fn host_receipts(page: &FormPage<'_>) -> Vec<String> {
     let client = page.client();
     client
@@ -614,6 +631,40 @@ async fn works_under_a_strict_csp_without_violations() {
     .await;
 }
 
+/// 7b: inline mode (`data-mode="inline"`): the form mounts into the firm's page itself, loading its module, wasm
+/// and config from the form's origin (CORS), under the CSP docs/EMBEDDING.md gives the firm; the client's answers
+/// are sealed, stored and open to exactly what was typed, and the browser reports no CSP violation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inline_mode_mounts_in_the_firms_page_and_seals() {
+    let options = Options {
+        embed: Embed::Inline,
+        ..Options::default()
+    };
+    scenario(options, async |world: &World| {
+        let page = FormPage::ready_inline(&world.client, &world.host_url()).await;
+        assert!(
+            !page.exists("iframe").await,
+            "inline mode puts no iframe in the firm's page"
+        );
+        assert!(
+            page.exists("#intake #sealform-root").await,
+            "the form is mounted into the snippet's target"
+        );
+        send_and_open(&page, world).await;
+        let recorded = page
+            .client()
+            .execute("return window.cspViolations;", vec![])
+            .await
+            .expect("violations");
+        assert_eq!(
+            recorded,
+            json!([]),
+            "the firm's page saw no securitypolicyviolation"
+        );
+    })
+    .await;
+}
+
 /// Runs axe-core in the current document; returns its violations for WCAG 2.2 AA.
 async fn axe(page: &FormPage<'_>) -> Vec<Value> {
     let path = std::env::var_os("AXE_CORE_JS")
@@ -737,17 +788,8 @@ async fn the_form_solves_the_receivers_proof_of_work() {
     };
     scenario(options, async |world: &World| {
         let page = FormPage::ready(&world.client, &world.host_url()).await;
-        let answers = fill_sendable(&page).await;
-        page.submit().await;
-        let (receipt, _) = page.receipt().await;
-        let stored = world.stored();
-        assert_eq!(stored.len(), 1, "stored once the proof was accepted");
-        assert_eq!(stored[0].0, receipt);
-        let opened = world.open_store(&world.path("opened"));
-        assert_eq!(
-            read_json(&opened[0].join("submission.json"))["answers"],
-            answers
-        );
+        // Stored only once the proof was accepted.
+        send_and_open(&page, world).await;
     })
     .await;
 }

@@ -1,5 +1,6 @@
 //! The intake form as a page object: what a client does (type, choose, tick, attach, send) and what they see
-//! (errors, the receipt), by the ids and `data-testid`s the form promises. All inside the form's iframe.
+//! (errors, the receipt), by the ids and `data-testid`s the form promises. Inside the form's iframe, or, inline, in
+//! the firm's page itself.
 
 use std::path::Path;
 
@@ -29,6 +30,20 @@ impl<'a> FormPage<'a> {
             .enter_frame(0)
             .await
             .expect("enter the form's iframe");
+        Self::loaded(client).await
+    }
+
+    /// Loads the firm's page at `url`, where the form is mounted inline, and waits until the form can be typed
+    /// into.
+    pub async fn ready_inline(client: &'a Client, url: &str) -> Self {
+        client.goto(url).await.expect("load the firm's page");
+        let page = Self::loaded(client).await;
+        page.wait_ready().await;
+        page
+    }
+
+    /// Waits, in the current document, until the form has loaded (ready or unavailable).
+    async fn loaded(client: &'a Client) -> Self {
         let page = Self { client };
         wait_js(
             client,

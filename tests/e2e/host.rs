@@ -39,17 +39,50 @@ pub struct HostPage {
     task: JoinHandle<()>,
 }
 
-/// The page's CSP: scripts only from itself and the form's origin, the form only in a frame, nothing inline.
-pub fn strict_csp(form_origin: &str) -> String {
+/// How the firm's page embeds the form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Embed {
+    /// The default: the form in an isolated iframe of its own origin.
+    Isolated,
+    /// `data-mode="inline"`: the form mounted into the firm's page itself.
+    Inline,
+}
+
+/// The page's CSP: scripts only from itself and the form's origin, nothing inline. Isolated, the form only in a
+/// frame; inline, what docs/EMBEDDING.md tells the firm to add: the form's origin in `connect-src` and
+/// `'wasm-unsafe-eval'`.
+pub fn strict_csp(form_origin: &str, embed: Embed) -> String {
+    let (scripts, frames, connect) = match embed {
+        Embed::Isolated => (
+            String::new(),
+            format!("frame-src {form_origin}; "),
+            String::new(),
+        ),
+        Embed::Inline => (
+            " 'wasm-unsafe-eval'".to_owned(),
+            String::new(),
+            format!(" {form_origin}"),
+        ),
+    };
     format!(
-        "default-src 'none'; script-src 'self' {form_origin}; frame-src {form_origin}; style-src 'self'; \
-         img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        "default-src 'none'; script-src 'self' {form_origin}{scripts}; {frames}style-src 'self'; \
+         img-src 'self'; connect-src 'self'{connect}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
 }
 
 impl HostPage {
     /// Serves the page that embeds the form from `form_origin`, pinned to `pin` (comma-separated key ids).
-    pub async fn start(form_origin: &str, pin: &str, csp: Option<String>) -> Self {
+    pub async fn start(form_origin: &str, pin: &str, embed: Embed, csp: Option<String>) -> Self {
+        // The snippet of docs/EMBEDDING.md for each mode.
+        let snippet = match embed {
+            Embed::Isolated => format!(
+                "<script src=\"{form_origin}/embed.js\" data-sealform data-pin=\"{pin}\"></script>"
+            ),
+            Embed::Inline => format!(
+                "<div id=\"intake\"></div>\n<script src=\"{form_origin}/embed.js\" data-sealform \
+                 data-target=\"#intake\" data-mode=\"inline\" data-pin=\"{pin}\"></script>"
+            ),
+        };
         let page = format!(
             "<!doctype html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n\
              <title>Harbour &amp; Vale Solicitors — Contact us</title>\n\
@@ -57,7 +90,7 @@ impl HostPage {
              <header><h1>Harbour &amp; Vale Solicitors</h1><p>Tell us about your matter. The form below is \
              encrypted in your browser before it is sent.</p></header>\n\
              <p id=\"host-receipt\" role=\"status\"></p>\n\
-             <script src=\"{form_origin}/embed.js\" data-sealform data-pin=\"{pin}\"></script>\n\
+             {snippet}\n\
              </body>\n</html>\n"
         );
         let router = Router::new()

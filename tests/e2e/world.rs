@@ -17,7 +17,7 @@ use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use tempfile::TempDir;
 
 use crate::e2e::browser::{self, Chromedriver};
-use crate::e2e::host::{self, HostPage};
+use crate::e2e::host::{self, Embed, HostPage};
 use crate::e2e::proxy::Proxy;
 use crate::e2e::{dist, sealform_bin, workspace};
 
@@ -37,6 +37,8 @@ pub struct Options {
     pub pin: Pin,
     /// The receiver's `--pow-bits`: ask every submission for a proof of work.
     pub pow_bits: Option<u32>,
+    /// How the firm's page embeds the form.
+    pub embed: Embed,
 }
 
 impl Default for Options {
@@ -44,6 +46,7 @@ impl Default for Options {
         Self {
             pin: Pin::FirmKeys,
             pow_bits: None,
+            embed: Embed::Isolated,
         }
     }
 }
@@ -129,8 +132,8 @@ impl World {
         };
         // The form's origin exists before the receiver does: the proxy is pointed at it once it listens.
         let form = Proxy::start(SocketAddr::from(([127, 0, 0, 1], 9))).await;
-        let host_page =
-            HostPage::start(&form.origin(), &pin, Some(host::strict_csp(&form.origin()))).await;
+        let csp = host::strict_csp(&form.origin(), options.embed);
+        let host_page = HostPage::start(&form.origin(), &pin, options.embed, Some(csp)).await;
         let host = Proxy::start(host_page.addr).await;
         let downloads = dir.path().join("downloads");
         std::fs::create_dir_all(&downloads).expect("downloads dir");
