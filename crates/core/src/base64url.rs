@@ -23,7 +23,7 @@ pub(crate) fn encoded_len(n: usize) -> usize {
 /// are multiples of 3 gives exactly the encoding of the whole.
 ///
 /// Only for ciphertext, which is public (it is what goes over the wire): this uses the `base64` crate's encoder,
-/// which is not constant-time but is the fastest found in wasm for a 25 MB attachment (in Chromium, about 1.3×
+/// which is not constant-time but is the fastest found in wasm for a 25 MB attachment (in Chromium, 1.3–1.6×
 /// data-encoding's and many times constant-time base64ct's; docs/BENCHMARKS.md). The output is the same canonical
 /// text ([`encode`]'s), which the tests check.
 pub(crate) fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
