@@ -6,13 +6,13 @@
 //! task and never sits whole in wasm memory. The receipt id (the bundle's SHA-256) is taken by SubtleCrypto while
 //! the bundle is being sent.
 
+use std::sync::Arc;
+
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use rand_core::OsRng;
 use sealform_core::bundle::{self, BundleFrame, ReceiptId, SealError};
 use sealform_core::envelope::{Jwe, PendingPart};
 use sealform_core::key::Recipient;
-use std::sync::Arc;
-
 use sealform_core::{Sha256Digest, Submission};
 use send_wrapper::SendWrapper;
 use wasm_bindgen::{JsCast, JsValue};
@@ -199,12 +199,12 @@ async fn assemble(parts: Vec<SealedPart>, progress: impl Fn(usize)) -> Result<Ui
     let mut done = parts.len();
     let (submission, attachments, natives) = split(parts);
     let (frame, in_wasm) = BundleFrame::new(submission, attachments);
-    let lens = natives.iter().zip(&in_wasm).map(|(native, in_wasm)| {
-        native
-            .as_ref()
-            .map_or(in_wasm.len(), |native| native.length() as usize)
-    });
-    let len = frame.bundle_len(lens);
+    let ciphertexts: Vec<Ciphertext> = natives
+        .into_iter()
+        .zip(in_wasm)
+        .map(|(native, in_wasm)| native.map_or(Ciphertext::Wasm(in_wasm), Ciphertext::Native))
+        .collect();
+    let len = frame.bundle_len(ciphertexts.iter().map(Ciphertext::len));
     let bundle = Uint8Array::new_with_length(u32::try_from(len).map_err(|_| "bundle too large")?);
     let mut at = 0;
     let mut put = |bytes: &[u8]| {
@@ -218,23 +218,20 @@ async fn assemble(parts: Vec<SealedPart>, progress: impl Fn(usize)) -> Result<Ui
     let mut encoded = Vec::new();
     for (index, text) in frame.texts().iter().enumerate() {
         put(text.as_bytes());
-        let (Some(native), Some(in_wasm)) = (natives.get(index), in_wasm.get(index)) else {
+        let Some(ciphertext) = ciphertexts.get(index) else {
             break;
         };
-        let ciphertext_len = native
-            .as_ref()
-            .map_or(in_wasm.len(), |n| n.length() as usize);
-        for start in (0..ciphertext_len).step_by(SLICE) {
-            let end = ciphertext_len.min(start + SLICE);
-            let piece = match native {
-                Some(native) => {
+        for start in (0..ciphertext.len()).step_by(SLICE) {
+            let end = ciphertext.len().min(start + SLICE);
+            let piece = match ciphertext {
+                Ciphertext::Native(native) => {
                     slice.resize(end - start, 0);
                     native
                         .subarray(start as u32, end as u32)
                         .copy_to(&mut slice);
                     slice.as_slice()
                 }
-                None => &in_wasm[start..end],
+                Ciphertext::Wasm(bytes) => &bytes[start..end],
             };
             encoded.clear();
             bundle::encode_ciphertext(piece, &mut encoded);
@@ -245,6 +242,23 @@ async fn assemble(parts: Vec<SealedPart>, progress: impl Fn(usize)) -> Result<Ui
         }
     }
     Ok(bundle)
+}
+
+/// Where a sealed part's ciphertext is.
+enum Ciphertext {
+    /// As SubtleCrypto returned it, in the browser's memory.
+    Native(Uint8Array),
+    /// Sealed in wasm (no SubtleCrypto, or it refused AES-GCM).
+    Wasm(Vec<u8>),
+}
+
+impl Ciphertext {
+    fn len(&self) -> usize {
+        match self {
+            Self::Native(bytes) => bytes.length() as usize,
+            Self::Wasm(bytes) => bytes.len(),
+        }
+    }
 }
 
 /// The page's SubtleCrypto, present only in secure contexts (https, or http on localhost).

@@ -335,8 +335,9 @@ pub const CIPHERTEXT_SLICE_MULTIPLE: usize = 3;
 
 /// A bundle's JSON with a hole where each part's ciphertext goes: the bundle is `texts[0]`, the base64url of the
 /// submission part's ciphertext, `texts[1]`, the base64url of the first attachment's, …, and the last text. For a
-/// browser that keeps the ciphertexts in its own memory and encodes them with its native base64 (so 25 MB never
-/// pass through wasm): the JSON around them is still written here, by the one serializer of the format.
+/// browser that keeps the ciphertexts in its own memory and encodes them a slice at a time
+/// ([`encode_ciphertext`]), so a large one never sits whole in wasm memory: the JSON around them is still written
+/// here, by the one serializer of the format.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BundleFrame {
     texts: Vec<String>,
