@@ -47,8 +47,9 @@ struct VersionProbe {
     version: Option<serde_json::Value>,
 }
 
-/// A sealed bundle's identity: the SHA-256 of its exact bytes.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A sealed bundle's identity: the SHA-256 of its exact bytes. In JSON, its full form (64 lowercase hex digits).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct ReceiptId(Sha256Digest);
 
 /// A bundle ready to send.

@@ -34,12 +34,14 @@
 #![deny(missing_docs)]
 
 pub mod answers;
+pub mod audit;
 mod base64url;
 pub mod bundle;
 pub mod consent;
 pub mod digest;
 pub mod envelope;
 pub mod key;
+pub mod protocol;
 pub mod schema;
 pub mod submission;
 pub mod validate;
