@@ -12,6 +12,8 @@ use sealform_core::key::Kid;
 use sealform_core::schema::{FormSchema, SchemaError, Template};
 use sealform_store::StoreError;
 
+use crate::notify::{NotifyError, NotifySettings};
+
 /// The most leading zero bits `--pow-bits` may ask for: 2^32 hashes is minutes of a phone's time already.
 pub const MAX_POW_BITS: u8 = 32;
 
@@ -179,6 +181,8 @@ pub struct Config {
     pub body_timeout: Duration,
     /// The longest a client may take to send a request's headers before the connection is closed.
     pub header_timeout: Duration,
+    /// Content-free notices of new submissions to the firm's webhook, off unless set.
+    pub notify: Option<NotifySettings>,
 }
 
 impl Config {
@@ -197,6 +201,7 @@ impl Config {
             request_timeout: Duration::from_secs(60),
             body_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
+            notify: None,
         }
     }
 
@@ -286,6 +291,9 @@ pub enum StartError {
     /// The store could not be opened for writing.
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// Notifications (`--notify-url`) could not be set up.
+    #[error("{0}")]
+    Notify(#[from] NotifyError),
     /// The process began shutting down while the receiver was starting.
     #[error("the receiver was stopped while starting")]
     Interrupted,

@@ -46,15 +46,18 @@ mod headers;
 pub mod host_page;
 mod limit;
 mod log;
+mod notify;
 pub mod pow;
 mod submit;
 mod writer;
 
 pub use config::{Config, FormConfig, Origin, PowSettings, RateLimit, StartError, MAX_POW_BITS};
 pub use headers::{content_security_policy, EMBED_SCRIPT_PATH};
+pub use notify::{NotifyError, NotifySettings};
 pub use submit::BUNDLE_MEDIA_TYPE;
 
 use error::ApiError;
+use notify::Notifier;
 use pow::{Pow, POW_HEADER};
 use writer::Writer;
 
@@ -66,6 +69,8 @@ struct AppState {
     kids: Vec<Kid>,
     pow: Option<Pow>,
     writer: Writer,
+    /// Told of each new submission once it is stored, when `--notify-url` is set.
+    notifier: Option<Notifier>,
 }
 
 /// A receiver bound to its address with its store open, ready to [`run`](Server::run).
@@ -98,7 +103,8 @@ impl Server {
             })??;
         let writer = Writer::start(store).map_err(|source| StartError::Listen { addr, source })?;
         let header_timeout = config.header_timeout;
-        let router = router(config, writer);
+        let notifier = config.notify.clone().map(Notifier::start).transpose()?;
+        let router = router(config, writer, notifier);
         Ok(Self {
             listener,
             router,
@@ -133,7 +139,7 @@ pub async fn listen(addr: SocketAddr) -> Result<TcpListener, StartError> {
 }
 
 /// The routes and the layers around them.
-fn router(config: Config, writer: Writer) -> Router {
+fn router(config: Config, writer: Writer, notifier: Option<Notifier>) -> Router {
     let security = Arc::new(headers::SecurityHeaders::new(&config.allow_origins));
     let cors = cors(&config);
     let limiter = config.rate_limit.map(limit::Limiter::new);
@@ -145,6 +151,7 @@ fn router(config: Config, writer: Writer) -> Router {
         pow: config.pow.map(Pow::new),
         config,
         writer,
+        notifier,
     });
 
     let mut api = Router::new().route("/api/submissions", post(submit::submit));
