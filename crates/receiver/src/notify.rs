@@ -45,6 +45,8 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
 const ATTEMPTS: u32 = 10;
 const FIRST_DELAY: Duration = Duration::from_secs(1);
 const MAX_DELAY: Duration = Duration::from_secs(300);
+/// The longest batch period: a week's count in one notice.
+const MAX_EVERY: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Where and how to notify the firm of new submissions (`sealform serve --notify-url`). Checked when made.
 #[derive(Clone, Debug)]
@@ -67,8 +69,8 @@ impl NotifySettings {
     ) -> Result<Self, NotifyError> {
         let url = check_url(url)?;
         let secret = Secret::read(secret_file)?;
-        if every.is_some_and(|every| every < Duration::from_secs(1)) {
-            return Err(NotifyError::EveryTooShort);
+        if every.is_some_and(|every| !(Duration::from_secs(1)..=MAX_EVERY).contains(&every)) {
+            return Err(NotifyError::EveryOutOfRange);
         }
         Ok(Self {
             url,
@@ -99,7 +101,10 @@ impl NotifySettings {
 #[non_exhaustive]
 pub enum NotifyError {
     /// `--notify-url` is not a URL.
-    #[error("--notify-url {url:?} is not a URL ({reason}): give the full address, like https://hooks.example-law.co.uk/sealform")]
+    #[error(
+        "--notify-url {url:?} is not a URL ({reason}): give the full address, like \
+         https://hooks.example-law.co.uk/sealform"
+    )]
     BadUrl {
         /// What was given.
         url: String,
@@ -134,9 +139,9 @@ pub enum NotifyError {
         /// What is wrong with it.
         problem: &'static str,
     },
-    /// `--notify-every` below one second.
-    #[error("--notify-every must be at least 1 second")]
-    EveryTooShort,
+    /// `--notify-every` below a second or above a week.
+    #[error("--notify-every: give 1 to 604800 seconds (a week); 300 sends at most one notice per 5 minutes")]
+    EveryOutOfRange,
     /// The HTTP client (its TLS setup) could not be made.
     #[error("could not set up the HTTPS client for --notify-url: {0}")]
     Client(String),
@@ -622,6 +627,24 @@ mod tests {
             !text.contains("hunter2"),
             "the secret is never repeated: {text}"
         );
+    }
+
+    #[test]
+    fn batch_periods_from_a_second_to_a_week() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notify.secret");
+        std::fs::write(&path, SPEC_SECRET).unwrap();
+        let with = |secs| {
+            NotifySettings::new(
+                "https://example.com/",
+                &path,
+                Some(Duration::from_secs(secs)),
+            )
+        };
+        assert!(with(1).is_ok() && with(604_800).is_ok());
+        assert!(matches!(with(0), Err(NotifyError::EveryOutOfRange)));
+        assert!(matches!(with(604_801), Err(NotifyError::EveryOutOfRange)));
+        assert!(matches!(with(u64::MAX), Err(NotifyError::EveryOutOfRange)));
     }
 
     #[test]
