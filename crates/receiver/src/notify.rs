@@ -445,11 +445,19 @@ impl Sender {
                 );
                 return;
             }
-            tracing::debug!(
-                attempt,
-                "notice for {} not delivered yet: {why}",
-                notice.about
-            );
+            // The first failure is a warning, so a wrong URL or secret shows at once; the retries are detail.
+            if attempt == 1 {
+                tracing::warn!(
+                    "notice for {} not delivered, will retry: {why}",
+                    notice.about
+                );
+            } else {
+                tracing::debug!(
+                    attempt,
+                    "notice for {} not delivered yet: {why}",
+                    notice.about
+                );
+            }
             let asked = after.unwrap_or_default().min(MAX_DELAY);
             tokio::time::sleep(jitter(delay).max(asked)).await;
             delay = (delay * 2).min(MAX_DELAY);
