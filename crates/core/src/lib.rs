@@ -26,7 +26,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The format is specified byte for byte in `docs/FORMAT.md`.
+//! The format is specified byte for byte in `docs/FORMAT.md`. What the form and the receiver say to each other over
+//! HTTP — the bundle's media type, the proof of work, the JSON answers — is [`protocol`].
 //! # Features
 //! - `open` (default): the private-key half, [`key::Identity`] and [`bundle::open`]. The browser form and the
 //!   receiver are built without it, so neither contains code that could use a private key.
@@ -40,6 +41,7 @@ pub mod consent;
 pub mod digest;
 pub mod envelope;
 pub mod key;
+pub mod protocol;
 pub mod schema;
 pub mod submission;
 pub mod validate;
