@@ -5,6 +5,7 @@
 use gloo_net::http::{Request, Response};
 use gloo_timers::future::TimeoutFuture;
 use sealform_core::protocol::{pow, Challenge, Receipt, Refusal, BUNDLE_MEDIA_TYPE};
+use serde::de::DeserializeOwned;
 
 /// Waits before each retry, in milliseconds: four tries over about 7 seconds, then the client is offered a sealed
 /// copy to download instead.
@@ -87,7 +88,7 @@ fn unreachable(detail: String) -> SendOutcome {
 async fn judge(response: Response) -> Attempt {
     let status = response.status();
     match status {
-        201 => match response.json::<Receipt>().await {
+        201 => match read::<Receipt>(&response).await {
             Ok(stored) => Attempt::Done(SendOutcome::Stored {
                 receipt: stored.receipt,
             }),
@@ -95,13 +96,20 @@ async fn judge(response: Response) -> Attempt {
         },
         408 | 429 | 500..=599 => Attempt::Retry(format!("the server answered {status}")),
         _ => {
-            let message = match response.json::<Refusal>().await {
+            let message = match read::<Refusal>(&response).await {
                 Ok(refusal) => refusal.error,
                 Err(_) => format!("The firm's server did not accept the form (error {status})."),
             };
             Attempt::Done(SendOutcome::Refused { status, message })
         }
     }
+}
+
+/// Reads a JSON body as one of the protocol's types. From bytes, as the config is read, rather than gloo's
+/// `json()` (from a string): one JSON reader in the wasm instead of two.
+async fn read<T: DeserializeOwned>(response: &Response) -> Result<T, gloo_net::Error> {
+    let bytes = response.binary().await?;
+    Ok(serde_json::from_slice(&bytes)?)
 }
 
 /// The challenge URL beside `endpoint` (`…/submissions` → `…/challenge`).
@@ -122,7 +130,7 @@ pub async fn fetch_challenge(endpoint: &str) -> Option<Challenge> {
     if response.status() != 200 {
         return None;
     }
-    response.json().await.ok()
+    read(&response).await.ok()
 }
 
 /// How many hashes to try before letting the page have a turn.
