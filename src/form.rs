@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use sealform_core::bundle::ReceiptId;
+use sealform_core::protocol;
 use sealform_core::schema::{DataCategory, FieldKind};
 
 use crate::config::{EmbedOptions, LoadedConfig};
@@ -499,7 +500,7 @@ fn StatusPanel(
     let download = move |_| {
         if let Phase::NotSent { sealed, .. } = phase.get_untracked() {
             let name = format!("sealed-form-{}.sealform", sealed.receipt.short());
-            let _ = page::download(&name, send::BUNDLE_MEDIA_TYPE, sealed.bundle.bytes());
+            let _ = page::download(&name, protocol::BUNDLE_MEDIA_TYPE, sealed.bundle.bytes());
         }
     };
     view! {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use sealform_core::protocol::BUNDLE_MEDIA_TYPE;
 
 use crate::report::Row;
 use crate::setup::{mb, percentile, Bench};
@@ -51,7 +52,7 @@ pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
                     let sent = Instant::now();
                     let response = client
                         .post(&url)
-                        .header("content-type", "application/vnd.sealform.bundle+json")
+                        .header("content-type", BUNDLE_MEDIA_TYPE)
                         .body(bundle.clone())
                         .send()
                         .await;

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use sealform_core::bundle::ReceiptId;
 use sealform_core::key::Recipient;
+use sealform_core::protocol::BUNDLE_MEDIA_TYPE;
 use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use sealform_store::Store;
 use util::*;
@@ -172,7 +173,7 @@ async fn post(
 ) -> reqwest::Result<reqwest::Response> {
     client
         .post(url)
-        .header("content-type", "application/vnd.sealform.bundle+json")
+        .header("content-type", BUNDLE_MEDIA_TYPE)
         .body(body)
         .send()
         .await

@@ -26,7 +26,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The format is specified byte for byte in `docs/FORMAT.md`.
+//! The format is specified byte for byte in `docs/FORMAT.md`. What the form and the receiver say to each other over
+//! HTTP — the bundle's media type, the proof of work, the JSON answers — is [`protocol`].
 //! # Features
 //! - `open` (default): the private-key half, [`key::Identity`] and [`bundle::open`]. The browser form and the
 //!   receiver are built without it, so neither contains code that could use a private key.

@@ -33,6 +33,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use sealform_core::key::Kid;
+use sealform_core::protocol;
 use sealform_store::Store;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -61,12 +62,13 @@ pub use config::{
 };
 pub use headers::{content_security_policy, EMBED_SCRIPT_PATH};
 pub use notify::{NotifyError, NotifySettings};
-pub use submit::BUNDLE_MEDIA_TYPE;
+/// Re-exported from [`sealform_core::protocol`], which the form reads too.
+pub use sealform_core::protocol::BUNDLE_MEDIA_TYPE;
 
 use auth::Gate;
 use error::ApiError;
 use notify::Notifier;
-use pow::{Pow, POW_HEADER};
+use pow::Pow;
 use readers::Readers;
 use writer::Writer;
 
@@ -239,8 +241,15 @@ fn cors(config: &Config) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([CONTENT_TYPE, HeaderName::from_static(POW_HEADER)])
+        .allow_headers([CONTENT_TYPE, pow_header()])
         .max_age(std::time::Duration::from_secs(600))
+}
+
+/// The proof-of-work header as axum names headers (lower case, which `HeaderName::from_static` insists on).
+fn pow_header() -> HeaderName {
+    // A constant that the tests send with every proof of work: it parses.
+    HeaderName::from_bytes(protocol::pow::HEADER.as_bytes())
+        .expect("protocol::pow::HEADER is a valid header name")
 }
 
 /// `GET /api/challenge`: a fresh proof-of-work challenge.

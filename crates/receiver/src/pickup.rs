@@ -18,6 +18,7 @@ use sealform_core::protocol::pickup::{
     DEFAULT_PAGE, MAX_PAGE,
 };
 pub(crate) use sealform_core::protocol::pickup::{ACK_PATH, AUDIT_PATH, CONFIGS_PATH, INBOX_PATH};
+use sealform_core::protocol::BUNDLE_MEDIA_TYPE;
 use sealform_core::Sha256Digest;
 use sealform_store::AuditEvent;
 use time::OffsetDateTime;
@@ -25,7 +26,6 @@ use time::OffsetDateTime;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::readers::ReadError;
-use crate::submit::BUNDLE_MEDIA_TYPE;
 use crate::writer::WriteError;
 use crate::AppState;
 

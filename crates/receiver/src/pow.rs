@@ -1,6 +1,5 @@
 //! Optional proof of work (`--pow-bits N`): before posting, a client fetches a challenge and finds a solution
-//! whose SHA-256 has N leading zero bits — about 2^N hashes for the client, one for the server. It makes a flood
-//! of submissions cost the sender, not the firm.
+//! whose SHA-256 has N leading zero bits, the rule in [`sealform_core::protocol::pow`]. Here: issuing and checking.
 //!
 //! A challenge is `base64url(nonce ‖ expiry ‖ HMAC-SHA256(key, nonce ‖ expiry))` with a random key per process, so
 //! the server keeps no state for challenges it hands out, only for those spent (until they expire).
@@ -13,34 +12,20 @@ use base64ct::{Base64UrlUnpadded, Encoding as _};
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac as _};
 use rand_core::{OsRng, RngCore as _};
-use sha2::{Digest as _, Sha256};
+use sealform_core::protocol::pow::Token;
+use sealform_core::protocol::Challenge;
+use sha2::Sha256;
 
 use crate::config::PowSettings;
-
-/// The header a submission carries its solved challenge in: `Sealform-Pow: <challenge>.<solution>`.
-pub const POW_HEADER: &str = "sealform-pow";
 
 const NONCE_LEN: usize = 16;
 const EXPIRY_LEN: usize = 8;
 const MAC_LEN: usize = 32;
 const TOKEN_LEN: usize = NONCE_LEN + EXPIRY_LEN + MAC_LEN;
-/// The longest solution accepted: a counter in any base fits easily.
-const MAX_SOLUTION_LEN: usize = 64;
 /// How often, at most, spent challenges that have expired are forgotten.
 const PURGE_EVERY: Duration = Duration::from_secs(1);
 
 type HmacSha256 = Hmac<Sha256>;
-
-/// A challenge as `GET /api/challenge` returns it.
-#[derive(Debug, serde::Serialize)]
-pub struct Challenge {
-    /// The token to solve, base64url.
-    pub challenge: String,
-    /// Leading zero bits asked for.
-    pub bits: u8,
-    /// Seconds until it expires.
-    pub expires_in: u64,
-}
 
 /// Why a proof of work was refused (403). The messages are for the form's developer.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -121,19 +106,13 @@ impl Pow {
     pub(crate) fn verify(&self, header: Option<&[u8]>) -> Result<(), PowError> {
         let header = header.ok_or(PowError::Missing)?;
         let text = std::str::from_utf8(header).map_err(|_| PowError::Invalid)?;
-        let (challenge, solution) = text.split_once('.').ok_or(PowError::Invalid)?;
-        if solution.is_empty()
-            || solution.len() > MAX_SOLUTION_LEN
-            || !solution.bytes().all(|b| b.is_ascii_graphic())
-        {
-            return Err(PowError::Invalid);
-        }
-        let (nonce, expiry) = self.open_token(challenge)?;
+        let token = Token::parse(text).ok_or(PowError::Invalid)?;
+        let (nonce, expiry) = self.open_token(token.challenge)?;
         let now = now_ms();
         if now >= expiry {
             return Err(PowError::Expired);
         }
-        if leading_zero_bits(&Sha256::digest(header)) < u32::from(self.settings.bits) {
+        if !token.meets(self.settings.bits) {
             return Err(PowError::Wrong {
                 bits: self.settings.bits,
             });
@@ -182,29 +161,6 @@ impl Pow {
     }
 }
 
-/// The number of leading zero bits of `digest`.
-pub fn leading_zero_bits(digest: &[u8]) -> u32 {
-    let mut bits = 0;
-    for byte in digest {
-        bits += byte.leading_zeros();
-        if *byte != 0 {
-            break;
-        }
-    }
-    bits
-}
-
-/// Finds a solution for `challenge` with `bits` leading zero bits, as a client does (about 2^bits tries): the
-/// returned string is the whole `Sealform-Pow` header value. For tests and other clients written in Rust.
-pub fn solve(challenge: &str, bits: u8) -> String {
-    (0u64..)
-        .map(|n| format!("{challenge}.{n:x}"))
-        .find(|candidate| {
-            leading_zero_bits(&Sha256::digest(candidate.as_bytes())) >= u32::from(bits)
-        })
-        .unwrap_or_default()
-}
-
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -219,16 +175,10 @@ fn millis(duration: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sealform_core::protocol::pow::{meets, solve};
 
     fn pow(bits: u8, ttl: Duration) -> Pow {
         Pow::new(PowSettings { bits, ttl })
-    }
-
-    #[test]
-    fn counts_leading_zero_bits() {
-        assert_eq!(leading_zero_bits(&[0xff]), 0);
-        assert_eq!(leading_zero_bits(&[0x00, 0x10]), 11);
-        assert_eq!(leading_zero_bits(&[0, 0]), 16);
     }
 
     #[test]
@@ -254,8 +204,8 @@ mod tests {
             Err(PowError::Invalid)
         );
         let wrong = (0u64..)
+            .find(|n| !meets(&challenge, &n.to_string(), 8))
             .map(|n| format!("{challenge}.{n}"))
-            .find(|c| leading_zero_bits(&Sha256::digest(c.as_bytes())) < 8)
             .unwrap();
         assert_eq!(
             pow.verify(Some(wrong.as_bytes())),

@@ -14,33 +14,17 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use sealform_core::bundle::{self, Inspection, OpenError, ReceiptId};
+use sealform_core::protocol::{pow, Receipt, BUNDLE_MEDIA_TYPE};
 use sealform_store::Inserted;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::error::ApiError;
-use crate::pow::POW_HEADER;
 use crate::writer::WriteError;
 use crate::AppState;
 
-/// The media type of a bundle. `application/json` is accepted too, since a bundle is JSON and some clients cannot
-/// set their own type; anything else (notably `text/plain` and form encodings, which a browser may send
-/// cross-origin without asking first) is refused with 415.
-pub const BUNDLE_MEDIA_TYPE: &str = "application/vnd.sealform.bundle+json";
-
 /// How long a client is told to wait after a 503.
 const RETRY_AFTER_UNAVAILABLE: u64 = 5;
-
-/// The 201 answer.
-#[derive(Debug, serde::Serialize)]
-struct Receipt {
-    /// The full receipt: SHA-256 of the bundle, 64 hex digits.
-    receipt: String,
-    /// The form the client reads over the phone.
-    short: String,
-    /// When it was stored, RFC 3339 UTC.
-    received_at: String,
-}
 
 /// The receipt of a response, for the access log (never the body).
 #[derive(Clone, Debug)]
@@ -53,7 +37,7 @@ pub(crate) async fn submit(
     body: Body,
 ) -> Result<Response, ApiError> {
     if let Some(pow) = &state.pow {
-        pow.verify(headers.get(POW_HEADER).map(|v| v.as_bytes()))
+        pow.verify(headers.get(pow::HEADER).map(|v| v.as_bytes()))
             .map_err(|e| ApiError::new(StatusCode::FORBIDDEN, e.to_string()))?;
     }
     check_content_type(&headers)?;
@@ -125,6 +109,9 @@ impl AppState {
     }
 }
 
+/// The bundle's media type, or `application/json`, since a bundle is JSON and some clients cannot set their own
+/// type; anything else (notably `text/plain` and form encodings, which a browser may send cross-origin without
+/// asking first) is refused with 415.
 fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     let essence = headers
         .get(CONTENT_TYPE)

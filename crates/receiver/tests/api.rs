@@ -6,7 +6,8 @@ mod util;
 use std::time::Duration;
 
 use sealform_core::bundle::ReceiptId;
-use sealform_receiver::pow::solve;
+use sealform_core::protocol::pow::{meets, solve};
+use sealform_core::protocol::{Challenge, Receipt};
 use sealform_receiver::{PowSettings, RateLimit};
 use serde_json::Value;
 use util::*;
@@ -26,11 +27,11 @@ async fn a_sealed_bundle_is_stored_under_its_receipt() {
     let response = server.post(sealed.bytes.clone()).await;
     assert_eq!(response.status(), 201);
     assert_eq!(response.headers()["cache-control"], "no-store");
-    let body = json(response).await;
+    let body: Receipt = response.json().await.expect("a receipt");
     let receipt = ReceiptId::of(&sealed.bytes);
-    assert_eq!(body["receipt"], receipt.full());
-    assert_eq!(body["short"], receipt.short());
-    let received_at = body["received_at"].as_str().expect("received_at");
+    assert_eq!(body.receipt, receipt.full());
+    assert_eq!(body.short, receipt.short());
+    let received_at = body.received_at;
     assert!(received_at.ends_with('Z'), "{received_at}");
 
     let stored = server.read_store().get(&receipt).unwrap().expect("stored");
@@ -277,11 +278,8 @@ async fn challenge(server: &TestServer) -> (String, u8) {
         .expect("challenge fetched");
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
-    let body = json(response).await;
-    (
-        body["challenge"].as_str().expect("challenge").to_owned(),
-        u8::try_from(body["bits"].as_u64().expect("bits")).expect("bits fit u8"),
-    )
+    let body: Challenge = response.json().await.expect("a challenge");
+    (body.challenge, body.bits)
 }
 
 fn pow(bits: u8, ttl: Duration) -> impl FnOnce(&mut sealform_receiver::Config) {
@@ -329,11 +327,9 @@ async fn proof_of_work_too_few_bits_or_forged_is_403() {
     let (token, _) = challenge(&server).await;
     // A solution good for 4 bits but not for 12 (most are).
     let weak = (0u64..)
-        .map(|n| format!("{token}.w{n}"))
-        .find(|h| {
-            use sha2::Digest as _;
-            sealform_receiver::pow::leading_zero_bits(&sha2::Sha256::digest(h.as_bytes())) < 12
-        })
+        .map(|n| format!("w{n}"))
+        .find(|solution| !meets(&token, solution, 12))
+        .map(|solution| format!("{token}.{solution}"))
         .unwrap();
     let response = server
         .post_with(
@@ -456,6 +452,10 @@ async fn cors_is_only_for_the_allowed_origins() {
     assert_eq!(
         allowed.headers()["access-control-allow-origin"],
         "https://firm.example"
+    );
+    assert_eq!(
+        allowed.headers()["access-control-allow-headers"],
+        "content-type,sealform-pow"
     );
     let other = preflight("https://evil.example").await.unwrap();
     assert!(!other.headers().contains_key("access-control-allow-origin"));
