@@ -27,14 +27,28 @@
 //! # The file
 //! ```sql
 //! CREATE TABLE submissions (
-//!     receipt     TEXT PRIMARY KEY NOT NULL,  -- ReceiptId::full(): lowercase hex SHA-256 of `bundle`
-//!     received_at TEXT NOT NULL,              -- RFC 3339, UTC, when the receiver committed it
-//!     bundle      BLOB NOT NULL               -- the bundle's exact bytes
+//!     seq          INTEGER PRIMARY KEY AUTOINCREMENT, -- arrival order: the pickup inbox's cursor, never reused
+//!     receipt      TEXT NOT NULL UNIQUE,   -- ReceiptId::full(): lowercase hex SHA-256 of `bundle`
+//!     received_at  TEXT NOT NULL,          -- RFC 3339, UTC, when the receiver committed it
+//!     size         INTEGER NOT NULL,       -- length(bundle)
+//!     collected_at TEXT,                   -- when a pickup acknowledged it; NULL until then
+//!     bundle       BLOB NOT NULL           -- the bundle's exact bytes
+//! ) STRICT;
+//! CREATE TABLE deleted (                   -- bundles deleted after pickup: a resent copy is not stored again
+//!     receipt TEXT PRIMARY KEY NOT NULL, received_at TEXT NOT NULL, collected_at TEXT NOT NULL,
+//!     deleted_at TEXT NOT NULL
+//! ) STRICT;
+//! CREATE TABLE configs (                   -- every form config served, by the SHA-256 submissions record
+//!     sha256 TEXT PRIMARY KEY NOT NULL, first_served_at TEXT NOT NULL, bytes BLOB NOT NULL
+//! ) STRICT;
+//! CREATE TABLE audit (                     -- the pickup audit trail: sealform_core::audit entries, append-only
+//!     seq INTEGER PRIMARY KEY NOT NULL, line TEXT NOT NULL
 //! ) STRICT;
 //! ```
-//! `PRAGMA user_version` is the layout's version ([`SCHEMA_VERSION`]); a store from a newer sealform is refused
-//! rather than misread. Writers use WAL with `synchronous=FULL`, so a write [`Store::insert`] has returned from
-//! survives a crash or power cut.
+//! `PRAGMA user_version` is the layout's version ([`SCHEMA_VERSION`]); older layouts are migrated when a writer
+//! opens the store ([`migrate`]), a store from a newer sealform is refused rather than misread. Writers use WAL
+//! with `synchronous=FULL`, so a write [`Store::insert`] has returned from survives a crash or power cut, and
+//! `secure_delete`, so a deleted bundle's bytes are overwritten, not left in free pages.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -48,17 +62,19 @@ use sealform_core::bundle::ReceiptId;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+mod audit;
+mod configs;
+mod migrate;
+mod pickup;
+
+pub use configs::ServedConfig;
+pub use pickup::{Acknowledged, InboxListing, Uncollected};
+
 /// The version of the file layout this crate writes, kept in `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = migrate::MIGRATIONS.len() as i64;
 
 /// How long a write waits for another process's write to finish before giving up with [`StoreError::Locked`].
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-const CREATE_TABLE: &str = "CREATE TABLE submissions (
-    receipt     TEXT PRIMARY KEY NOT NULL,
-    received_at TEXT NOT NULL,
-    bundle      BLOB NOT NULL
-) STRICT";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types
@@ -162,6 +178,17 @@ pub enum StoreError {
         /// The layout version found.
         found: i64,
     },
+    /// The store was made by an older sealform and has not been updated yet; reading never updates a store.
+    #[error(
+        "the store {path} has an older layout (version {found}; this sealform reads {SCHEMA_VERSION}): start \
+         `sealform serve` on it once (it updates the store), then try again"
+    )]
+    OlderVersion {
+        /// The store file.
+        path: PathBuf,
+        /// The layout version found.
+        found: i64,
+    },
     /// The receipt given is not the SHA-256 of the bytes given: a bug in the caller, refused so the store's
     /// promise (every receipt is its bundle's hash) holds.
     #[error(
@@ -248,6 +275,10 @@ impl Store {
                 path: store.path,
                 detail: "it has no submissions table".into(),
             }),
+            found if found < SCHEMA_VERSION => Err(StoreError::OlderVersion {
+                path: store.path,
+                found,
+            }),
             found => Err(store.newer(found)),
         }
     }
@@ -274,7 +305,9 @@ impl Store {
                 ),
             });
         }
-        self.sqlite(self.connection.pragma_update(None, "synchronous", "FULL"))
+        self.sqlite(self.connection.pragma_update(None, "synchronous", "FULL"))?;
+        // A deleted bundle's bytes are overwritten with zeros rather than left in free pages.
+        self.sqlite(self.connection.pragma_update(None, "secure_delete", "ON"))
     }
 
     /// Creates the table in a new store; checks the layout version of an existing one. Done in a write
@@ -290,21 +323,20 @@ impl Store {
             .map_err(|e| StoreError::from_sqlite(&path, e))?;
         match found {
             SCHEMA_VERSION => {}
-            0 => {
-                transaction
-                    .execute(CREATE_TABLE, [])
-                    .and_then(|_| transaction.pragma_update(None, "user_version", SCHEMA_VERSION))
-                    .map_err(|e| match StoreError::from_sqlite(&path, e) {
+            found if found > SCHEMA_VERSION => {
+                return Err(StoreError::NewerVersion { path, found })
+            }
+            found if found >= 0 => {
+                migrate::run(&transaction, found).map_err(|e| {
+                    match StoreError::from_sqlite(&path, e) {
                         // A table already there without our version: some other program's database.
-                        StoreError::Sqlite { source, .. } => StoreError::NotAStore {
+                        StoreError::Sqlite { source, .. } if found == 0 => StoreError::NotAStore {
                             path: path.clone(),
                             detail: source.to_string(),
                         },
                         other => other,
-                    })?;
-            }
-            found if found > SCHEMA_VERSION => {
-                return Err(StoreError::NewerVersion { path, found })
+                    }
+                })?;
             }
             found => {
                 return Err(StoreError::NotAStore {
@@ -330,6 +362,14 @@ impl Store {
             path: self.path.clone(),
             found,
         }
+    }
+
+    /// Begins a write transaction, taking the write lock now (so a busy store fails here, not half-way).
+    fn immediate(&mut self) -> Result<rusqlite::Transaction<'_>, StoreError> {
+        let path = self.path.clone();
+        self.connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from_sqlite(&path, e))
     }
 
     /// Turns a SQLite result into this store's error, naming the file.
@@ -396,7 +436,10 @@ impl Store {
         {
             let mut statement = transaction
                 .prepare_cached(
-                    "INSERT INTO submissions (receipt, received_at, bundle) VALUES (?1, ?2, ?3) \
+                    // Not again once deleted after pickup: the firm has it, and a resent copy would reappear in
+                    // the inbox as new.
+                    "INSERT INTO submissions (receipt, received_at, size, bundle) \
+                     SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM deleted WHERE receipt = ?1) \
                      ON CONFLICT (receipt) DO NOTHING",
                 )
                 .map_err(failed)?;
@@ -405,6 +448,7 @@ impl Store {
                     .execute(params![
                         new.receipt.full(),
                         rfc3339(new.received_at),
+                        new.bundle.len() as i64,
                         new.bundle
                     ])
                     .map_err(failed)?;
@@ -434,7 +478,7 @@ impl Store {
 }
 
 /// RFC 3339 in UTC, e.g. `2026-11-22T10:15:00.123456Z`.
-fn rfc3339(at: OffsetDateTime) -> String {
+pub fn rfc3339(at: OffsetDateTime) -> String {
     // Formatting a valid date as RFC 3339 fails only for years outside 0..=9999.
     at.to_offset(time::UtcOffset::UTC)
         .format(&Rfc3339)
@@ -454,16 +498,16 @@ impl Store {
         )
     }
 
-    /// Every receipt id, oldest first (by the time received, then by receipt).
+    /// Every receipt id, in the order they arrived.
     pub fn receipts(&self) -> Result<Vec<ReceiptId>, StoreError> {
         let mut statement = self.sqlite(
             self.connection
-                .prepare_cached("SELECT receipt FROM submissions ORDER BY received_at, receipt"),
+                .prepare_cached("SELECT receipt FROM submissions ORDER BY seq"),
         )?;
         let rows = self.sqlite(statement.query_map([], |row| row.get::<_, String>(0)))?;
         rows.map(|row| {
             let text = self.sqlite(row)?;
-            self.parse_receipt(&text)
+            parse_receipt(&self.path, &text)
         })
         .collect()
     }
@@ -496,13 +540,14 @@ impl Store {
             receipts: self.receipts()?.into_iter(),
         })
     }
+}
 
-    fn parse_receipt(&self, text: &str) -> Result<ReceiptId, StoreError> {
-        text.parse().map_err(|_| StoreError::NotAStore {
-            path: self.path.clone(),
-            detail: format!("the receipt {text:?} is not 64 lowercase hex digits"),
-        })
-    }
+/// Reads a receipt column, naming the store if it is not a receipt id (a damaged or foreign file).
+pub(crate) fn parse_receipt(path: &Path, text: &str) -> Result<ReceiptId, StoreError> {
+    text.parse().map_err(|_| StoreError::NotAStore {
+        path: path.to_path_buf(),
+        detail: format!("the receipt {text:?} is not 64 lowercase hex digits"),
+    })
 }
 
 /// The stored bundles, oldest first: see [`Store::submissions`].
@@ -578,15 +623,41 @@ mod tests {
     #[test]
     fn the_layout_is_as_documented() {
         let (_dir, _path, store) = temp_store();
-        let sql: String = store
+        let columns = |table: &str| -> Vec<String> {
+            let mut statement = store
+                .connection
+                .prepare(&format!(
+                    "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
+                ))
+                .unwrap();
+            statement
+                .query_map([], |row| row.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(
+            columns("submissions"),
+            [
+                "seq",
+                "receipt",
+                "received_at",
+                "size",
+                "collected_at",
+                "bundle"
+            ]
+        );
+        assert_eq!(
+            columns("deleted"),
+            ["receipt", "received_at", "collected_at", "deleted_at"]
+        );
+        assert_eq!(columns("configs"), ["sha256", "first_served_at", "bytes"]);
+        assert_eq!(columns("audit"), ["seq", "line"]);
+        let secure_delete: i64 = store
             .connection
-            .query_row(
-                "SELECT sql FROM sqlite_schema WHERE name = 'submissions'",
-                [],
-                |row| row.get(0),
-            )
+            .query_row("PRAGMA secure_delete", [], |row| row.get(0))
             .unwrap();
-        assert_eq!(sql, CREATE_TABLE);
+        assert_eq!(secure_delete, 1);
         let mode: String = store
             .connection
             .query_row("PRAGMA journal_mode", [], |row| row.get(0))
@@ -646,6 +717,46 @@ mod tests {
     }
 
     #[test]
+    fn a_store_of_the_first_layout_is_migrated_with_its_bundles() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sealform.db");
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(migrate::MIGRATIONS[0]).unwrap();
+        old.pragma_update(None, "user_version", 1).unwrap();
+        let bundles = [b"second".as_slice(), b"first".as_slice()];
+        for (bundle, at) in bundles
+            .iter()
+            .zip(["2026-11-02T00:00:00Z", "2026-11-01T00:00:00Z"])
+        {
+            old.execute(
+                "INSERT INTO submissions (receipt, received_at, bundle) VALUES (?1, ?2, ?3)",
+                params![ReceiptId::of(bundle).full(), at, bundle],
+            )
+            .unwrap();
+        }
+        drop(old);
+        let error = Store::open_read_only(&path).unwrap_err();
+        assert!(
+            matches!(error, StoreError::OlderVersion { found: 1, .. }),
+            "{error}"
+        );
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
+        let listed = store.inbox(0, 10, true).unwrap();
+        let receipts: Vec<_> = listed.items.iter().map(|item| item.receipt).collect();
+        assert_eq!(
+            receipts,
+            [ReceiptId::of(b"first"), ReceiptId::of(b"second")],
+            "arrival order kept"
+        );
+        assert_eq!(listed.items[0].size, 5);
+        assert_eq!(
+            store.get(&ReceiptId::of(b"first")).unwrap().unwrap().bundle,
+            b"first"
+        );
+    }
+
+    #[test]
     fn a_newer_store_is_refused_by_name() {
         let (_dir, path, store) = temp_store();
         store
@@ -658,7 +769,7 @@ mod tests {
             Store::open_read_only(&path).unwrap_err(),
         ] {
             assert!(
-                matches!(error, StoreError::NewerVersion { found: 2, .. }),
+                matches!(error, StoreError::NewerVersion { found, .. } if found == SCHEMA_VERSION + 1),
                 "{error}"
             );
             assert!(error.to_string().contains("newer sealform"), "{error}");
