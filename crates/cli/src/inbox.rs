@@ -222,8 +222,8 @@ mod tests {
         let path = dir.path().join("inbox");
         let inbox = Inbox::open(&path).expect("opens");
         assert!(matches!(Inbox::open(&path), Err(InboxError::Busy { .. })));
-        std::fs::write(path.join(".x.bundle.new-123"), b"half").expect("write");
-        std::fs::write(path.join("keep.bundle"), b"whole").expect("write");
+        fs::write(path.join(".x.bundle.new-123"), b"half").expect("write");
+        fs::write(path.join("keep.bundle"), b"whole").expect("write");
         drop(inbox);
         let _inbox = Inbox::open(&path).expect("free again");
         let mut names: Vec<String> = fs::read_dir(&path)
@@ -255,13 +255,13 @@ mod tests {
     fn only_configs_matching_their_name_are_used() {
         let dir = tempfile::tempdir().expect("temp dir");
         let configs = dir.path().join(CONFIGS_DIR);
-        std::fs::create_dir(&configs).expect("mkdir");
+        fs::create_dir(&configs).expect("mkdir");
         let good = b"{\"good\":true}";
         let digest = Sha256Digest::of(good);
-        std::fs::write(configs.join(config_name(&digest)), good).expect("write");
+        fs::write(configs.join(config_name(&digest)), good).expect("write");
         let other = Sha256Digest::of(b"other");
-        std::fs::write(configs.join(config_name(&other)), b"changed").expect("write");
-        std::fs::write(configs.join("notes.json"), b"{}").expect("write");
+        fs::write(configs.join(config_name(&other)), b"changed").expect("write");
+        fs::write(configs.join("notes.json"), b"{}").expect("write");
         let (found, warnings) = configs_in(dir.path());
         assert_eq!(found, [(digest, good.to_vec())]);
         assert_eq!(warnings.len(), 1, "{warnings:?}");

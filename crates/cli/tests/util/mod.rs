@@ -1,6 +1,8 @@
 //! Helpers for driving the real `sealform` binary: running it, the core crate's test keys and vectors, and
 //! bundles sealed on the spot.
 
+pub mod receiver;
+
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
