@@ -36,7 +36,7 @@ pub(crate) const AUDIT_HELP: &str = concat!(
     "Exit codes:\n",
     "  0  every link holds: the number of entries and the head are printed\n",
     "  1  the chain is broken: the first broken link is named\n",
-    "  2  nothing was checked: a usage error, an unreadable file, a wrong token or an unreachable receiver",
+    "  2  nothing was checked: a usage error, an unreadable file, a wrong token, no receiver",
 );
 
 /// The command line of `sealform audit`.

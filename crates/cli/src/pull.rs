@@ -40,14 +40,13 @@ pub(crate) const PULL_HELP: &str = concat!(
     "\n",
     "Examples:\n",
     "  sealform pull --from https://forms.example --token-file ~/.sealform/pickup.token --inbox inbox\n",
-    "  sealform pull --from https://forms.example --token-file pickup.token --inbox inbox --json > pull.json\n",
+    "  sealform pull --from https://forms.example --token-file pickup.token --inbox inbox --json\n",
     "  sealform open --key keys/firm.private.pem --out opened inbox   (then, offline)\n",
     "\n",
     "Exit codes:\n",
-    "  0  every bundle listed is in DIR (and acknowledged, with a collect token); the audit trail checks out\n",
-    "  1  some bundles or configs failed, or the audit trail is broken (each is named on standard error); the \
-     rest were collected\n",
-    "  2  nothing was done: a usage error, a wrong or missing token, or the receiver could not be reached",
+    "  0  every bundle listed is in DIR, and the receiver's audit trail checks out\n",
+    "  1  some bundles or configs failed, or the audit trail is broken (named on standard error)\n",
+    "  2  nothing was done: a usage error, a wrong token, or the receiver could not be reached",
 );
 
 /// The command line of `sealform pull`.
