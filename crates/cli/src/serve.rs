@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use sealform_core::protocol::pickup::AllowedToken;
 use sealform_receiver::{
     Config as ReceiverConfig, FormConfig, Origin, PowSettings, RateLimit, Server,
 };
@@ -21,10 +22,16 @@ pub(crate) const SERVE_HELP: &str = concat!(
      it is safely on disk. The receiver never needs or reads a private key. Logs go to standard error \
      (RUST_LOG=debug for more); docs/RECEIVER.md describes every route.\n",
     "\n",
+    "The firm collects what arrived with `sealform pull`, authenticated by a pickup token whose SHA-256 is given \
+     here (make one with `sealform token new`). Acknowledged bundles are deleted after --keep-after-pickup days; \
+     bundles nobody has collected are never deleted: /healthz reports how many wait, and since when.\n",
+    "\n",
     "Examples:\n",
     "  sealform serve --config form.json --dist dist --store sealform.db\n",
     "  sealform serve --config form.json --listen 0.0.0.0:8080 --allow-origin https://www.example-law.co.uk\n",
     "  sealform serve --config form.json --pow-bits 18 --rate-limit 30\n",
+    "  sealform serve --config form.json --pickup-token-sha256 HEX --keep-after-pickup 7\n",
+    "  sealform serve --store sealform.db --purge-collected-now\n",
     "  sealform open --key firm.private.pem --store sealform.db --out opened   (later, offline)\n",
     "\n",
     "Exit codes:\n",
@@ -37,8 +44,12 @@ pub(crate) const SERVE_HELP: &str = concat!(
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
     /// The form config (JSON) to serve as /config.json; its "recipients" are the keys submissions must be sealed for
-    #[arg(long, value_name = "FORM.json")]
-    pub(crate) config: PathBuf,
+    #[arg(
+        long,
+        value_name = "FORM.json",
+        required_unless_present = "purge_collected_now"
+    )]
+    pub(crate) config: Option<PathBuf>,
     /// The SQLite store submissions are kept in (created if missing)
     #[arg(long, value_name = "PATH", default_value = "sealform.db")]
     pub(crate) store: PathBuf,
@@ -51,6 +62,10 @@ pub(crate) struct ServeArgs {
     /// repeat for several
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub(crate) allow_origins: Vec<String>,
+    /// Delete every bundle already acknowledged by a pickup now, whatever --keep-after-pickup says, then exit
+    /// without serving (safe while another receiver runs on the same store)
+    #[arg(long)]
+    pub(crate) purge_collected_now: bool,
 }
 
 /// The options `serve` and `demo` share.
@@ -70,6 +85,17 @@ pub(crate) struct ServerArgs {
     /// Requests to the API allowed per minute from one IP address (0: no limit)
     #[arg(long, value_name = "PER_MINUTE", default_value_t = 60)]
     pub(crate) rate_limit: u32,
+    /// A pickup token the firm's `sealform pull` may use: the SHA-256 `sealform token new` printed, then :read for
+    /// a read-only token (may list and download, never acknowledge); repeat for several
+    #[arg(long = "pickup-token-sha256", value_name = "HEX[:read]")]
+    pub(crate) pickup_tokens: Vec<String>,
+    /// A file of pickup token hashes, one per line (HEX or HEX:read; # starts a comment)
+    #[arg(long = "pickup-tokens", value_name = "FILE")]
+    pub(crate) pickup_token_file: Option<PathBuf>,
+    /// Days an acknowledged bundle stays on the receiver before it is deleted (0: at once). A bundle nobody has
+    /// collected is never deleted
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    pub(crate) keep_after_pickup: u32,
 }
 
 /// How long a proof-of-work challenge stays valid: long enough for a slow phone, short enough to bound the list of
@@ -99,9 +125,54 @@ impl ServerArgs {
             per_minute,
             burst: NonZeroU32::new(RATE_BURST.max(self.rate_limit / 6)).unwrap_or(NonZeroU32::MIN),
         });
+        config.pickup_tokens = self.pickup_tokens()?;
+        config.keep_after_pickup =
+            Duration::from_secs(u64::from(self.keep_after_pickup) * DAY_SECS);
         config.check().map_err(start_error)?;
         Ok(config)
     }
+}
+
+/// Seconds in a day, for `--keep-after-pickup`.
+const DAY_SECS: u64 = 24 * 60 * 60;
+
+impl ServerArgs {
+    /// Every pickup token hash given, on the command line and in `--pickup-tokens`, checked.
+    fn pickup_tokens(&self) -> Result<Vec<AllowedToken>, Error> {
+        let mut tokens = self
+            .pickup_tokens
+            .iter()
+            .map(|text| {
+                text.parse()
+                    .map_err(|e| Error::usage(format!("--pickup-token-sha256: {e}")))
+            })
+            .collect::<Result<Vec<AllowedToken>, Error>>()?;
+        if let Some(path) = &self.pickup_token_file {
+            tokens.extend(read_token_file(path)?);
+        }
+        Ok(tokens)
+    }
+}
+
+/// Reads a file of token hashes: `HEX` or `HEX:read` per line, blank lines and `#` comments ignored.
+fn read_token_file(path: &std::path::Path) -> Result<Vec<AllowedToken>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::usage(format!(
+            "could not read the pickup token hashes {}: {e}; check the path given to --pickup-tokens",
+            path.display()
+        ))
+    })?;
+    text.lines()
+        .enumerate()
+        .filter_map(|(index, line)| {
+            let line = line.split('#').next().unwrap_or_default().trim();
+            (!line.is_empty()).then_some((index + 1, line))
+        })
+        .map(|(number, line)| {
+            line.parse()
+                .map_err(|e| Error::usage(format!("{} line {number}: {e}", path.display())))
+        })
+        .collect()
 }
 
 /// What to do, checked: the config is read and every option validated before anything listens.
@@ -111,7 +182,11 @@ struct Config {
 
 impl Config {
     fn new(args: ServeArgs) -> Result<Self, Error> {
-        let form = FormConfig::load(&args.config).map_err(start_error)?;
+        let path = args
+            .config
+            .as_deref()
+            .ok_or_else(|| Error::usage("give the form config with --config FORM.json"))?;
+        let form = FormConfig::load(path).map_err(start_error)?;
         let origins = parse_origins(&args.allow_origins)?;
         let receiver = args
             .server
@@ -122,6 +197,9 @@ impl Config {
 
 /// Runs `sealform serve`.
 pub(crate) fn run(args: ServeArgs) -> Result<Exit, Error> {
+    if args.purge_collected_now {
+        return purge_collected_now(&args.store);
+    }
     let config = Config::new(args)?;
     init_logging();
     runtime()?.block_on(async move {
@@ -133,6 +211,35 @@ pub(crate) fn run(args: ServeArgs) -> Result<Exit, Error> {
         server.run(interrupted()).await.map_err(stopped)?;
         Ok(Exit::Success)
     })
+}
+
+/// How the audit trail names an operator's purge.
+const PURGE_ACTOR: &str = "operator:purge-collected-now";
+
+/// `--purge-collected-now`: deletes every acknowledged bundle from the store, and says how many.
+fn purge_collected_now(store: &std::path::Path) -> Result<Exit, Error> {
+    if !store.exists() {
+        return Err(Error::usage(format!(
+            "there is no store at {}: check the path given to --store",
+            store.display()
+        )));
+    }
+    let mut store = sealform_store::Store::open(store).map_err(start_error)?;
+    let now = time::OffsetDateTime::now_utc();
+    let deleted = store
+        .delete_collected(now, now, PURGE_ACTOR)
+        .map_err(|e| Error::failed(e.to_string()))?;
+    let waiting = store
+        .uncollected()
+        .map_err(|e| Error::failed(e.to_string()))?;
+    eprintln!(
+        "sealform serve: deleted {} collected bundle{} from {}; {} not yet collected (never deleted)",
+        deleted.len(),
+        if deleted.len() == 1 { "" } else { "s" },
+        store.path().display(),
+        waiting.count,
+    );
+    Ok(Exit::Success)
 }
 
 /// The origins given to `--allow-origin`, checked.

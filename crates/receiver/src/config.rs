@@ -9,11 +9,16 @@ use std::time::Duration;
 
 use axum::http::HeaderValue;
 use sealform_core::key::Kid;
+use sealform_core::protocol::pickup::AllowedToken;
 use sealform_core::schema::{FormSchema, SchemaError, Template};
 use sealform_store::StoreError;
 
 /// The most leading zero bits `--pow-bits` may ask for: 2^32 hashes is minutes of a phone's time already.
 pub const MAX_POW_BITS: u8 = 32;
+
+/// How long an acknowledged bundle stays on the receiver by default: a week, so a stolen `collect` token cannot
+/// destroy what the firm has not yet opened.
+pub const DEFAULT_KEEP_AFTER_PICKUP: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
 /// Room in a bundle beyond the attachments' base64: the sealed answers, and each part's JSON and wrapped keys.
 const BODY_HEADROOM: u64 = 1024 * 1024;
@@ -179,11 +184,16 @@ pub struct Config {
     pub body_timeout: Duration,
     /// The longest a client may take to send a request's headers before the connection is closed.
     pub header_timeout: Duration,
+    /// The pickup tokens accepted (by their SHA-256, each with its scope); none: the pickup API refuses everyone.
+    pub pickup_tokens: Vec<AllowedToken>,
+    /// How long an acknowledged bundle is kept before it is deleted (zero: at once).
+    pub keep_after_pickup: Duration,
 }
 
 impl Config {
     /// A configuration with the defaults: the body limit from the form's limits, no proof of work, no rate
-    /// limit, a 60 s request timeout, a 30 s body timeout and a 10 s header timeout.
+    /// limit, a 60 s request timeout, a 30 s body timeout, a 10 s header timeout, no pickup tokens and a keep
+    /// period after pickup of [`DEFAULT_KEEP_AFTER_PICKUP`].
     pub fn new(form: FormConfig, dist: PathBuf, store: PathBuf, listen: SocketAddr) -> Self {
         Self {
             max_body: form.max_body(),
@@ -197,6 +207,8 @@ impl Config {
             request_timeout: Duration::from_secs(60),
             body_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
+            pickup_tokens: Vec::new(),
+            keep_after_pickup: DEFAULT_KEEP_AFTER_PICKUP,
         }
     }
 

@@ -24,6 +24,14 @@ impl ApiError {
         }
     }
 
+    /// The same refusal, telling the client to wait `seconds` before trying again.
+    pub(crate) fn retry_after(self, seconds: u64) -> Self {
+        Self {
+            retry_after: Some(seconds),
+            ..self
+        }
+    }
+
     pub(crate) fn too_many_requests(seconds: u64) -> Self {
         Self {
             retry_after: Some(seconds),

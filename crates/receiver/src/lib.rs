@@ -39,6 +39,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 
+mod auth;
 mod config;
 mod connections;
 mod error;
@@ -46,16 +47,24 @@ mod headers;
 pub mod host_page;
 mod limit;
 mod log;
+mod pickup;
 pub mod pow;
+mod readers;
+mod retention;
 mod submit;
 mod writer;
 
-pub use config::{Config, FormConfig, Origin, PowSettings, RateLimit, StartError, MAX_POW_BITS};
+pub use config::{
+    Config, FormConfig, Origin, PowSettings, RateLimit, StartError, DEFAULT_KEEP_AFTER_PICKUP,
+    MAX_POW_BITS,
+};
 pub use headers::{content_security_policy, EMBED_SCRIPT_PATH};
 pub use submit::BUNDLE_MEDIA_TYPE;
 
+use auth::Gate;
 use error::ApiError;
 use pow::{Pow, POW_HEADER};
+use readers::Readers;
 use writer::Writer;
 
 /// What every request handler shares.
@@ -66,6 +75,10 @@ struct AppState {
     kids: Vec<Kid>,
     pow: Option<Pow>,
     writer: Writer,
+    /// Read-only store connections for the pickup API.
+    readers: Readers,
+    /// The pickup tokens accepted, and the limiter of failed attempts.
+    gate: Gate,
 }
 
 /// A receiver bound to its address with its store open, ready to [`run`](Server::run).
@@ -89,13 +102,19 @@ impl Server {
             source,
         })?;
         let path = config.store.clone();
-        // Opening may wait out another process's write lock: off the async threads.
-        let store = tokio::task::spawn_blocking(move || Store::open(&path))
-            .await
-            .map_err(|e| match e.try_into_panic() {
-                Ok(panic) => std::panic::resume_unwind(panic),
-                Err(_) => StartError::Interrupted,
-            })??;
+        let served = config.form.bytes().to_vec();
+        // Opening may wait out another process's write lock: off the async threads. The config about to be served
+        // is kept in the store, so the firm's side can always find the form a submission was filled in.
+        let store = tokio::task::spawn_blocking(move || {
+            let mut store = Store::open(&path)?;
+            store.record_config(&served, time::OffsetDateTime::now_utc())?;
+            Ok::<_, sealform_store::StoreError>(store)
+        })
+        .await
+        .map_err(|e| match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(_) => StartError::Interrupted,
+        })??;
         let writer = Writer::start(store).map_err(|source| StartError::Listen { addr, source })?;
         let header_timeout = config.header_timeout;
         let router = router(config, writer);
@@ -143,11 +162,20 @@ fn router(config: Config, writer: Writer) -> Router {
     let state = Arc::new(AppState {
         kids: config.form.kids(),
         pow: config.pow.map(Pow::new),
+        readers: Readers::new(config.store.clone()),
+        gate: Gate::new(config.pickup_tokens.clone()),
         config,
         writer,
     });
+    retention::spawn(Arc::downgrade(&state));
 
-    let mut api = Router::new().route("/api/submissions", post(submit::submit));
+    let mut api = Router::new()
+        .route("/api/submissions", post(submit::submit))
+        .route(pickup::CONFIGS_PATH, get(pickup::configs))
+        .route(
+            &format!("{}/{{sha256}}", pickup::CONFIGS_PATH),
+            get(pickup::config),
+        );
     if state.pow.is_some() {
         api = api.route("/api/challenge", get(challenge));
     }
@@ -158,9 +186,24 @@ fn router(config: Config, writer: Writer) -> Router {
         ));
     }
     let api = api.with_state(Arc::clone(&state));
+    // Not under the per-client rate limit: a pull makes a request per bundle. Failed tokens have their own limit.
+    let pickup_routes = Router::new()
+        .route(pickup::INBOX_PATH, get(pickup::inbox))
+        .route(pickup::ACK_PATH, post(pickup::acknowledge))
+        .route(
+            &format!("{}/{{receipt}}", pickup::INBOX_PATH),
+            get(pickup::download),
+        )
+        .route(pickup::AUDIT_PATH, get(pickup::audit))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            auth::require_token,
+        ))
+        .with_state(Arc::clone(&state));
 
     Router::new()
         .merge(api)
+        .merge(pickup_routes)
         .route("/api/{*rest}", any(not_found))
         .route("/healthz", get(healthz).with_state(state))
         .route(
@@ -201,12 +244,23 @@ async fn challenge(State(state): State<Arc<AppState>>) -> Response {
     }
 }
 
-/// `GET /healthz`: 200 when the store can be written now, else 503.
+/// `GET /healthz`: 200 when the store can be written now, else 503; with how many bundles wait to be collected
+/// and the age of the oldest, for monitoring to alert on.
 async fn healthz(State(state): State<Arc<AppState>>) -> Response {
-    match state.writer.check().await {
-        Ok(()) => Json(serde_json::json!({ "status": "ok" })).into_response(),
+    if let Err(error) = state.writer.check().await {
+        tracing::warn!("health check: the store cannot be written: {error}");
+        return ApiError::unavailable(5).into_response();
+    }
+    match retention::uncollected(&state).await {
+        Ok(waiting) => Json(serde_json::json!({
+            "status": "ok",
+            "uncollected": waiting.count,
+            "oldest_uncollected_received_at": waiting.oldest_received_at,
+            "oldest_uncollected_age_seconds": retention::age_seconds(waiting.oldest_received_at.as_deref()),
+        }))
+        .into_response(),
         Err(error) => {
-            tracing::warn!("health check: the store cannot be written: {error}");
+            tracing::warn!("health check: the store cannot be read: {error}");
             ApiError::unavailable(5).into_response()
         }
     }

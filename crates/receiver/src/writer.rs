@@ -1,13 +1,15 @@
 //! The one thread that writes to the store. Requests queue here; the thread takes everything queued, stores it in
 //! one transaction with one commit (group commit: one fsync for many submissions), and only then answers each
-//! request. A request is told "stored" only after the commit that holds it returned.
+//! request. A request is told "stored" only after the commit that holds it returned. The pickup's writes —
+//! audit entries, acknowledgements, deletions after pickup — go through the same thread, since SQLite has one
+//! writer at a time; audit entries are committed in batches as submissions are.
 
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use sealform_core::bundle::ReceiptId;
-use sealform_store::{Inserted, NewSubmission, Store, StoreError};
+use sealform_store::{Acknowledged, AuditEvent, Inserted, NewSubmission, Store, StoreError};
 use time::OffsetDateTime;
 use tokio::sync::oneshot;
 
@@ -48,10 +50,33 @@ struct InsertJob {
     reply: oneshot::Sender<Result<Inserted, WriteError>>,
 }
 
+/// An audit entry to append, and where to say it is committed.
+struct AuditJob {
+    event: AuditEvent,
+    reply: oneshot::Sender<Result<(), WriteError>>,
+}
+
+/// A reply channel for a job's outcome.
+type Reply<T> = oneshot::Sender<Result<T, WriteError>>;
+
 enum Job {
     Insert(InsertJob),
+    Audit(AuditJob),
+    /// Mark bundles collected, as done by an actor (a token's hash prefix).
+    Acknowledge {
+        receipts: Vec<ReceiptId>,
+        at: OffsetDateTime,
+        actor: String,
+        reply: Reply<Acknowledged>,
+    },
+    /// Delete the bundles collected at or before a time.
+    DeleteCollected {
+        before: OffsetDateTime,
+        actor: String,
+        reply: Reply<Vec<ReceiptId>>,
+    },
     /// A health check: can the store be written now?
-    Check(oneshot::Sender<Result<(), WriteError>>),
+    Check(Reply<()>),
 }
 
 /// A handle to the writer thread; cheap to clone.
@@ -87,6 +112,44 @@ impl Writer {
         outcome.await.map_err(|_| WriteError::Stopped)?
     }
 
+    /// Appends an entry to the audit trail; returns once it is committed.
+    pub(crate) async fn audit(&self, event: AuditEvent) -> Result<(), WriteError> {
+        let (reply, outcome) = oneshot::channel();
+        self.send(Job::Audit(AuditJob { event, reply }))?;
+        outcome.await.map_err(|_| WriteError::Stopped)?
+    }
+
+    /// Marks `receipts` collected by `actor` (and records it in the audit trail).
+    pub(crate) async fn acknowledge(
+        &self,
+        receipts: Vec<ReceiptId>,
+        actor: String,
+    ) -> Result<Acknowledged, WriteError> {
+        let (reply, outcome) = oneshot::channel();
+        self.send(Job::Acknowledge {
+            receipts,
+            at: OffsetDateTime::now_utc(),
+            actor,
+            reply,
+        })?;
+        outcome.await.map_err(|_| WriteError::Stopped)?
+    }
+
+    /// Deletes every bundle collected at or before `before`; returns their receipts.
+    pub(crate) async fn delete_collected(
+        &self,
+        before: OffsetDateTime,
+        actor: String,
+    ) -> Result<Vec<ReceiptId>, WriteError> {
+        let (reply, outcome) = oneshot::channel();
+        self.send(Job::DeleteCollected {
+            before,
+            actor,
+            reply,
+        })?;
+        outcome.await.map_err(|_| WriteError::Stopped)?
+    }
+
     /// Whether the store can be written now.
     pub(crate) async fn check(&self) -> Result<(), WriteError> {
         let (reply, outcome) = oneshot::channel();
@@ -102,11 +165,13 @@ impl Writer {
     }
 }
 
-/// The writer thread: waits for a job, gathers whatever else is already queued, and commits it all at once.
+/// The writer thread: waits for a job, gathers whatever else is already queued, and commits the submissions and
+/// the audit entries each in one transaction; acknowledgements and deletions, rarer, one at a time after them.
 fn run(mut store: Store, jobs: Receiver<Job>) {
     while let Ok(first) = jobs.recv() {
         let mut inserts = Vec::new();
-        let mut checks = Vec::new();
+        let mut audits = Vec::new();
+        let mut others = Vec::new();
         let mut bytes = 0;
         let mut next = Some(first);
         while let Some(job) = next.take() {
@@ -115,14 +180,64 @@ fn run(mut store: Store, jobs: Receiver<Job>) {
                     bytes += insert.bundle.len();
                     inserts.push(insert);
                 }
-                Job::Check(reply) => checks.push(reply),
+                Job::Audit(audit) => audits.push(audit),
+                other => others.push(other),
             }
-            if inserts.len() < MAX_BATCH && bytes < MAX_BATCH_BYTES {
+            if inserts.len() + audits.len() < MAX_BATCH && bytes < MAX_BATCH_BYTES {
                 next = jobs.try_recv().ok();
             }
         }
         commit(&mut store, inserts);
-        answer_checks(&mut store, checks);
+        commit_audits(&mut store, audits);
+        for job in others {
+            run_one(&mut store, job);
+        }
+    }
+}
+
+/// Appends a batch of audit entries in one transaction.
+fn commit_audits(store: &mut Store, batch: Vec<AuditJob>) {
+    if batch.is_empty() {
+        return;
+    }
+    let events: Vec<AuditEvent> = batch.iter().map(|job| job.event.clone()).collect();
+    let outcome = store.audit(&events).map_err(|error| {
+        tracing::error!(
+            entries = batch.len(),
+            "could not write the audit trail: {error}"
+        );
+        WriteError::Store(Arc::new(error))
+    });
+    for job in batch {
+        let _ = job.reply.send(outcome.clone());
+    }
+}
+
+/// Does one job that is not batched.
+fn run_one(store: &mut Store, job: Job) {
+    let shared = |error| WriteError::Store(Arc::new(error));
+    match job {
+        Job::Acknowledge {
+            receipts,
+            at,
+            actor,
+            reply,
+        } => {
+            let _ = reply.send(store.acknowledge(&receipts, at, &actor).map_err(shared));
+        }
+        Job::DeleteCollected {
+            before,
+            actor,
+            reply,
+        } => {
+            let outcome = store.delete_collected(before, OffsetDateTime::now_utc(), &actor);
+            let _ = reply.send(outcome.map_err(shared));
+        }
+        Job::Check(reply) => {
+            let _ = reply.send(store.check_writable().map_err(shared));
+        }
+        // Batched in `run`.
+        Job::Insert(_) | Job::Audit(_) => {}
     }
 }
 
@@ -155,17 +270,5 @@ fn commit(store: &mut Store, batch: Vec<InsertJob>) {
                 let _ = job.reply.send(Err(shared.clone()));
             }
         }
-    }
-}
-
-fn answer_checks(store: &mut Store, checks: Vec<oneshot::Sender<Result<(), WriteError>>>) {
-    if checks.is_empty() {
-        return;
-    }
-    let outcome = store
-        .check_writable()
-        .map_err(|e| WriteError::Store(Arc::new(e)));
-    for reply in checks {
-        let _ = reply.send(outcome.clone());
     }
 }

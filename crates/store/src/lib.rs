@@ -67,6 +67,7 @@ mod configs;
 mod migrate;
 mod pickup;
 
+pub use audit::AuditEvent;
 pub use configs::ServedConfig;
 pub use pickup::{Acknowledged, InboxListing, Uncollected};
 

@@ -2,6 +2,9 @@
 //! keys (public halves only: the receiver's tests never touch private-key code), bundles sealed on the spot, and
 //! raw HTTP for what a polite client would never send.
 
+// Each test binary uses its own share of these helpers.
+#![allow(dead_code)]
+
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
