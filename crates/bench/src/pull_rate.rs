@@ -28,7 +28,10 @@ pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
     std::fs::write(&token_path, format!("{}\n", token.expose()))?;
     let server = bench.serve_with(
         "pickup",
-        &["--pickup-token-sha256".into(), format!("{}:collect", token.hash())],
+        &[
+            "--pickup-token-sha256".into(),
+            format!("{}:collect", token.hash()),
+        ],
     )?;
     post_all(&server.url("/api/submissions"), &bundles).await?;
 
@@ -50,7 +53,8 @@ pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
     let seconds = started.elapsed().as_secs_f64();
     let report: serde_json::Value =
         serde_json::from_slice(&output.stdout).context("reading pull's --json report")?;
-    if !output.status.success() || report["downloaded"] != count || report["acknowledged"] != count {
+    if !output.status.success() || report["downloaded"] != count || report["acknowledged"] != count
+    {
         bail!("sealform pull did not collect all {count} bundles: {report}");
     }
     drop(server);
@@ -85,8 +89,12 @@ async fn post_all(url: &str, bundles: &Arc<Vec<Vec<u8>>>) -> anyhow::Result<()> 
     let next = Arc::new(AtomicUsize::new(0));
     let tasks: Vec<_> = (0..POSTERS)
         .map(|_| {
-            let (client, url, next, bundles) =
-                (client.clone(), url.to_owned(), next.clone(), bundles.clone());
+            let (client, url, next, bundles) = (
+                client.clone(),
+                url.to_owned(),
+                next.clone(),
+                bundles.clone(),
+            );
             tokio::spawn(async move {
                 while let Some(bundle) = bundles.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let response = client

@@ -87,8 +87,9 @@ fn verify(args: AuditVerifyArgs) -> Result<Exit, Error> {
             Error::failed(format!("{}: not text, so not an audit trail", args.source))
         })?
     };
-    let head = audit::verify(&text)
-        .map_err(|broken| Error::failed(format!("{}: {}", args.source, describe_broken(&broken))))?;
+    let head = audit::verify(&text).map_err(|broken| {
+        Error::failed(format!("{}: {}", args.source, describe_broken(&broken)))
+    })?;
     crate::print(&format!(
         "{}: {} entr{}, every link holds\nHead: entry {}, hash {}\n",
         args.source,

@@ -92,7 +92,7 @@ impl Config {
             listen,
             vec![host_origin],
         )?;
-        allow_token(&mut receiver, token);
+        receiver.pickup_tokens.push(token);
         // Checked now so a missing page is reported before anything listens.
         host_page::render(&args.host_dir, "").map_err(serve::start_error)?;
         Ok(Self {
@@ -181,13 +181,6 @@ fn demo_token(dir: &Path) -> Result<AllowedToken, Error> {
         hash: token.hash(),
         scope: TokenScope::Collect,
     })
-}
-
-/// Lets the receiver accept the demo's token.
-fn allow_token(receiver: &mut sealform_receiver::Config, token: AllowedToken) {
-    // RECEIVER-PICKUP: the receiver's Config gains its list of accepted pickup tokens with the pickup API; until
-    // then the demo's receiver accepts none and the printed `pull` is refused.
-    let _ = (receiver, token);
 }
 
 /// Writes the default legal-intake form with the demo key as its recipient to `path`, and reads it back exactly as

@@ -243,11 +243,16 @@ mod tests {
             seq: 3,
             hash: "ab".repeat(32),
         };
-        inbox.keep_audit_head("https://a.example", &head).expect("kept");
+        inbox
+            .keep_audit_head("https://a.example", &head)
+            .expect("kept");
         inbox
             .keep_audit_head("https://b.example", &Head::empty())
             .expect("kept");
-        assert_eq!(inbox.audit_head("https://a.example").expect("read"), Some(head));
+        assert_eq!(
+            inbox.audit_head("https://a.example").expect("read"),
+            Some(head)
+        );
         assert_eq!(files::exposed_mode(&inbox.audit_heads_path()), None);
     }
 

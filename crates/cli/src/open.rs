@@ -12,10 +12,10 @@ use sealform_core::bundle::{self, Opened, ReceiptId};
 use sealform_core::key::AwsLcIdentity;
 use sealform_core::Sha256Digest;
 
+use crate::audit;
 use crate::cli::{ExportFormat, OpenArgs};
 use crate::error::{self, Error, Exit};
 use crate::export::{Row, Table};
-use crate::audit;
 use crate::files;
 use crate::inbox;
 use crate::input::{self, Input};
@@ -108,8 +108,8 @@ fn find_configs(schemas: &mut Schemas, inputs: &[Input], store: Option<&Path>) {
         warnings.extend(schemas.add_found(&place, configs));
     }
     if let Some(store) = store {
-        let served = sealform_store::Store::open_read_only(store)
-            .and_then(|store| store.served_configs());
+        let served =
+            sealform_store::Store::open_read_only(store).and_then(|store| store.served_configs());
         match served {
             Ok(served) => {
                 let configs = served
@@ -570,7 +570,12 @@ impl<'a> Batch<'a> {
     /// Adds this run to `--out`'s audit log, if it saved anything: who, with which keys, which receipts. Says
     /// whether that went well; a log that cannot be written makes the run exit 1 (the submissions stay saved).
     fn record(&self) -> bool {
-        let Some(out) = self.config.out.as_deref().filter(|_| !self.saved.is_empty()) else {
+        let Some(out) = self
+            .config
+            .out
+            .as_deref()
+            .filter(|_| !self.saved.is_empty())
+        else {
             return true;
         };
         let kids: Vec<String> = self

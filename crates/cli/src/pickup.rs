@@ -214,9 +214,7 @@ impl Receiver {
     /// The bytes of the bundle `item` lists, read up to its listed size and no further.
     pub(crate) async fn bundle(&self, item: &InboxItem) -> Result<Vec<u8>, RequestError> {
         let url = self.url(&pickup::bundle_path(&item.receipt));
-        let response = self
-            .send(|| self.authorized(self.client.get(&url)))
-            .await?;
+        let response = self.send(|| self.authorized(self.client.get(&url))).await?;
         read_capped(response, item.size).await
     }
 
@@ -252,11 +250,10 @@ impl Receiver {
     /// The receiver's audit trail, as JSON Lines.
     pub(crate) async fn audit(&self) -> Result<String, RequestError> {
         let url = self.url(pickup::AUDIT_PATH);
-        let response = self
-            .send(|| self.authorized(self.client.get(&url)))
-            .await?;
+        let response = self.send(|| self.authorized(self.client.get(&url))).await?;
         let bytes = read_capped(response, MAX_AUDIT_BYTES).await?;
-        String::from_utf8(bytes).map_err(|_| RequestError::Body("the audit trail is not UTF-8".into()))
+        String::from_utf8(bytes)
+            .map_err(|_| RequestError::Body("the audit trail is not UTF-8".into()))
     }
 
     fn url(&self, path: &str) -> String {
@@ -284,10 +281,13 @@ impl Receiver {
                 .and_then(|r| r.build().ok())
                 .map(|r| r.url().to_string())
                 .unwrap_or_else(|| self.base.clone());
-            let response = request.send().await.map_err(|e| RequestError::Unreachable {
-                url,
-                detail: causes(&e),
-            })?;
+            let response = request
+                .send()
+                .await
+                .map_err(|e| RequestError::Unreachable {
+                    url,
+                    detail: causes(&e),
+                })?;
             let status = response.status();
             if status == StatusCode::OK {
                 return Ok(response);
@@ -344,7 +344,9 @@ async fn json<T: serde::de::DeserializeOwned>(
 ) -> Result<T, RequestError> {
     let bytes = read_capped(response, limit).await?;
     serde_json::from_slice(&bytes).map_err(|e| {
-        RequestError::Body(format!("not the JSON the pickup API sends ({e}); is this a sealform receiver?"))
+        RequestError::Body(format!(
+            "not the JSON the pickup API sends ({e}); is this a sealform receiver?"
+        ))
     })
 }
 
@@ -413,16 +415,27 @@ mod tests {
             "http://localhost.evil.example",
             "http://128.0.0.1",
         ] {
-            assert!(matches!(refused(plain), UrlError::PlainHttp { .. }), "{plain}");
+            assert!(
+                matches!(refused(plain), UrlError::PlainHttp { .. }),
+                "{plain}"
+            );
         }
-        assert!(matches!(refused("ftp://forms.example"), UrlError::Scheme { .. }));
+        assert!(matches!(
+            refused("ftp://forms.example"),
+            UrlError::Scheme { .. }
+        ));
         assert!(matches!(refused("forms.example"), UrlError::NotAUrl { .. }));
         assert!(matches!(
             refused("https://me:pw@forms.example"),
             UrlError::Credentials { .. }
         ));
-        assert!(matches!(refused("https://forms.example/?a=1"), UrlError::Query { .. }));
-        assert!(refused("http://forms.example").to_string().contains("https://"));
+        assert!(matches!(
+            refused("https://forms.example/?a=1"),
+            UrlError::Query { .. }
+        ));
+        assert!(refused("http://forms.example")
+            .to_string()
+            .contains("https://"));
     }
 
     #[test]

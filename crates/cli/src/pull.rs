@@ -11,7 +11,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use reqwest::Url;
 use sealform_core::audit::{self, Head};
 use sealform_core::bundle::ReceiptId;
-use sealform_core::protocol::pickup::{self, InboxItem, InboxPage, InboxQuery, InboxState, PickupToken};
+use sealform_core::protocol::pickup::{
+    self, InboxItem, InboxPage, InboxQuery, InboxState, PickupToken,
+};
 use sealform_core::Sha256Digest;
 use serde::Serialize;
 use tokio::sync::Semaphore;
@@ -134,7 +136,12 @@ async fn pull(config: Config) -> Result<Report, Error> {
         };
         let after = last.cursor.clone();
         match run.receiver.inbox(&query(Some(after.clone()))).await {
-            Ok(next) if next.items.first().is_some_and(|first| first.cursor == after) => {
+            Ok(next)
+                if next
+                    .items
+                    .first()
+                    .is_some_and(|first| first.cursor == after) =>
+            {
                 run.error("the receiver listed the same bundles again: stopped listing".into());
                 break;
             }
@@ -320,14 +327,23 @@ impl Run {
             }
         }
         if fetched > 0 {
-            if let Err(e) = files::sync_dir(&dir).and_then(|()| files::sync_dir(self.inbox.path())) {
-                return self.error(format!("could not save the form configs in {}: {e}", dir.display()));
+            if let Err(e) = files::sync_dir(&dir).and_then(|()| files::sync_dir(self.inbox.path()))
+            {
+                return self.error(format!(
+                    "could not save the form configs in {}: {e}",
+                    dir.display()
+                ));
             }
         }
         self.report.configs_fetched = fetched;
     }
 
-    async fn fetch_config(&self, sha256: &Sha256Digest, dir: &Path, path: &Path) -> Result<(), String> {
+    async fn fetch_config(
+        &self,
+        sha256: &Sha256Digest,
+        dir: &Path,
+        path: &Path,
+    ) -> Result<(), String> {
         let bytes = self
             .receiver
             .config(sha256)
@@ -423,7 +439,8 @@ async fn fetch(receiver: &Receiver, item: &InboxItem, path: PathBuf) -> Result<F
     let bytes = receiver.bundle(item).await.map_err(|e| Failure {
         message: match e {
             RequestError::NotFound => {
-                "listed, but no longer on the receiver (404): another pull may have collected it".into()
+                "listed, but no longer on the receiver (404): another pull may have collected it"
+                    .into()
             }
             e => format!("could not download it: {e}"),
         },
@@ -441,14 +458,16 @@ async fn fetch(receiver: &Receiver, item: &InboxItem, path: PathBuf) -> Result<F
             disk: false,
         });
     }
-    tokio::task::spawn_blocking(move || files::replace(&path, &bytes, PRIVATE_FILE).map_err(|e| (path, e)))
-        .await
-        .unwrap_or_else(|e| Err((PathBuf::new(), io::Error::other(e))))
-        .map(|()| Fetched::Written)
-        .map_err(|(path, e)| Failure {
-            message: write_error(&path, &e),
-            disk: true,
-        })
+    tokio::task::spawn_blocking(move || {
+        files::replace(&path, &bytes, PRIVATE_FILE).map_err(|e| (path, e))
+    })
+    .await
+    .unwrap_or_else(|e| Err((PathBuf::new(), io::Error::other(e))))
+    .map(|()| Fetched::Written)
+    .map_err(|(path, e)| Failure {
+        message: write_error(&path, &e),
+        disk: true,
+    })
 }
 
 /// Whether `path` holds exactly this bundle; if so it is flushed to the disk, so it may be acknowledged.
@@ -557,7 +576,10 @@ impl Report {
             text.push_str(&format!("; {} acknowledged\n", self.acknowledged));
         }
         if !self.failed.is_empty() {
-            text.push_str(&format!("{} not collected (named above)\n", bundles(self.failed.len())));
+            text.push_str(&format!(
+                "{} not collected (named above)\n",
+                bundles(self.failed.len())
+            ));
         }
         if self.configs_fetched > 0 {
             text.push_str(&format!(

@@ -66,7 +66,11 @@ impl Schemas {
 
     /// Adds configs found beside the bundles (an inbox's `configs/`, the store's served configs), each already
     /// checked to be the bytes its digest names. One that is not a form config is skipped with a warning, returned.
-    pub(crate) fn add_found(&mut self, where_: &str, configs: Vec<(Sha256Digest, Vec<u8>)>) -> Vec<String> {
+    pub(crate) fn add_found(
+        &mut self,
+        where_: &str,
+        configs: Vec<(Sha256Digest, Vec<u8>)>,
+    ) -> Vec<String> {
         let mut warnings = Vec::new();
         for (digest, bytes) in configs {
             if self.by_digest.contains_key(&digest) {

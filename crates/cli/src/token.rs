@@ -177,12 +177,13 @@ impl From<TokenFileError> for Error {
 
 /// Reads the pickup token in `path`, warning if other users of this computer can read the file.
 pub(crate) fn read_token_file(path: &Path) -> Result<PickupToken, TokenFileError> {
-    let text = std::fs::read(path)
-        .map(Zeroizing::new)
-        .map_err(|source| TokenFileError::Unreadable {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    let text =
+        std::fs::read(path)
+            .map(Zeroizing::new)
+            .map_err(|source| TokenFileError::Unreadable {
+                path: path.to_path_buf(),
+                source,
+            })?;
     // Not UTF-8 cannot be a token; the parse error says what a token looks like.
     let text = std::str::from_utf8(&text).unwrap_or_default();
     let token = PickupToken::parse(text).map_err(|source| TokenFileError::Malformed {
@@ -208,7 +209,10 @@ mod tests {
 
         let refused = write_new_token(&path, false).expect_err("exists");
         assert!(refused.to_string().contains("--force"), "{refused}");
-        assert_eq!(read_token_file(&path).expect("unchanged").hash(), token.hash());
+        assert_eq!(
+            read_token_file(&path).expect("unchanged").hash(),
+            token.hash()
+        );
         let replaced = write_new_token(&path, true).expect("forced");
         assert_ne!(replaced.hash(), token.hash());
     }
@@ -218,12 +222,18 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let missing = read_token_file(&dir.path().join("nope")).expect_err("missing");
         assert!(matches!(missing, TokenFileError::Unreadable { .. }));
-        assert!(missing.to_string().contains("sealform token new"), "{missing}");
+        assert!(
+            missing.to_string().contains("sealform token new"),
+            "{missing}"
+        );
         for text in ["", "hello", "sealform_pickup_short", "\u{FF}\u{FE}"] {
             let path = dir.path().join("bad");
             std::fs::write(&path, text).expect("write");
             let error = read_token_file(&path).expect_err(text);
-            assert!(matches!(error, TokenFileError::Malformed { .. }), "{text:?}");
+            assert!(
+                matches!(error, TokenFileError::Malformed { .. }),
+                "{text:?}"
+            );
         }
     }
 }

@@ -66,12 +66,16 @@ impl Pickup {
         receiver::serve(&self.config, &self.dist, &self.store, listen, &extra)
     }
 
-    /// `count` distinct bundles sealed for the firm's key and filled in this receiver's form, so that only its own
-    /// config (not the built-in template) re-validates them.
+    /// `count` distinct bundles sealed for the config's keys (the firm's and its backup) and filled in this
+    /// receiver's form, so that only its own config (not the built-in template) re-validates them.
     fn bundles(&self, first: usize, count: usize) -> Vec<Vec<u8>> {
         let schema = FormSchema::from_json(&self.config_bytes).expect("config");
         let digest = Sha256Digest::of(&self.config_bytes);
         let path = self.path("sealed.bundle");
+        let keys = [
+            identity("firm").recipient().clone(),
+            identity("backup").recipient().clone(),
+        ];
         (first..first + count)
             .map(|i| {
                 let attachments: &[(&str, &[u8])] = if i % 10 == 0 {
@@ -81,7 +85,7 @@ impl Pickup {
                 };
                 seal_to_form(
                     &path,
-                    &[identity("firm").recipient().clone()],
+                    &keys,
                     &schema,
                     digest,
                     &format!("pull-{i}"),
@@ -287,9 +291,13 @@ fn usage_errors_touch_nothing() {
     sealform(&["audit", "verify", "https://forms.example"])
         .expect_code(2)
         .expect_stderr(&["--token-file"]);
-    sealform(&["audit", "verify", &dir.path().join("none.log").display().to_string()])
-        .expect_code(2)
-        .expect_stderr(&["none.log"]);
+    sealform(&[
+        "audit",
+        "verify",
+        &dir.path().join("none.log").display().to_string(),
+    ])
+    .expect_code(2)
+    .expect_stderr(&["none.log"]);
     let refused = sealform(&["token", "new", "--out", &token.display().to_string()]).expect_code(2);
     assert!(refused.stderr.contains("--force"), "{refused:#?}");
 }
@@ -322,7 +330,10 @@ fn pull_collects_every_bundle_then_open_checks_them_against_the_fetched_form() {
         "configs/{}.json",
         Sha256Digest::of(&pickup.config_bytes)
     ));
-    assert_eq!(std::fs::read(&config).expect("config fetched"), pickup.config_bytes);
+    assert_eq!(
+        std::fs::read(&config).expect("config fetched"),
+        pickup.config_bytes
+    );
 
     let (again, report) = pull(&server, &pickup.collect, &inbox);
     again.expect_code(0);
@@ -330,7 +341,10 @@ fn pull_collects_every_bundle_then_open_checks_them_against_the_fetched_form() {
         (&report["downloaded"], &report["acknowledged"]),
         (&Value::from(0), &Value::from(0))
     );
-    assert!(report["audit_head"]["seq"].as_u64() > Some(head), "{report}");
+    assert!(
+        report["audit_head"]["seq"].as_u64() >= Some(head),
+        "{report}"
+    );
 
     // Opened as pulled: every answer re-validated against the config in inbox/configs/, no warning.
     let key = key_file(pickup.dir.path(), "firm", 0o600);
@@ -345,19 +359,31 @@ fn pull_collects_every_bundle_then_open_checks_them_against_the_fetched_form() {
     ])
     .expect_code(0);
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
-    assert_eq!(names_in(&opened).len(), COUNT + 1, "a folder each and audit.log");
+    assert_eq!(
+        names_in(&opened).len(),
+        COUNT + 1,
+        "a folder each and audit.log"
+    );
     // The same bundle away from its inbox has no config beside it.
     let alone = pickup.path("alone");
     std::fs::create_dir(&alone).expect("mkdir");
     let first = inbox.join(format!("{}.bundle", ReceiptId::of(&bundles[0])));
     std::fs::copy(&first, alone.join("one.bundle")).expect("copy");
-    sealform(&["open".as_ref(), "--key".as_ref(), key.as_os_str(), alone.as_os_str()])
-        .expect_code(0)
-        .expect_stderr(&["not available; answers not re-validated"]);
+    sealform(&[
+        "open".as_ref(),
+        "--key".as_ref(),
+        key.as_os_str(),
+        alone.as_os_str(),
+    ])
+    .expect_code(0)
+    .expect_stderr(&["not available; answers not re-validated"]);
 
     let log = opened.join("audit.log");
     let verified = sealform(&["audit".as_ref(), "verify".as_ref(), log.as_os_str()]).expect_code(0);
-    assert!(verified.stdout.contains("1 entry, every link holds"), "{verified:#?}");
+    assert!(
+        verified.stdout.contains("1 entry, every link holds"),
+        "{verified:#?}"
+    );
     let entry: audit::Entry =
         serde_json::from_str(std::fs::read_to_string(&log).expect("log").trim()).expect("an entry");
     assert_eq!(entry.action, audit::action::OPEN);
@@ -375,7 +401,6 @@ fn kill_9_of_pull_or_of_the_receiver_loses_and_duplicates_nothing() {
     let pickup = Pickup::new();
     let mut server = pickup.serve("127.0.0.1:0");
     let mut bundles = pickup.bundles(0, COUNT);
-    post_all(&server, &bundles);
     let inbox = pickup.path("inbox");
     let start_pull = |server: &Running| {
         Command::new(env!("CARGO_BIN_EXE_sealform"))
@@ -389,29 +414,42 @@ fn kill_9_of_pull_or_of_the_receiver_loses_and_duplicates_nothing() {
             .spawn()
             .expect("pull starts")
     };
-    let mut killed_mid_way = 0;
-    for _ in 0..ROUNDS {
+    let mut held = Vec::new();
+    // Each round, more arrive, so that every kill finds work under way.
+    for arriving in bundles.chunks(COUNT / ROUNDS) {
+        post_all(&server, arriving);
         let mut child = start_pull(&server);
-        std::thread::sleep(Duration::from_millis(20 + u64::from(OsRng.next_u32() % 500)));
-        if child.try_wait().expect("status").is_none() {
-            killed_mid_way += 1;
-        }
+        std::thread::sleep(Duration::from_millis(
+            100 + u64::from(OsRng.next_u32() % 700),
+        ));
         let _ = child.kill();
         let _ = child.wait();
-        check_inbox(&inbox, &by_receipt(&bundles), &listing(&server, &pickup.collect));
+        let listed = listing(&server, &pickup.collect);
+        held.push(check_inbox(&inbox, &by_receipt(&bundles), &listed));
     }
-    eprintln!("{killed_mid_way} of {ROUNDS} pulls were killed mid-way");
+    eprintln!("bundles in the inbox after each kill: {held:?}, {COUNT} posted");
 
     // More arrive; the receiver is killed while a pull collects them, and restarted on the same address.
     let more = pickup.bundles(COUNT, COUNT);
     post_all(&server, &more);
     bundles.extend(more);
     let listen = server.addr.to_string();
+    let before = names_in(&inbox).len();
     let mut child = start_pull(&server);
-    std::thread::sleep(Duration::from_millis(150));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while names_in(&inbox).len() < before + 20 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the pull collected nothing"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
     server.kill();
     let status = child.wait().expect("pull ends");
-    eprintln!("the pull under way when the receiver was killed ended with {status}");
+    eprintln!(
+        "the receiver was killed with {} new bundles in the inbox; the pull ended with {status}",
+        names_in(&inbox).len() - before
+    );
     let server = pickup.serve(&listen);
     let posted = by_receipt(&bundles);
     check_inbox(&inbox, &posted, &listing(&server, &pickup.collect));
@@ -442,7 +480,8 @@ fn tokens_damage_and_the_receivers_audit_trail() {
     new_token(&wrong, "collect");
     let nowhere = pickup.path("nowhere");
     let (run, _) = pull(&server, &wrong, &nowhere);
-    run.expect_code(2).expect_stderr(&["401", "--pickup-token-sha256"]);
+    run.expect_code(2)
+        .expect_stderr(&["401", "--pickup-token-sha256"]);
     assert!(!nowhere.exists(), "nothing was written");
 
     let copy = pickup.path("copy");
@@ -475,7 +514,9 @@ fn tokens_damage_and_the_receivers_audit_trail() {
     let mut server = pickup.serve(&listen);
     let inbox = pickup.path("inbox");
     let (run, report) = pull(&server, &pickup.collect, &inbox);
-    let run = run.expect_code(1).expect_stderr(&[&damaged.full(), "not the receipt"]);
+    let run = run
+        .expect_code(1)
+        .expect_stderr(&[&damaged.full(), "not the receipt"]);
     assert_eq!(report["downloaded"], 5, "{run:#?}");
     assert_eq!(report["acknowledged"], 5);
     assert_eq!(report["failed"][0]["receipt"], damaged.full());
@@ -483,7 +524,11 @@ fn tokens_damage_and_the_receivers_audit_trail() {
     let listed = listing(&server, &pickup.collect);
     assert_eq!(check_inbox(&inbox, &posted, &listed), 5);
     for item in &listed {
-        assert_eq!(item.collected_at.is_none(), item.receipt == damaged, "{item:?}");
+        assert_eq!(
+            item.collected_at.is_none(),
+            item.receipt == damaged,
+            "{item:?}"
+        );
     }
 
     // The receiver's trail, read with a token, verifies; a copy with one entry edited names that entry.
@@ -496,7 +541,10 @@ fn tokens_damage_and_the_receivers_audit_trail() {
         pickup.collect.as_os_str(),
     ])
     .expect_code(0);
-    assert!(verified.stdout.contains("every link holds"), "{verified:#?}");
+    assert!(
+        verified.stdout.contains("every link holds"),
+        "{verified:#?}"
+    );
     let token = std::fs::read_to_string(&pickup.collect).expect("token");
     let trail = receiver::runtime().block_on(async {
         reqwest::Client::new()
@@ -532,6 +580,77 @@ fn tokens_damage_and_the_receivers_audit_trail() {
     }
     let server = pickup.serve(&listen);
     let (run, report) = pull(&server, &pickup.collect, &inbox);
-    run.expect_code(1).expect_stderr(&["audit trail is BROKEN", "cut short"]);
+    run.expect_code(1)
+        .expect_stderr(&["audit trail is BROKEN", "cut short"]);
     assert!(report["audit_head"].is_null(), "{report}");
+}
+
+/// The demo makes a pickup token and prints the daily commands; run as printed, after a submission, they pull it
+/// and open it with every answer re-validated and no warning.
+#[test]
+fn the_demo_prints_a_pull_and_an_open_that_work() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_, dist) = receiver::site(dir.path());
+    let host_dir = dir.path().join("host");
+    std::fs::create_dir(&host_dir).expect("mkdir");
+    std::fs::write(host_dir.join("index.html"), "__SEALFORM_ORIGIN__").expect("write");
+    let demo_dir = dir.path().join("demo");
+    let free_port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port()
+            .to_string()
+    };
+    let (port, host_port) = (free_port(), free_port());
+    let demo = Running::start(
+        &[
+            "demo".as_ref(),
+            "--dir".as_ref(),
+            demo_dir.as_os_str(),
+            "--dist".as_ref(),
+            dist.as_os_str(),
+            "--host-dir".as_ref(),
+            host_dir.as_os_str(),
+            "--port".as_ref(),
+            port.as_ref(),
+            "--host-port".as_ref(),
+            host_port.as_ref(),
+        ],
+        "served from ",
+    );
+    assert_eq!(mode(&demo_dir.join("pickup.token")), 0o600);
+    let config = std::fs::read(demo_dir.join("form.json")).expect("form.json");
+    let jwk = std::fs::read_to_string(demo_dir.join("demo.public.jwk")).expect("jwk");
+    let recipient = sealform_core::key::Recipient::from_jwk(&jwk).expect("jwk");
+    let bundle = dir.path().join("client.bundle");
+    seal_to_form(
+        &bundle,
+        &[recipient],
+        &FormSchema::from_json(&config).expect("config"),
+        Sha256Digest::of(&config),
+        "demo-client",
+        valid_answers(),
+        &[("lease.txt", b"the lease")],
+    );
+    post_all(&demo, &[std::fs::read(&bundle).expect("bundle")]);
+
+    // Give the log a moment to hold the whole message, then run each printed command as printed.
+    std::thread::sleep(Duration::from_millis(200));
+    let log = demo.stderr();
+    let printed = |command: &str| -> Vec<String> {
+        let line = log
+            .lines()
+            .map(str::trim)
+            .find(|line| line.starts_with(command))
+            .unwrap_or_else(|| panic!("the demo does not print {command:?}:\n{log}"));
+        line.split_whitespace().skip(1).map(str::to_owned).collect()
+    };
+    let (pull_args, open_args) = (printed("sealform pull "), printed("sealform open "));
+    let pulled = sealform(&pull_args).expect_code(0);
+    assert!(pulled.stdout.contains("Pulled 1 bundle"), "{pulled:#?}");
+    let opened = sealform(&open_args).expect_code(0);
+    assert!(!opened.stderr.contains("warning"), "{opened:#?}");
+    assert!(opened.stdout.contains("Opened"), "{opened:#?}");
 }

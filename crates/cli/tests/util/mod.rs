@@ -260,3 +260,11 @@ pub fn names_in(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// The receipt folders `open --out` made in `out`: its names but the audit log beside them.
+pub fn receipt_folders_in(out: &Path) -> Vec<String> {
+    names_in(out)
+        .into_iter()
+        .filter(|name| name != "audit.log")
+        .collect()
+}

@@ -45,7 +45,8 @@ pub struct Running {
 }
 
 impl Running {
-    /// Starts `sealform ARGS` and waits (at most 30 s) for the line saying where it listens.
+    /// Starts `sealform ARGS` and waits (at most 90 s: the demo first makes an RSA key, slow in a debug build on
+    /// a busy machine) for the line saying where it listens.
     pub fn start<S: AsRef<std::ffi::OsStr>>(args: &[S], ready: &str) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sealform"))
             .args(args)
@@ -75,11 +76,11 @@ impl Running {
             }
         });
         let addr = address
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| {
+            .recv_timeout(Duration::from_secs(90))
+            .unwrap_or_else(|why| {
                 let _ = child.kill();
                 panic!(
-                    "sealform did not start:\n{}",
+                    "sealform did not start ({why}):\n{}",
                     stderr.lock().expect("stderr buffer")
                 )
             });
