@@ -125,7 +125,6 @@ async fn pull(config: Config) -> Result<Report, Error> {
         receiver,
         inbox,
         bar: progress_bar(),
-        read_only: false,
         stopped: false,
     };
     let mut page = first;
@@ -174,8 +173,6 @@ struct Run {
     inbox: Inbox,
     report: Report,
     bar: ProgressBar,
-    /// The receiver refused an acknowledgement with 403: the token may only read.
-    read_only: bool,
     /// Writing failed: the disk is full or failing, so no more pages are fetched.
     stopped: bool,
 }
@@ -264,7 +261,7 @@ impl Run {
 
     /// Acknowledges bundles that are durably in the inbox, unless the token turned out to be read-only.
     async fn acknowledge(&mut self, receipts: &[ReceiptId]) {
-        if self.read_only || receipts.is_empty() {
+        if self.report.read_only || receipts.is_empty() {
             return;
         }
         for chunk in receipts.chunks(pickup::MAX_PAGE as usize) {
@@ -281,13 +278,12 @@ impl Run {
                         });
                     }
                 }
-                Err(RequestError::Forbidden { message }) => {
-                    self.read_only = true;
+                Err(RequestError::Forbidden { .. }) => {
                     self.report.read_only = true;
                     self.say(|| {
                         eprintln!(
-                            "Note: the pickup token is read-only ({message}): nothing is acknowledged, so the bundles \
-                             stay on the receiver and are listed again next time. Use a collect token to collect them."
+                            "Note: this pickup token is read-only, so nothing is acknowledged: the bundles stay on the \
+                             receiver and are listed again next time (a collect token collects them)"
                         );
                     });
                     return;
@@ -525,7 +521,7 @@ struct Report {
     already_present: usize,
     /// Bundles the receiver confirmed as collected.
     acknowledged: usize,
-    /// The token may only read: nothing was acknowledged.
+    /// The receiver refused an acknowledgement with 403: the token may only read, so nothing was acknowledged.
     read_only: bool,
     /// Bundles not collected, and why.
     failed: Vec<Failed>,
@@ -564,17 +560,21 @@ impl Report {
     }
 
     fn text(&self) -> String {
-        let mut text = format!(
-            "Pulled {} into {} ({} already there)",
-            bundles(self.downloaded),
-            self.inbox,
-            self.already_present
-        );
-        if self.read_only {
-            text.push_str("; none acknowledged (read-only token)\n");
+        let mut text = if self.downloaded + self.already_present + self.failed.len() == 0 {
+            format!("Nothing new on the receiver for {}\n", self.inbox)
         } else {
-            text.push_str(&format!("; {} acknowledged\n", self.acknowledged));
-        }
+            let acknowledged = if self.read_only {
+                "none acknowledged (read-only token)".to_owned()
+            } else {
+                format!("{} acknowledged", self.acknowledged)
+            };
+            format!(
+                "Pulled {} into {} ({} already there); {acknowledged}\n",
+                bundles(self.downloaded),
+                self.inbox,
+                self.already_present
+            )
+        };
         if !self.failed.is_empty() {
             text.push_str(&format!(
                 "{} not collected (named above)\n",
@@ -593,6 +593,12 @@ impl Report {
             text.push_str(&format!(
                 "The receiver's audit trail checks out: {} entries, head {}\n",
                 head.seq, head.hash
+            ));
+        }
+        if self.downloaded > 0 {
+            text.push_str(&format!(
+                "Open them, offline: sealform open --key KEY.private.pem --out opened {}\n",
+                self.inbox
             ));
         }
         text
