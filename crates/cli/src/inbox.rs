@@ -81,14 +81,18 @@ impl Inbox {
             _lock: lock,
         };
         // With the lock held, no other pull is staging here: what is staged is left over.
-        inbox.remove_leftovers(path).map_err(unusable)?;
-        inbox
-            .remove_leftovers(&inbox.configs_dir())
-            .or_else(|e| match e.kind() {
-                io::ErrorKind::NotFound => Ok(()),
-                _ => Err(e),
-            })
-            .map_err(unusable)?;
+        for dir in [
+            path.to_path_buf(),
+            inbox.configs_dir(),
+            path.join(STATE_DIR),
+        ] {
+            remove_leftovers(&dir)
+                .or_else(|e| match e.kind() {
+                    io::ErrorKind::NotFound => Ok(()),
+                    _ => Err(e),
+                })
+                .map_err(unusable)?;
+        }
         Ok(inbox)
     }
 
@@ -105,18 +109,6 @@ impl Inbox {
     /// The folder of form configs.
     pub(crate) fn configs_dir(&self) -> PathBuf {
         self.path.join(CONFIGS_DIR)
-    }
-
-    /// Removes the hidden staging files ([`files::replace`]'s `.NAME.new-PID`) in `dir`.
-    fn remove_leftovers(&self, dir: &Path) -> io::Result<()> {
-        for entry in fs::read_dir(dir)? {
-            let entry = entry?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') && name.contains(".new-") && entry.file_type()?.is_file() {
-                fs::remove_file(entry.path())?;
-            }
-        }
-        Ok(())
     }
 
     /// The audit head last verified for the receiver at `url`, if any.
@@ -159,6 +151,18 @@ impl Inbox {
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct AuditHeads {
     receivers: BTreeMap<String, Head>,
+}
+
+/// Removes the hidden staging files ([`files::replace`]'s `.NAME.new-PID`) in `dir`.
+fn remove_leftovers(dir: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.contains(".new-") && entry.file_type()?.is_file() {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// A bundle's file name in an inbox.

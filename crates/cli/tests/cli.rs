@@ -9,7 +9,7 @@ use std::fs;
 
 use sealform_core::bundle::ReceiptId;
 use sealform_core::key::{Identity, Recipient};
-use sealform_core::schema::Template;
+use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use sealform_core::{Answer, Answers, Sha256Digest, Submission};
 use serde_json::Value;
 use util::*;
@@ -1132,4 +1132,48 @@ fn open_reads_every_bundle_from_the_receivers_store() {
     ])
     .expect_code(2)
     .expect_stderr(&["nope.db"]);
+}
+
+#[test]
+fn open_of_a_store_checks_answers_against_the_configs_the_receiver_served() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let firm = identity("firm");
+    // The firm's own version of the form: its digest is not the built-in template's.
+    let config = LEGAL_INTAKE_TEMPLATE.replacen("\"version\": \"", "\"version\": \"firm-", 1);
+    assert_ne!(config, LEGAL_INTAKE_TEMPLATE);
+    let schema = Template::from_json(config.as_bytes()).expect("config");
+    let bundle = dir.path().join("client.bundle");
+    seal_to_form(
+        &bundle,
+        &[firm.recipient().clone()],
+        schema.schema(),
+        Sha256Digest::of(config.as_bytes()),
+        "served-1",
+        valid_answers(),
+        &[],
+    );
+    let bytes = fs::read(&bundle).expect("bundle");
+    let store_path = dir.path().join("sealform.db");
+    let at = time::macros::datetime!(2026-11-23 10:00 UTC);
+    let mut store = sealform_store::Store::open(&store_path).expect("store");
+    store
+        .insert(&ReceiptId::of(&bytes), &bytes, at)
+        .expect("insert");
+    let key = key_file(dir.path(), "firm", 0o600);
+    let open = || {
+        sealform(&[
+            "open".as_ref(),
+            "--key".as_ref(),
+            key.as_os_str(),
+            "--store".as_ref(),
+            store_path.as_os_str(),
+        ])
+    };
+    open()
+        .expect_code(0)
+        .expect_stderr(&["not available; answers not re-validated"]);
+    store.record_config(config.as_bytes(), at).expect("served");
+    drop(store);
+    let run = open().expect_code(0);
+    assert!(!run.stderr.contains("warning"), "{run:#?}");
 }
