@@ -10,7 +10,7 @@ use std::time::Duration;
 use clap::Args;
 use sealform_core::protocol::pickup::AllowedToken;
 use sealform_receiver::{
-    Config as ReceiverConfig, FormConfig, Origin, PowSettings, RateLimit, Server,
+    Config as ReceiverConfig, FormConfig, NotifySettings, Origin, PowSettings, RateLimit, Server,
 };
 
 use crate::error::{Error, Exit};
@@ -26,12 +26,18 @@ pub(crate) const SERVE_HELP: &str = concat!(
      here (make one with `sealform token new`). Acknowledged bundles are deleted after --keep-after-pickup days; \
      bundles nobody has collected are never deleted: /healthz reports how many wait, and since when.\n",
     "\n",
+    "With --notify-url, each new submission is followed by a signed POST (Standard Webhooks) to the firm's own \
+     endpoint saying only that one arrived: its receipt, time and size, never an answer, a name or a file name. \
+     --notify-every sends one notice per period with a count instead.\n",
+    "\n",
     "Examples:\n",
     "  sealform serve --config form.json --dist dist --store sealform.db\n",
     "  sealform serve --config form.json --listen 0.0.0.0:8080 --allow-origin https://www.example-law.co.uk\n",
     "  sealform serve --config form.json --pow-bits 18 --rate-limit 30\n",
     "  sealform serve --config form.json --pickup-token-sha256 HEX --keep-after-pickup 7\n",
     "  sealform serve --store sealform.db --purge-collected-now\n",
+    "  sealform serve --config form.json --notify-url https://hooks.example-law.co.uk/sealform \\\n",
+    "      --notify-secret-file notify.secret\n",
     "  sealform open --key firm.private.pem --store sealform.db --out opened   (later, offline)\n",
     "\n",
     "Exit codes:\n",
@@ -66,6 +72,38 @@ pub(crate) struct ServeArgs {
     /// without serving (safe while another receiver runs on the same store)
     #[arg(long)]
     pub(crate) purge_collected_now: bool,
+    #[command(flatten)]
+    pub(crate) notify: NotifyArgs,
+}
+
+/// Notices of new submissions to the firm's webhook.
+#[derive(Debug, Args)]
+pub(crate) struct NotifyArgs {
+    /// After each new submission is stored, POST a signed notice (Standard Webhooks) to this https:// URL (http://
+    /// only to a loopback address): its receipt, time and size, never its content
+    #[arg(long, value_name = "URL", requires = "notify_secret_file")]
+    pub(crate) notify_url: Option<String>,
+    /// The notices' signing secret: a file holding whsec_ and the base64 of 24 to 64 random bytes (docs/RECEIVER.md
+    /// says how to make one)
+    #[arg(long, value_name = "FILE", requires = "notify_url")]
+    pub(crate) notify_secret_file: Option<PathBuf>,
+    /// Instead of a notice per submission, one every SECS seconds with how many arrived (none when none did), so
+    /// no submission's own time is sent
+    #[arg(long, value_name = "SECS", requires = "notify_url")]
+    pub(crate) notify_every: Option<u64>,
+}
+
+impl NotifyArgs {
+    /// The checked settings, or none without --notify-url.
+    fn settings(&self) -> Result<Option<NotifySettings>, Error> {
+        let (Some(url), Some(secret)) = (&self.notify_url, &self.notify_secret_file) else {
+            return Ok(None);
+        };
+        let every = self.notify_every.map(Duration::from_secs);
+        NotifySettings::new(url, secret, every)
+            .map(Some)
+            .map_err(start_error)
+    }
 }
 
 /// The options `serve` and `demo` share.
@@ -188,9 +226,10 @@ impl Config {
             .ok_or_else(|| Error::usage("give the form config with --config FORM.json"))?;
         let form = FormConfig::load(path).map_err(start_error)?;
         let origins = parse_origins(&args.allow_origins)?;
-        let receiver = args
+        let mut receiver = args
             .server
             .receiver_config(form, args.store, args.listen, origins)?;
+        receiver.notify = args.notify.settings()?;
         Ok(Self { receiver })
     }
 }

@@ -102,6 +102,35 @@ fn start_up_errors_say_what_to_do() {
     sealform(&bad_origin)
         .expect_code(2)
         .expect_stderr(&["is not an origin"]);
+    let secret = dir.path().join("notify.secret");
+    std::fs::write(&secret, "whsec_c2hvcnQ=\n").expect("write");
+    for (url, secret, expected) in [
+        (
+            "http://hooks.example.com/",
+            &secret,
+            "must start with https://",
+        ),
+        ("https://hooks.example.com/", &secret, "is too short"),
+        (
+            "https://hooks.example.com/",
+            &dir.path().join("missing.secret"),
+            "check the path given to --notify-secret-file",
+        ),
+    ] {
+        let mut notify = args(&config, &dist, "127.0.0.1:0");
+        notify.extend([
+            "--notify-url".into(),
+            url.into(),
+            "--notify-secret-file".into(),
+            secret.into(),
+        ]);
+        sealform(&notify).expect_code(2).expect_stderr(&[expected]);
+    }
+    let mut unsigned = args(&config, &dist, "127.0.0.1:0");
+    unsigned.extend(["--notify-url".into(), "https://hooks.example.com/".into()]);
+    sealform(&unsigned)
+        .expect_code(2)
+        .expect_stderr(&["--notify-secret-file"]);
     assert!(!store.exists(), "nothing was created");
 }
 

@@ -13,6 +13,8 @@ use sealform_core::protocol::pickup::AllowedToken;
 use sealform_core::schema::{FormSchema, SchemaError, Template};
 use sealform_store::StoreError;
 
+use crate::notify::{NotifyError, NotifySettings};
+
 /// The most leading zero bits `--pow-bits` may ask for: 2^32 hashes is minutes of a phone's time already.
 pub const MAX_POW_BITS: u8 = 32;
 
@@ -188,6 +190,8 @@ pub struct Config {
     pub pickup_tokens: Vec<AllowedToken>,
     /// How long an acknowledged bundle is kept before it is deleted (zero: at once).
     pub keep_after_pickup: Duration,
+    /// Content-free notices of new submissions to the firm's webhook, off unless set.
+    pub notify: Option<NotifySettings>,
 }
 
 impl Config {
@@ -209,6 +213,7 @@ impl Config {
             header_timeout: Duration::from_secs(10),
             pickup_tokens: Vec::new(),
             keep_after_pickup: DEFAULT_KEEP_AFTER_PICKUP,
+            notify: None,
         }
     }
 
@@ -298,6 +303,9 @@ pub enum StartError {
     /// The store could not be opened for writing.
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// Notifications (`--notify-url`) could not be set up.
+    #[error("{0}")]
+    Notify(#[from] NotifyError),
     /// The process began shutting down while the receiver was starting.
     #[error("the receiver was stopped while starting")]
     Interrupted,

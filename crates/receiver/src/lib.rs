@@ -47,6 +47,7 @@ mod headers;
 pub mod host_page;
 mod limit;
 mod log;
+mod notify;
 mod pickup;
 pub mod pow;
 mod readers;
@@ -59,10 +60,12 @@ pub use config::{
     MAX_POW_BITS,
 };
 pub use headers::{content_security_policy, EMBED_SCRIPT_PATH};
+pub use notify::{NotifyError, NotifySettings};
 pub use submit::BUNDLE_MEDIA_TYPE;
 
 use auth::Gate;
 use error::ApiError;
+use notify::Notifier;
 use pow::{Pow, POW_HEADER};
 use readers::Readers;
 use writer::Writer;
@@ -79,6 +82,8 @@ struct AppState {
     readers: Readers,
     /// The pickup tokens accepted, and the limiter of failed attempts.
     gate: Gate,
+    /// Told of each new submission once it is stored, when `--notify-url` is set.
+    notifier: Option<Notifier>,
 }
 
 /// A receiver bound to its address with its store open, ready to [`run`](Server::run).
@@ -117,7 +122,8 @@ impl Server {
         })??;
         let writer = Writer::start(store).map_err(|source| StartError::Listen { addr, source })?;
         let header_timeout = config.header_timeout;
-        let router = router(config, writer);
+        let notifier = config.notify.clone().map(Notifier::start).transpose()?;
+        let router = router(config, writer, notifier);
         Ok(Self {
             listener,
             router,
@@ -152,7 +158,7 @@ pub async fn listen(addr: SocketAddr) -> Result<TcpListener, StartError> {
 }
 
 /// The routes and the layers around them.
-fn router(config: Config, writer: Writer) -> Router {
+fn router(config: Config, writer: Writer, notifier: Option<Notifier>) -> Router {
     let security = Arc::new(headers::SecurityHeaders::new(&config.allow_origins));
     let cors = cors(&config);
     let limiter = config.rate_limit.map(limit::Limiter::new);
@@ -166,6 +172,7 @@ fn router(config: Config, writer: Writer) -> Router {
         gate: Gate::new(config.pickup_tokens.clone()),
         config,
         writer,
+        notifier,
     });
     retention::spawn(Arc::downgrade(&state));
 

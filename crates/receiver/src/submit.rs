@@ -69,12 +69,17 @@ pub(crate) async fn submit(
         .await
         .map_err(|_| ApiError::unavailable(RETRY_AFTER_UNAVAILABLE))??;
     let received_at = OffsetDateTime::now_utc();
+    let size = bytes.len();
     let inserted = state
         .writer
         .insert(receipt, bytes, received_at)
         .await
         .map_err(|e| refuse_store(&receipt, &e))?;
     tracing::debug!(receipt = %receipt, new = inserted == Inserted::New, "stored");
+    // Only a new row, and only now that its commit has returned: a resent bundle is no news.
+    if let (Some(notifier), Inserted::New) = (&state.notifier, inserted) {
+        notifier.received(&receipt, received_at, size);
+    }
     let answer = Receipt {
         receipt: receipt.full(),
         short: receipt.short(),

@@ -37,10 +37,21 @@ pub fn firm_keys() -> Vec<Recipient> {
 
 /// A bundle for `recipients`, made unique by `id`, with one attachment of `attachment_len` bytes (none for 0).
 pub fn bundle(recipients: &[Recipient], id: &str, attachment_len: usize) -> Sealed {
+    bundle_naming(recipients, id, attachment_len, "Zoë Adeyemi", "letter.txt")
+}
+
+/// [`bundle`] with the client's name and the attachment's name given (canaries to look for).
+pub fn bundle_naming(
+    recipients: &[Recipient],
+    id: &str,
+    attachment_len: usize,
+    full_name: &str,
+    file_name: &str,
+) -> Sealed {
     let attachments: Vec<Attachment> = (attachment_len > 0)
         .then(|| Attachment {
             field: "documents".into(),
-            name: "letter.txt".into(),
+            name: file_name.into(),
             media_type: "text/plain".into(),
             bytes: vec![b'a'; attachment_len],
         })
@@ -48,7 +59,7 @@ pub fn bundle(recipients: &[Recipient], id: &str, attachment_len: usize) -> Seal
         .collect();
     let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("template");
     let mut answers = Answers::default();
-    answers.insert("full_name", Answer::Text("Zoë Adeyemi".into()));
+    answers.insert("full_name", Answer::Text(full_name.into()));
     let given: BTreeSet<String> = template
         .schema()
         .consents
