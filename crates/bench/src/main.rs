@@ -15,6 +15,7 @@
 mod browser;
 mod machine;
 mod open_rate;
+mod pull_rate;
 mod receiver_load;
 mod report;
 mod setup;
@@ -28,7 +29,15 @@ use crate::report::Row;
 use crate::setup::Bench;
 
 /// The rows, by the name `--only` takes, in the order they are run and written.
-const ROWS: &[&str] = &["weight", "tti", "seal", "seal-large", "open", "receiver"];
+const ROWS: &[&str] = &[
+    "weight",
+    "tti",
+    "seal",
+    "seal-large",
+    "open",
+    "pull",
+    "receiver",
+];
 
 /// How hard to run: `--quick` is for CI, so the benchmark cannot rot; its figures mean little.
 #[derive(Clone, Copy, Debug)]
@@ -143,6 +152,7 @@ fn run() -> anyhow::Result<()> {
             "seal" => runtime.block_on(browser::seal_typical(&bench)),
             "seal-large" => runtime.block_on(browser::seal_large(&bench)),
             "open" => open_rate::run(&bench),
+            "pull" => runtime.block_on(pull_rate::run(&bench)),
             "receiver" => runtime.block_on(receiver_load::run(&bench)),
             _ => unreachable!("checked in parse_args"),
         };

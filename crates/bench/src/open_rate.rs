@@ -143,7 +143,10 @@ fn time_open(bench: &Bench, inbox: &Path, save: bool) -> anyhow::Result<(f64, u6
         bail!("sealform open failed: {status}");
     }
     let opened = if save {
-        std::fs::read_dir(&out)?.count()
+        // Receipt folders only: `open --out` also keeps its audit.log there.
+        std::fs::read_dir(&out)?
+            .filter(|entry| entry.as_ref().is_ok_and(|e| e.path().is_dir()))
+            .count()
     } else {
         bench.counts.bundles
     };

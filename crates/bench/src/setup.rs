@@ -167,6 +167,11 @@ impl Bench {
 
     /// Starts the real `sealform serve` with a fresh store on a free loopback port.
     pub(crate) fn serve(&self, name: &str) -> anyhow::Result<Server> {
+        self.serve_with(name, &[])
+    }
+
+    /// As [`Bench::serve`], with more options (pickup tokens).
+    pub(crate) fn serve_with(&self, name: &str, extra: &[String]) -> anyhow::Result<Server> {
         let store = self.dir.path().join(format!("{name}.db"));
         let log = self.dir.path().join(format!("{name}.log"));
         let child = Command::new(&self.sealform)
@@ -179,6 +184,7 @@ impl Bench {
             .arg(&store)
             .args(["--listen", "127.0.0.1:0", "--rate-limit", "0"])
             .args(["--max-body", &(64 * 1024 * 1024).to_string()])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log)?)

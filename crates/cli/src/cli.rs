@@ -30,6 +30,9 @@ const MAIN_HELP: &str = concat!(
     "  sealform open --key keys/firm.private.pem inbox/client.bundle\n",
     "  sealform open --key keys/firm.private.pem --out opened inbox/*.bundle\n",
     "  sealform serve --config form.json --dist dist --store sealform.db\n",
+    "  sealform token new --out pickup.token\n",
+    "  sealform pull --from https://forms.example --token-file pickup.token --inbox inbox\n",
+    "  sealform audit verify opened/audit.log\n",
     "  sealform demo\n",
     "\n",
     "Run `sealform help COMMAND` for a command's options and more examples.\n",
@@ -57,6 +60,14 @@ pub(crate) enum Command {
     /// Try it all on this computer: a demo key, the default form, the receiver and a firm's page embedding it
     #[command(after_help = crate::demo::DEMO_HELP)]
     Demo(crate::demo::DemoArgs),
+    /// Make a pickup token: the secret `pull` shows the receiver, whose SHA-256 the receiver is given
+    Token(crate::token::TokenArgs),
+    /// Collect the sealed bundles a receiver holds into an inbox folder, each checked and on the disk before
+    /// it is acknowledged
+    #[command(after_help = crate::pull::PULL_HELP)]
+    Pull(crate::pull::PullArgs),
+    /// Check an audit trail (a receiver's, or the audit.log `open --out` keeps) and name its first broken link
+    Audit(crate::audit::AuditArgs),
 }
 
 const KEYGEN_HELP: &str = concat!(

@@ -1,12 +1,13 @@
 //! `sealform demo`: everything on one computer — an unencrypted demo key, the default form with that key, the
 //! receiver serving the form, and a fictional firm's page on a second origin that embeds it — then says how to
-//! open what was submitted.
+//! pull what was submitted and open it, the firm's daily workflow.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use sealform_core::key::{Recipient, DEFAULT_KEY_BITS};
+use sealform_core::protocol::pickup::{AllowedToken, TokenScope};
 use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use sealform_receiver::{host_page, FormConfig, Origin, Server};
 
@@ -17,16 +18,18 @@ use crate::serve::{self, ServerArgs};
 
 pub(crate) const DEMO_HELP: &str = concat!(
     "Creates DIR (default ./sealform-demo) with an UNENCRYPTED demo key (demo.private.pem: for trying sealform \
-     only, never for real clients), the default legal-intake form config form.json sealed to that key, and the \
-     store sealform.db; then serves the form on http://127.0.0.1:PORT and a fictional firm's page that embeds it \
+     only, never for real clients), the default legal-intake form config form.json sealed to that key, a pickup \
+     token (pickup.token) and the store sealform.db; then serves the form on http://127.0.0.1:PORT and a fictional firm's page that embeds it \
      on http://127.0.0.1:HOST-PORT (a second origin, as a firm's own site would be). Run it again to reuse the \
-     same key and store. Build the form first (`trunk build`, or run scripts/demo.sh, which does both).\n",
+     same key, token and store. Build the form first (`trunk build`, or run scripts/demo.sh, which does both). It \
+     prints the `sealform pull` and `sealform open` commands that collect and open what was submitted.\n",
     "\n",
     "Examples:\n",
     "  sealform demo\n",
     "  sealform demo --dir /tmp/sf-demo --port 9080 --host-port 9081\n",
     "  sealform demo --dist dist --host-dir demo/host --pow-bits 16\n",
-    "  sealform open --key sealform-demo/demo.private.pem --store sealform-demo/sealform.db --out opened\n",
+    "  sealform pull --from http://127.0.0.1:8080 --token-file sealform-demo/pickup.token --inbox sealform-demo/inbox\n",
+    "  sealform open --key sealform-demo/demo.private.pem --out sealform-demo/opened sealform-demo/inbox\n",
     "\n",
     "Exit codes:\n",
     "  0  stopped cleanly (Ctrl-C)\n",
@@ -55,6 +58,8 @@ pub(crate) struct DemoArgs {
 
 /// The demo key's file names: `DIR/demo.private.pem`, `DIR/demo.public.jwk`.
 const KEY_NAME: &str = "demo";
+/// The demo's pickup token: `DIR/pickup.token`.
+const TOKEN_FILE: &str = "pickup.token";
 
 /// What to do, checked: the key and config are in place before anything listens.
 struct Config {
@@ -73,6 +78,7 @@ impl Config {
             )));
         }
         let recipient = demo_key(&args.dir)?;
+        let token = demo_token(&args.dir)?;
         let form_path = args.dir.join("form.json");
         let form = write_form_config(&form_path, recipient)?;
         let listen = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
@@ -80,12 +86,13 @@ impl Config {
         let host_origin: Origin = format!("http://{host_addr}")
             .parse()
             .map_err(serve::start_error)?;
-        let receiver = args.server.receiver_config(
+        let mut receiver = args.server.receiver_config(
             form,
             args.dir.join("sealform.db"),
             listen,
             vec![host_origin],
         )?;
+        receiver.pickup_tokens.push(token);
         // Checked now so a missing page is reported before anything listens.
         host_page::render(&args.host_dir, "").map_err(serve::start_error)?;
         Ok(Self {
@@ -161,6 +168,21 @@ fn demo_key(dir: &Path) -> Result<Recipient, Error> {
     })
 }
 
+/// The demo's pickup token (scope collect), made the first time and read back every time after: only its hash
+/// goes to the receiver, as `sealform serve --pickup-token-sha256` would give it.
+fn demo_token(dir: &Path) -> Result<AllowedToken, Error> {
+    let path = dir.join(TOKEN_FILE);
+    let token = if path.exists() {
+        crate::token::read_token_file(&path)?
+    } else {
+        crate::token::write_new_token(&path, false)?
+    };
+    Ok(AllowedToken {
+        hash: token.hash(),
+        scope: TokenScope::Collect,
+    })
+}
+
 /// Writes the default legal-intake form with the demo key as its recipient to `path`, and reads it back exactly as
 /// `serve --config` would.
 fn write_form_config(path: &Path, recipient: Recipient) -> Result<FormConfig, Error> {
@@ -181,10 +203,13 @@ fn next_steps(dir: &Path, form_origin: &str, host_addr: SocketAddr) {
         "\nsealform demo is running (Ctrl-C stops it):\n\
          \x20 1. Open http://{host_addr}/ — a fictional firm's page with the form embedded (served from {form_origin}).\n\
          \x20 2. Fill it in and submit: the answers are sealed in your browser; the receiver stores only ciphertext.\n\
-         \x20 3. Open what was received, offline, with the demo key:\n\
-         \x20      sealform open --key {key} --store {store} --out {opened}\n",
+         \x20 3. Collect what was received into an inbox, as the firm's offline machine does every day:\n\
+         \x20      sealform pull --from {form_origin} --token-file {token} --inbox {inbox}\n\
+         \x20 4. Open it, offline, with the demo key (the answers are checked again against the form):\n\
+         \x20      sealform open --key {key} --out {opened} {inbox}\n",
+        token = dir.join(TOKEN_FILE).display(),
+        inbox = dir.join("inbox").display(),
         key = dir.join(format!("{KEY_NAME}.private.pem")).display(),
-        store = dir.join("sealform.db").display(),
         opened = dir.join("opened").display(),
     );
 }

@@ -312,6 +312,23 @@ mod tests {
     }
 
     #[test]
+    fn replacing_leaves_the_whole_new_file_and_nothing_hidden() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("x.bundle");
+        replace(&path, b"first", PRIVATE_FILE).expect("create");
+        replace(&path, b"second", PRIVATE_FILE).expect("replace");
+        assert_eq!(fs::read(&path).expect("read"), b"second");
+        assert_eq!(exposed_mode(&path), None);
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["x.bundle"]);
+        // A write that fails (here: into a folder that does not exist) leaves nothing behind either.
+        assert!(replace(&dir.path().join("no/x.bundle"), b"x", PRIVATE_FILE).is_err());
+    }
+
+    #[test]
     fn unique_names_never_overwrite() {
         let dir = tempfile::tempdir().expect("temp dir");
         let first =

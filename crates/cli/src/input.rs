@@ -84,7 +84,9 @@ pub(crate) fn expand(paths: &[PathBuf], recursive: bool) -> Result<Vec<Input>, E
     Ok(inputs)
 }
 
-/// Adds the regular files of `dir` to `inputs`, in name order, descending into subfolders when `recursive`.
+/// Adds the regular files of `dir` to `inputs`, in name order, descending into subfolders when `recursive` — but
+/// never into an inbox's `configs/` (form configs, not bundles) nor into hidden folders such as `pull`'s
+/// `.sealform/`.
 fn walk(dir: &Path, recursive: bool, inputs: &mut Vec<Input>) -> io::Result<()> {
     let mut entries = fs::read_dir(dir)?.collect::<Result<Vec<_>, _>>()?;
     entries.sort_by_key(fs::DirEntry::file_name);
@@ -96,7 +98,7 @@ fn walk(dir: &Path, recursive: bool, inputs: &mut Vec<Input>) -> io::Result<()> 
         let metadata = fs::metadata(entry.path())?;
         if metadata.is_file() {
             inputs.push(Input::File(entry.path()));
-        } else if metadata.is_dir() && recursive {
+        } else if metadata.is_dir() && recursive && entry.file_name() != crate::inbox::CONFIGS_DIR {
             walk(&entry.path(), recursive, inputs)?;
         }
     }
@@ -143,7 +145,14 @@ mod tests {
     fn folders_give_their_files_in_name_order() {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path();
-        for name in ["b.bundle", "a.jwe.json", ".DS_Store", "sub/c.bundle"] {
+        for name in [
+            "b.bundle",
+            "a.jwe.json",
+            ".DS_Store",
+            "sub/c.bundle",
+            "configs/form.json",
+            ".sealform/receiver-audit-head.json",
+        ] {
             let path = root.join(name);
             fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
             fs::write(path, b"x").expect("write");

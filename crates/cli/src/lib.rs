@@ -1,8 +1,9 @@
 //! The `sealform` command: the firm's offline tool for making keys and for inspecting and opening sealed
 //! submissions. [`run`] is the whole program; `main.rs` only hands its exit code to the operating system.
 //!
-//! Each subcommand is one module (`keygen`, `inspect`, `open`, `serve`, `demo`; `open` with its helpers `input`,
-//! `keys`, `revalidate`, `view`, `summary`, `save` and `export`) that first turns the parsed command line into a
+//! Each subcommand is one module (`keygen`, `inspect`, `open`, `serve`, `demo`, `token`, `pull`, `audit`; `open`
+//! with its helpers `input`, `keys`, `revalidate`, `view`, `summary`, `save` and `export`, `pull` with `pickup`
+//! (the receiver's API) and `inbox` (the folder it fills)) that first turns the parsed command line into a
 //! checked configuration and only then does any work. Exit codes: 0 all done, 1 some files failed, 2 nothing done
 //! (a usage or configuration error).
 #![forbid(unsafe_code)]
@@ -12,21 +13,26 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
+mod audit;
 mod cli;
 mod demo;
 mod error;
 mod export;
 mod files;
+mod inbox;
 mod input;
 mod inspect;
 mod keygen;
 mod keys;
 mod open;
 mod passphrase;
+mod pickup;
+mod pull;
 mod revalidate;
 mod save;
 mod serve;
 mod summary;
+mod token;
 mod view;
 
 use cli::{Cli, Command};
@@ -50,6 +56,9 @@ pub fn run() -> ExitCode {
         Command::Open(args) => open::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Token(args) => token::run(args),
+        Command::Pull(args) => pull::run(args),
+        Command::Audit(args) => audit::run(args),
     };
     let exit = match result {
         Ok(exit) => exit,

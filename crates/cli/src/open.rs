@@ -2,7 +2,7 @@
 //! against their form, and prints each submission as JSON or saves it in a receipt folder; optionally one table
 //! of them all. Bundles are opened on every core; one failing bundle stops no other.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -10,11 +10,14 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use sealform_core::bundle::{self, Opened, ReceiptId};
 use sealform_core::key::AwsLcIdentity;
+use sealform_core::Sha256Digest;
 
+use crate::audit;
 use crate::cli::{ExportFormat, OpenArgs};
 use crate::error::{self, Error, Exit};
 use crate::export::{Row, Table};
 use crate::files;
+use crate::inbox;
 use crate::input::{self, Input};
 use crate::keys;
 use crate::passphrase::Source;
@@ -52,7 +55,8 @@ impl Config {
         if let Some(store) = &args.store {
             inputs.extend(input::stored(store)?);
         }
-        let schemas = Schemas::load(&args.schemas)?;
+        let mut schemas = Schemas::load(&args.schemas)?;
+        find_configs(&mut schemas, &inputs, args.store.as_deref());
         let export = args
             .export
             .map(|path| check_export(path, args.format))
@@ -79,6 +83,50 @@ impl Config {
             export,
             inputs,
         })
+    }
+}
+
+/// Adds the form configs that came with the bundles, so answers are checked against the form they were filled in
+/// without `--schema`: each inbox's `configs/` (where `sealform pull` puts them) beside the bundles read from
+/// files, and the configs the receiver served, for `--store`. What cannot be used is a warning, not a failure.
+fn find_configs(schemas: &mut Schemas, inputs: &[Input], store: Option<&Path>) {
+    let folders: BTreeSet<&Path> = inputs
+        .iter()
+        .filter_map(|input| match input {
+            Input::File(path) => Some(match path.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent,
+                _ => Path::new("."),
+            }),
+            Input::Stdin | Input::Stored { .. } => None,
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    for folder in folders {
+        let (configs, mut problems) = inbox::configs_in(folder);
+        warnings.append(&mut problems);
+        let place = folder.join(inbox::CONFIGS_DIR).display().to_string();
+        warnings.extend(schemas.add_found(&place, configs));
+    }
+    if let Some(store) = store {
+        let served =
+            sealform_store::Store::open_read_only(store).and_then(|store| store.served_configs());
+        match served {
+            Ok(served) => {
+                let configs = served
+                    .into_iter()
+                    .filter(|config| Sha256Digest::of(&config.bytes) == config.sha256)
+                    .map(|config| (config.sha256, config.bytes))
+                    .collect();
+                warnings.extend(schemas.add_found(&store.display().to_string(), configs));
+            }
+            Err(e) => warnings.push(format!(
+                "could not read the form configs the receiver served from {}: {e}",
+                store.display()
+            )),
+        }
+    }
+    for warning in warnings {
+        error::warn(&warning);
     }
 }
 
@@ -192,6 +240,8 @@ struct Batch<'a> {
     existing: HashMap<String, PathBuf>,
     table: Table,
     failures: usize,
+    /// The receipts saved into `--out` in this run, for its audit log.
+    saved: Vec<ReceiptId>,
     bar: ProgressBar,
 }
 
@@ -214,6 +264,7 @@ impl<'a> Batch<'a> {
             existing,
             table: Table::default(),
             failures: 0,
+            saved: Vec::new(),
             bar: progress_bar(config.inputs.len()),
         })
     }
@@ -378,9 +429,14 @@ impl<'a> Batch<'a> {
                 self.say(|| error::report(&message));
             }
             Outcome::Opened(opened, check, delivery) => {
-                if let Err(message) = self.deliver(input, &opened, &check, delivery) {
-                    self.failures += 1;
-                    self.say(|| error::report(&message));
+                let saved = matches!(delivery, Delivery::Saved(_));
+                match self.deliver(input, &opened, &check, delivery) {
+                    Ok(()) if saved => self.saved.push(opened.receipt),
+                    Ok(()) => {}
+                    Err(message) => {
+                        self.failures += 1;
+                        self.say(|| error::report(&message));
+                    }
                 }
             }
         }
@@ -484,9 +540,10 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
-    /// Writes the export, says how the batch went, and gives the exit code.
+    /// Writes the export and the audit log's entry, says how the batch went, and gives the exit code.
     fn end(self) -> Result<Exit, Error> {
         self.bar.finish_and_clear();
+        let recorded = self.record();
         if let Some((path, format)) = &self.config.export {
             self.table.write(path, *format).map_err(|e| {
                 Error::failed(format!(
@@ -507,7 +564,33 @@ impl<'a> Batch<'a> {
                 self.config.inputs.len()
             );
         }
-        Ok(Exit::from_failures(self.failures))
+        Ok(Exit::from_failures(self.failures + usize::from(!recorded)))
+    }
+
+    /// Adds this run to `--out`'s audit log, if it saved anything: who, with which keys, which receipts. Says
+    /// whether that went well; a log that cannot be written makes the run exit 1 (the submissions stay saved).
+    fn record(&self) -> bool {
+        let Some(out) = self
+            .config
+            .out
+            .as_deref()
+            .filter(|_| !self.saved.is_empty())
+        else {
+            return true;
+        };
+        let kids: Vec<String> = self
+            .config
+            .identities
+            .iter()
+            .map(|identity| identity.recipient().kid().as_str().to_owned())
+            .collect();
+        match audit::record_open(out, &kids, &self.saved) {
+            Ok(_) => true,
+            Err(e) => {
+                error::report(&e.to_string());
+                false
+            }
+        }
     }
 
     /// Prints a message without tearing the progress bar.

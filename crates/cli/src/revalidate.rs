@@ -64,6 +64,30 @@ impl Schemas {
         Ok(Self { by_digest })
     }
 
+    /// Adds configs found beside the bundles (an inbox's `configs/`, the store's served configs), each already
+    /// checked to be the bytes its digest names. One that is not a form config is skipped with a warning, returned.
+    pub(crate) fn add_found(
+        &mut self,
+        where_: &str,
+        configs: Vec<(Sha256Digest, Vec<u8>)>,
+    ) -> Vec<String> {
+        let mut warnings = Vec::new();
+        for (digest, bytes) in configs {
+            if self.by_digest.contains_key(&digest) {
+                continue;
+            }
+            match Template::from_json(&bytes) {
+                Ok(template) => {
+                    self.by_digest.insert(digest, template.schema().clone());
+                }
+                Err(e) => warnings.push(format!(
+                    "form config {digest} in {where_} is not one sealform reads ({e}): answers filled in with it                      are not re-validated"
+                )),
+            }
+        }
+        warnings
+    }
+
     /// The form with this digest, if known.
     pub(crate) fn get(&self, digest: &Sha256Digest) -> Option<&FormSchema> {
         self.by_digest.get(digest)

@@ -9,7 +9,7 @@ use std::fs;
 
 use sealform_core::bundle::ReceiptId;
 use sealform_core::key::{Identity, Recipient};
-use sealform_core::schema::Template;
+use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use sealform_core::{Answer, Answers, Sha256Digest, Submission};
 use serde_json::Value;
 use util::*;
@@ -523,7 +523,7 @@ fn a_batch_goes_on_past_a_damaged_bundle() {
     ];
     let mut expected = receipts.to_vec();
     expected.sort();
-    assert_eq!(names_in(&out), expected);
+    assert_eq!(receipt_folders_in(&out), expected);
     for receipt in &receipts {
         let json = fs::read_to_string(out.join(receipt).join("submission.json")).expect("read");
         let json: Value = serde_json::from_str(&json).expect("JSON");
@@ -547,7 +547,7 @@ fn a_batch_goes_on_past_a_damaged_bundle() {
     sealform(&args(true))
         .expect_code(1)
         .expect_stderr(&["already opened"]);
-    assert_eq!(names_in(&out), expected);
+    assert_eq!(receipt_folders_in(&out), expected);
 }
 
 #[test]
@@ -586,7 +586,7 @@ fn attachment_names_are_made_safe() {
     assert!(run.stdout.contains(&receipt), "{}", run.stdout);
 
     let folder = out.join(&receipt);
-    assert_eq!(names_in(&out), [receipt.as_str()]);
+    assert_eq!(receipt_folders_in(&out), [receipt.as_str()]);
     assert_eq!(
         names_in(&folder),
         [
@@ -747,7 +747,7 @@ fn a_batch_of_200_opens_the_good_names_the_bad_and_reruns_skip() {
         "{}",
         run.stderr
     );
-    assert_eq!(names_in(&out).len(), 176);
+    assert_eq!(receipt_folders_in(&out).len(), 176);
     assert_eq!(run.stdout.lines().count(), 176, "{}", run.stdout);
     // Results are reported in input order, whichever core opened them.
     let opened: Vec<&str> = run.stdout.lines().collect();
@@ -766,7 +766,47 @@ fn a_batch_of_200_opens_the_good_names_the_bad_and_reruns_skip() {
         again.stderr
     );
     assert!(again.stdout.is_empty(), "{}", again.stdout);
-    assert_eq!(names_in(&out).len(), 176);
+    assert_eq!(receipt_folders_in(&out).len(), 176);
+    // One audit entry, for the run that saved; the rerun saved nothing and added none.
+    let log = out.join("audit.log");
+    let verified = sealform(&["audit".as_ref(), "verify".as_ref(), log.as_os_str()]).expect_code(0);
+    assert!(verified.stdout.contains("1 entry"), "{verified:#?}");
+}
+
+#[test]
+fn open_adds_nothing_to_a_broken_audit_log_but_still_saves() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = key_file(dir.path(), "firm", 0o600);
+    let out = dir.path().join("opened");
+    let open = |bundle: &std::path::Path| {
+        sealform(&[
+            "open".as_ref(),
+            "--key".as_ref(),
+            key.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+            bundle.as_os_str(),
+        ])
+    };
+    let firm = [identity("firm").recipient().clone()];
+    let first = dir.path().join("first.bundle");
+    seal_sample(&first, &firm, "first", &[]);
+    open(&first).expect_code(0);
+    let log = out.join("audit.log");
+    let text = fs::read_to_string(&log).expect("log");
+    fs::write(&log, text.replacen("\"open\"", "\"opened\"", 1)).expect("edit");
+
+    let second = dir.path().join("second.bundle");
+    seal_sample(&second, &firm, "second", &[]);
+    open(&second).expect_code(1).expect_stderr(&[
+        "audit log",
+        "BROKEN at line 1 (entry 1)",
+        "NOT added",
+    ]);
+    assert_eq!(receipt_folders_in(&out).len(), 2, "the submission is saved");
+    sealform(&["audit".as_ref(), "verify".as_ref(), log.as_os_str()])
+        .expect_code(1)
+        .expect_stderr(&["entry 1", "edited"]);
 }
 
 #[test]
@@ -1014,7 +1054,7 @@ fn again_replaces_a_receipt_folder() {
     assert!(!folder.join("summary.md").exists());
     sealform(&args(true)).expect_code(0);
     assert!(folder.join("summary.md").exists());
-    assert_eq!(names_in(&out).len(), 1);
+    assert_eq!(receipt_folders_in(&out).len(), 1);
 }
 
 #[test]
@@ -1068,7 +1108,7 @@ fn open_reads_every_bundle_from_the_receivers_store() {
         out.to_str().unwrap(),
     ])
     .expect_code(0);
-    let mut opened = names_in(&out);
+    let mut opened = receipt_folders_in(&out);
     opened.sort();
     receipts.sort();
     assert_eq!(opened, receipts);
@@ -1092,4 +1132,48 @@ fn open_reads_every_bundle_from_the_receivers_store() {
     ])
     .expect_code(2)
     .expect_stderr(&["nope.db"]);
+}
+
+#[test]
+fn open_of_a_store_checks_answers_against_the_configs_the_receiver_served() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let firm = identity("firm");
+    // The firm's own version of the form: its digest is not the built-in template's.
+    let config = LEGAL_INTAKE_TEMPLATE.replacen("\"version\": \"", "\"version\": \"firm-", 1);
+    assert_ne!(config, LEGAL_INTAKE_TEMPLATE);
+    let schema = Template::from_json(config.as_bytes()).expect("config");
+    let bundle = dir.path().join("client.bundle");
+    seal_to_form(
+        &bundle,
+        &[firm.recipient().clone()],
+        schema.schema(),
+        Sha256Digest::of(config.as_bytes()),
+        "served-1",
+        valid_answers(),
+        &[],
+    );
+    let bytes = fs::read(&bundle).expect("bundle");
+    let store_path = dir.path().join("sealform.db");
+    let at = time::macros::datetime!(2026-11-23 10:00 UTC);
+    let mut store = sealform_store::Store::open(&store_path).expect("store");
+    store
+        .insert(&ReceiptId::of(&bytes), &bytes, at)
+        .expect("insert");
+    let key = key_file(dir.path(), "firm", 0o600);
+    let open = || {
+        sealform(&[
+            "open".as_ref(),
+            "--key".as_ref(),
+            key.as_os_str(),
+            "--store".as_ref(),
+            store_path.as_os_str(),
+        ])
+    };
+    open()
+        .expect_code(0)
+        .expect_stderr(&["not available; answers not re-validated"]);
+    store.record_config(config.as_bytes(), at).expect("served");
+    drop(store);
+    let run = open().expect_code(0);
+    assert!(!run.stderr.contains("warning"), "{run:#?}");
 }

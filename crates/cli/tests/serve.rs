@@ -5,42 +5,17 @@
 #[allow(dead_code)]
 mod util;
 
-use std::io::{BufRead as _, BufReader};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sealform_core::bundle::ReceiptId;
 use sealform_core::key::Recipient;
-use sealform_core::protocol::BUNDLE_MEDIA_TYPE;
-use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
+use sealform_core::schema::LEGAL_INTAKE_TEMPLATE;
 use sealform_store::Store;
+use util::receiver::{post, runtime, site, wait_healthy, Running};
 use util::*;
-
-/// A form config for the core test keys `firm` and `backup`, and a built form, in `dir`.
-fn site(dir: &Path) -> (PathBuf, PathBuf) {
-    let recipients: Vec<Recipient> = ["firm", "backup"]
-        .iter()
-        .map(|name| identity(name).recipient().clone())
-        .collect();
-    let schema = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes())
-        .and_then(|t| t.with_recipients(recipients))
-        .expect("config");
-    let config = dir.join("form.json");
-    std::fs::write(&config, serde_json::to_vec_pretty(&schema).expect("json"))
-        .expect("write config");
-    let dist = dir.join("dist");
-    std::fs::create_dir_all(&dist).expect("mkdir");
-    std::fs::write(
-        dist.join("index.html"),
-        "<!doctype html><title>form</title>",
-    )
-    .expect("write");
-    (config, dist)
-}
 
 /// `count` bundles sealed for the firm's keys, each different.
 fn bundles(dir: &Path, count: usize) -> Vec<Vec<u8>> {
@@ -62,129 +37,8 @@ fn bundles(dir: &Path, count: usize) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// A running `sealform serve` (or `demo`), its standard error collected as it goes; killed when dropped.
-struct Running {
-    child: Child,
-    stderr: Arc<Mutex<String>>,
-    addr: SocketAddr,
-}
-
-impl Running {
-    /// Starts `sealform ARGS` and waits (at most 30 s) for the line saying where it listens.
-    fn start(args: &[&std::ffi::OsStr], ready: &str) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sealform"))
-            .args(args)
-            .env("RUST_LOG", "trace")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("sealform starts");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let (found, address) = std::sync::mpsc::channel();
-        let pipe = child.stderr.take().expect("stderr");
-        let collected = Arc::clone(&stderr);
-        let ready = ready.to_owned();
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split_once(&ready).map(|(_, rest)| rest) {
-                    let addr = rest
-                        .trim_start_matches("http://")
-                        .split([' ', '/', ')'])
-                        .next();
-                    let _ = found.send(addr.unwrap_or_default().to_owned());
-                }
-                let mut all = collected.lock().expect("stderr buffer");
-                all.push_str(&line);
-                all.push('\n');
-            }
-        });
-        let addr = address
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| {
-                let _ = child.kill();
-                panic!(
-                    "sealform did not start:\n{}",
-                    stderr.lock().expect("stderr buffer")
-                )
-            });
-        Self {
-            child,
-            stderr,
-            addr: addr.parse().expect("a socket address"),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    fn stderr(&self) -> String {
-        self.stderr.lock().expect("stderr buffer").clone()
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
 fn serve(config: &Path, dist: &Path, store: &Path) -> Running {
-    Running::start(
-        &[
-            "serve".as_ref(),
-            "--config".as_ref(),
-            config.as_os_str(),
-            "--dist".as_ref(),
-            dist.as_os_str(),
-            "--store".as_ref(),
-            store.as_os_str(),
-            "--listen".as_ref(),
-            "127.0.0.1:0".as_ref(),
-            "--rate-limit".as_ref(),
-            "0".as_ref(),
-        ],
-        "listening on ",
-    )
-}
-
-/// Polls /healthz until 200, for at most 10 s.
-async fn wait_healthy(client: &reqwest::Client, url: &str) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !matches!(client.get(url).send().await, Ok(r) if r.status() == 200) {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{url} never became healthy"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-async fn post(
-    client: &reqwest::Client,
-    url: &str,
-    body: Vec<u8>,
-) -> reqwest::Result<reqwest::Response> {
-    client
-        .post(url)
-        .header("content-type", BUNDLE_MEDIA_TYPE)
-        .body(body)
-        .send()
-        .await
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
+    receiver::serve(config, dist, store, "127.0.0.1:0", &[] as &[&str])
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 //! Helpers for driving the real `sealform` binary: running it, the core crate's test keys and vectors, and
 //! bundles sealed on the spot.
 
+pub mod receiver;
+
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -257,4 +259,12 @@ pub fn names_in(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// The receipt folders `open --out` made in `out`: its names but the audit log beside them.
+pub fn receipt_folders_in(out: &Path) -> Vec<String> {
+    names_in(out)
+        .into_iter()
+        .filter(|name| name != "audit.log")
+        .collect()
 }
