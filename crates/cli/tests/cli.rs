@@ -310,6 +310,35 @@ fn keygen_without_a_terminal_says_which_flag_to_use() {
 }
 
 #[test]
+fn keygen_refuses_a_short_passphrase_before_making_a_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("keys");
+    let passphrase = dir.path().join("passphrase");
+    // Eleven characters, 22 bytes: characters are counted, not bytes.
+    fs::write(&passphrase, "ééééééééééé\n").expect("write");
+    set_mode(&passphrase, 0o600);
+    let keygen = |source: &[&std::ffi::OsStr], env: &[(&str, &str)]| {
+        let mut args: Vec<&std::ffi::OsStr> =
+            vec!["keygen".as_ref(), "--out".as_ref(), out.as_os_str()];
+        args.extend_from_slice(source);
+        sealform_with(&args, env, None)
+    };
+    keygen(&["--passphrase-file".as_ref(), passphrase.as_os_str()], &[])
+        .expect_code(2)
+        .expect_stderr(&["11 characters", "at least 12", "--passphrase-file"]);
+    keygen(
+        &[
+            "--passphrase-env".as_ref(),
+            "SEALFORM_TEST_PASSPHRASE".as_ref(),
+        ],
+        &[("SEALFORM_TEST_PASSPHRASE", "x")],
+    )
+    .expect_code(2)
+    .expect_stderr(&["1 character", "at least 12", "SEALFORM_TEST_PASSPHRASE"]);
+    assert!(!out.exists(), "nothing is written for a refused passphrase");
+}
+
+#[test]
 fn keygen_refuses_names_that_are_paths() {
     let dir = tempfile::tempdir().expect("temp dir");
     for name in ["../firm", ".hidden", "a/b", ""] {
