@@ -27,6 +27,7 @@ mod revalidate;
 mod save;
 mod serve;
 mod summary;
+mod terminal;
 mod view;
 
 use cli::{Cli, Command};
