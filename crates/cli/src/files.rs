@@ -20,12 +20,13 @@ pub(crate) fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// How a file argument is named in messages.
+/// How a file argument is named in messages: escaped ([`crate::terminal::escape`]), as a file name in an inbox can
+/// hold anything, a line break or a terminal's escape sequence too.
 pub(crate) fn display_name(path: &Path) -> String {
     if is_stdin(path) {
         "standard input".to_owned()
     } else {
-        path.display().to_string()
+        crate::terminal::escape(&path.display().to_string()).into_owned()
     }
 }
 

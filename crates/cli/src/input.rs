@@ -28,11 +28,11 @@ pub(crate) enum Input {
 }
 
 impl Input {
-    /// How the input is named in messages.
+    /// How the input is named in messages (escaped: see [`files::display_name`]).
     pub(crate) fn name(&self) -> String {
         match self {
-            Self::File(path) => path.display().to_string(),
-            Self::Stdin => "standard input".to_owned(),
+            Self::File(path) => files::display_name(path),
+            Self::Stdin => files::display_name(Path::new("-")),
             Self::Stored { receipt, .. } => format!("stored bundle {receipt}"),
         }
     }

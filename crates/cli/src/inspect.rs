@@ -42,7 +42,7 @@ pub(crate) fn run(args: InspectArgs) -> Result<Exit, Error> {
     }
     if args.json {
         let json = serde_json::to_string_pretty(&documents).unwrap_or_default();
-        crate::print(&format!("{json}\n"))?;
+        crate::print_json(&format!("{json}\n"))?;
     }
     Ok(Exit::from_failures(failures))
 }

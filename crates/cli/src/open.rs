@@ -21,6 +21,7 @@ use crate::passphrase::Source;
 use crate::revalidate::{self, Check, Schemas};
 use crate::save::{self, SUBMISSION_FILE};
 use crate::summary::Summary;
+use crate::terminal;
 use crate::view::{self, JOIN};
 
 /// How many bundles are opened at once per core before their results are written: enough to keep every core
@@ -368,10 +369,10 @@ impl<'a> Batch<'a> {
         let name = input.name();
         match outcome {
             Outcome::Skipped(folder) => self.say(|| {
-                eprintln!(
+                error::note(&format!(
                     "Skipped {name}: it was already opened into {}; add --again to open it again",
                     folder.display()
-                );
+                ));
             }),
             Outcome::Failed(message) => {
                 self.failures += 1;
@@ -415,7 +416,11 @@ impl<'a> Batch<'a> {
             Delivery::Saved(saved) => self.say_saved(&name, opened, &saved)?,
             Delivery::Duplicate(folder) => {
                 let folder = folder.display();
-                self.say(|| eprintln!("Skipped {name}: it was already opened into {folder}"));
+                self.say(|| {
+                    error::note(&format!(
+                        "Skipped {name}: it was already opened into {folder}"
+                    ))
+                });
                 return Ok(());
             }
             Delivery::Staged(_) => {
@@ -448,12 +453,12 @@ impl<'a> Batch<'a> {
     fn print(&self, name: &str, opened: &Opened) -> Result<(), String> {
         let json = save::pretty_json(&opened.submission);
         self.say(|| {
-            eprintln!(
+            error::note(&format!(
                 "Opened {name}: receipt {} ({})",
                 opened.receipt.short(),
                 opened.receipt.full()
-            );
-            crate::print(&json)
+            ));
+            crate::print_json(&json)
         })
         .map_err(|e| e.to_string())
     }
@@ -475,10 +480,11 @@ impl<'a> Batch<'a> {
         for (original, saved_as) in &saved.renamed {
             let path = saved.folder.join(save::ATTACHMENTS_DIR).join(saved_as);
             self.say(|| {
-                eprintln!(
-                    "Note: {name}: the attachment named {original:?} was saved as {}",
+                error::note(&format!(
+                    "Note: {name}: the attachment named \"{}\" was saved as {}",
+                    terminal::escape(original),
                     path.display()
-                );
+                ));
             });
         }
         Ok(())
@@ -494,18 +500,18 @@ impl<'a> Batch<'a> {
                     path.display()
                 ))
             })?;
-            eprintln!(
+            error::note(&format!(
                 "Wrote {} ({} opened in this run)",
                 path.display(),
                 self.table.len()
-            );
+            ));
         }
         if self.failures > 0 && self.config.inputs.len() > 1 {
-            eprintln!(
+            error::note(&format!(
                 "{} of {} bundles could not be opened (named above); the others were done",
                 self.failures,
                 self.config.inputs.len()
-            );
+            ));
         }
         Ok(Exit::from_failures(self.failures))
     }

@@ -901,6 +901,87 @@ fn summaries_escape_what_the_client_wrote() {
     assert!(!markdown.replace(r"\<", "").contains('<'), "{markdown}");
 }
 
+/// What a hostile client writes to forge a line on the firm's terminal (erase the line, back to its start, print a
+/// success) and to disguise a name (a right-to-left override), then ring.
+const FORGED: &str =
+    "\u{1b}[2K\rOpened inbox/other.bundle into opened/2026-11-22_00000000 \u{202E}fdp.exe\u{7}\u{9b}";
+
+/// Fails unless neither output holds a control character (but line breaks) or a text-direction character.
+#[track_caller]
+fn assert_nothing_raw(run: &Run) {
+    let raw = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(
+                c,
+                '\u{61C}' | '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}'
+            )
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        assert!(
+            !text.contains(raw),
+            "{name} holds a raw control or direction character:\n{run:#?}"
+        );
+    }
+}
+
+#[test]
+fn text_the_client_controls_never_reaches_the_terminal_raw() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = key_file(dir.path(), "firm", 0o600);
+    let mut answers = valid_answers();
+    answers.insert(FORGED, Answer::Text(FORGED.into()));
+    answers.insert("description", Answer::Text(FORGED.into()));
+    let bundle = dir.path().join(format!("client{}.bundle", &FORGED[..7]));
+    seal_answers(
+        &bundle,
+        &[identity("firm").recipient().clone()],
+        "id-forged",
+        answers,
+        &[(FORGED, b"x")],
+    );
+
+    // Printed: the warning about the unknown question, the "Opened" line and the JSON.
+    let run = sealform(&[
+        "open".as_ref(),
+        "--key".as_ref(),
+        key.as_os_str(),
+        bundle.as_os_str(),
+    ])
+    .expect_code(0)
+    .expect_stderr(&["\\u{1b}[2K\\u{d}Opened inbox", "\\u{202e}fdp.exe"]);
+    assert_nothing_raw(&run);
+    let json: Value = serde_json::from_str(&run.stdout).expect("still JSON");
+    assert_eq!(json["answers"]["description"], FORGED);
+
+    // Saved: the same, and the note that the attachment was renamed.
+    let out = dir.path().join("opened");
+    let run = open_into(&key, &out, &bundle).expect_code(0);
+    assert_nothing_raw(&run);
+    assert!(run.stderr.contains("Note:"), "{run:#?}");
+
+    // Not sealed at all: a bundle whose JSON has a member named to forge a line, shown by inspect and open.
+    let (_, valid) = vector("valid");
+    let mut document: Value = serde_json::from_slice(&valid).expect("JSON");
+    document[FORGED] = Value::from(1);
+    let unsealed = dir.path().join("unsealed.bundle");
+    fs::write(&unsealed, serde_json::to_vec(&document).expect("JSON")).expect("write");
+    for command in [
+        vec!["inspect".as_ref(), unsealed.as_os_str()],
+        vec!["inspect".as_ref(), "--json".as_ref(), unsealed.as_os_str()],
+        vec![
+            "open".as_ref(),
+            "--key".as_ref(),
+            key.as_os_str(),
+            unsealed.as_os_str(),
+        ],
+    ] {
+        let run = sealform(&command).expect_code(1);
+        assert_nothing_raw(&run);
+        assert!(run.stderr.contains("\\u{1b}[2K"), "{run:#?}");
+    }
+}
+
 #[test]
 fn answers_that_break_their_form_are_saved_with_a_warning() {
     let dir = tempfile::tempdir().expect("temp dir");
