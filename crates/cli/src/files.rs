@@ -2,7 +2,7 @@
 //! bundles from files or standard input, and turning a client's untrusted file name into a harmless one.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read as _, Write as _};
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 /// Mode for what only the firm may read: private keys, opened submissions and attachments.
@@ -40,15 +40,20 @@ pub(crate) fn check_stdin_once(paths: &[PathBuf]) -> Result<(), crate::error::Er
     Ok(())
 }
 
-/// Reads a whole file, or standard input for `-`.
-pub(crate) fn read_input(path: &Path) -> io::Result<Vec<u8>> {
-    if is_stdin(path) {
-        let mut bytes = Vec::new();
-        io::stdin().lock().read_to_end(&mut bytes)?;
-        Ok(bytes)
-    } else {
-        fs::read(path)
+/// `1 byte`, `9,494 bytes`.
+pub(crate) fn bytes(count: u64) -> String {
+    if count == 1 {
+        return "1 byte".to_owned();
     }
+    let digits = count.to_string();
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{grouped} bytes")
 }
 
 /// When a written file must be on the disk (not only in the operating system's cache).
@@ -335,6 +340,15 @@ mod tests {
                 "{untrusted:?}"
             );
         }
+    }
+
+    #[test]
+    fn sizes_are_grouped() {
+        assert_eq!(bytes(0), "0 bytes");
+        assert_eq!(bytes(1), "1 byte");
+        assert_eq!(bytes(999), "999 bytes");
+        assert_eq!(bytes(9494), "9,494 bytes");
+        assert_eq!(bytes(1_234_567), "1,234,567 bytes");
     }
 
     #[test]

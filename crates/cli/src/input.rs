@@ -1,8 +1,8 @@
-//! Where bundles come from: files, every file of a folder, standard input, and the receiver's store.
-//! Each source is an [`Input`], so a new one is a variant and a line in [`Input::read`], nothing more.
+//! Where bundles come from — files, every file of a folder, standard input, the receiver's store — and reading
+//! them, never more than [`MaxBundle`]. Each source is an [`Input`]: a new one is a variant and a line in `read`.
 
-use std::fs;
-use std::io;
+use std::fs::{self, File};
+use std::io::{self, Read as _};
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
@@ -45,12 +45,108 @@ impl Input {
         }
     }
 
-    /// The bundle's bytes. Standard input can be read once only; [`expand`] makes sure it is asked for once.
-    pub(crate) fn read(&self) -> io::Result<Vec<u8>> {
+    /// The bundle's bytes, if it is no larger than `max`: a file's size is checked before it is read, standard
+    /// input is read up to the limit and no further. Standard input can be read once only; [`expand`] makes sure
+    /// it is asked for once.
+    pub(crate) fn read(&self, max: MaxBundle) -> Result<Vec<u8>, ReadError> {
         match self {
-            Self::File(path) => fs::read(path),
-            Self::Stdin => files::read_input(Path::new("-")),
-            Self::Stored { bytes, .. } => Ok(bytes.clone()),
+            Self::File(path) => {
+                let file = File::open(path).map_err(ReadError::Io)?;
+                // The size of the file opened, so it cannot be swapped for another between check and read.
+                let size = file.metadata().map_err(ReadError::Io)?.len();
+                max.check(size)?;
+                read_at_most(file, max, size)
+            }
+            Self::Stdin => read_at_most(io::stdin().lock(), max, 0),
+            Self::Stored { bytes, .. } => {
+                max.check(bytes.len() as u64)?;
+                Ok(bytes.clone())
+            }
+        }
+    }
+}
+
+/// Reads `reader` to its end, unless it holds more than `max` (a file can grow after its size was checked, and a
+/// pipe has none); `expected` is how much is likely.
+fn read_at_most(
+    reader: impl io::Read,
+    max: MaxBundle,
+    expected: u64,
+) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::with_capacity(usize::try_from(expected.min(max.bytes)).unwrap_or(0));
+    reader
+        .take(max.bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > max.bytes {
+        return Err(ReadError::TooLarge { size: None, max });
+    }
+    Ok(bytes)
+}
+
+/// The largest bundle read: a larger file is refused before it is read, as a bundle that large cannot be one a
+/// form accepted (and reading it whole could take all the memory there is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MaxBundle {
+    bytes: u64,
+    /// Whether `--max-bundle-bytes` set it, rather than the forms' limits.
+    flag: bool,
+}
+
+impl MaxBundle {
+    /// `--max-bundle-bytes` when given, else `forms`: the largest bundle the forms' limits allow
+    /// ([`sealform_core::schema::Limits::max_bundle_bytes`]).
+    pub(crate) fn new(flag: Option<u64>, forms: u64) -> Self {
+        match flag {
+            Some(bytes) => Self { bytes, flag: true },
+            None => Self {
+                bytes: forms,
+                flag: false,
+            },
+        }
+    }
+
+    fn check(self, size: u64) -> Result<(), ReadError> {
+        if size > self.bytes {
+            return Err(ReadError::TooLarge {
+                size: Some(size),
+                max: self,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Why a bundle could not be read.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// The file or standard input could not be read.
+    Io(io::Error),
+    /// It is larger than [`MaxBundle`]: `size` when known (not for standard input).
+    TooLarge { size: Option<u64>, max: MaxBundle },
+}
+
+impl ReadError {
+    /// What went wrong with reading the input `name`, and what to do about it.
+    pub(crate) fn describe(&self, name: &str) -> String {
+        match self {
+            Self::Io(e) => format!("could not read {name}: {e}"),
+            Self::TooLarge { size, max } => {
+                let is = match size {
+                    Some(size) => format!("is {},", files::bytes(*size)),
+                    None => "is".to_owned(),
+                };
+                let allowed_by = if max.flag {
+                    "--max-bundle-bytes allows"
+                } else {
+                    "the forms' limits allow"
+                };
+                format!(
+                    "{name} {is} more than the largest bundle {allowed_by} ({}), so it was not read; if it is a real \
+                     bundle, raise the limit with --max-bundle-bytes",
+                    files::bytes(max.bytes)
+                )
+            }
         }
     }
 }

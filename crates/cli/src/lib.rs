@@ -55,7 +55,13 @@ pub fn run() -> ExitCode {
     let exit = match result {
         Ok(exit) => exit,
         Err(error) => {
-            eprintln!("error: {}", terminal::escape(&error.to_string()));
+            // The one error that ends a run is about the command line or the firm's own files (a form config's
+            // problems are listed a line each), so its lines stay; per-file errors, which can quote a client, go
+            // through `error::report`, which escapes line breaks too.
+            eprintln!(
+                "error: {}",
+                terminal::escape_keeping_lines(&error.to_string())
+            );
             error.exit()
         }
     };

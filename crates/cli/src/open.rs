@@ -15,7 +15,7 @@ use crate::cli::{ExportFormat, OpenArgs};
 use crate::error::{self, Error, Exit};
 use crate::export::{Row, Table};
 use crate::files;
-use crate::input::{self, Input};
+use crate::input::{self, Input, MaxBundle};
 use crate::keys;
 use crate::passphrase::Source;
 use crate::revalidate::{self, Check, Schemas};
@@ -45,6 +45,7 @@ struct Config {
     schemas: Schemas,
     export: Option<(PathBuf, ExportFormat)>,
     inputs: Vec<Input>,
+    max_bundle: MaxBundle,
 }
 
 impl Config {
@@ -54,6 +55,7 @@ impl Config {
             inputs.extend(input::stored(store)?);
         }
         let schemas = Schemas::load(&args.schemas)?;
+        let max_bundle = MaxBundle::new(args.max_bundle_bytes, schemas.max_bundle_bytes());
         let export = args
             .export
             .map(|path| check_export(path, args.format))
@@ -79,6 +81,7 @@ impl Config {
             schemas,
             export,
             inputs,
+            max_bundle,
         })
     }
 }
@@ -222,9 +225,9 @@ impl<'a> Batch<'a> {
     /// Reads and opens one input; runs on any thread, writes nothing.
     fn open(&self, input: &Input) -> Outcome {
         let name = input.name();
-        let bytes = match input.read() {
+        let bytes = match input.read(self.config.max_bundle) {
             Ok(bytes) => bytes,
-            Err(e) => return Outcome::Failed(format!("could not read {name}: {e}")),
+            Err(e) => return Outcome::Failed(e.describe(&name)),
         };
         let receipt = ReceiptId::of(&bytes);
         if let Input::Stored {

@@ -1128,6 +1128,95 @@ fn again_replaces_a_receipt_folder() {
 }
 
 #[test]
+fn files_larger_than_any_bundle_are_refused_and_the_others_opened() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = key_file(dir.path(), "firm", 0o600);
+    let inbox = dir.path().join("inbox");
+    fs::create_dir(&inbox).expect("mkdir");
+    let good = inbox.join("a-good.bundle");
+    seal_sample(
+        &good,
+        &[identity("firm").recipient().clone()],
+        "id-good",
+        &[],
+    );
+    // 40 MB, more than the built-in form's limits allow (25 MiB of attachments: 36,197,718 bytes); sparse, so
+    // it costs no disk.
+    let huge = inbox.join("b-huge.bundle");
+    fs::File::create(&huge)
+        .and_then(|file| file.set_len(40_000_000))
+        .expect("sparse file");
+    let too_large = "b-huge.bundle is 40,000,000 bytes, more than the largest bundle";
+    let open = |extra: &[&std::ffi::OsStr], stdin: Option<&[u8]>| {
+        let mut args: Vec<&std::ffi::OsStr> =
+            vec!["open".as_ref(), "--key".as_ref(), key.as_os_str()];
+        args.extend_from_slice(extra);
+        sealform_with(&args, &[], stdin)
+    };
+
+    let run = open(&[inbox.as_os_str()], None)
+        .expect_code(1)
+        .expect_stderr(&[too_large, "36,197,718 bytes", "--max-bundle-bytes"]);
+    let json: Value = serde_json::from_str(&run.stdout).expect("the good one printed");
+    assert_eq!(json["submission_id"], "id-good");
+
+    // A form with larger limits raises it: the file is then read, and found not to be a bundle.
+    let mut form: Value =
+        serde_json::from_str(sealform_core::schema::LEGAL_INTAKE_TEMPLATE).expect("JSON");
+    form["limits"]["max_total_attachment_bytes"] = Value::from(64 * 1024 * 1024);
+    let form_path = dir.path().join("form.json");
+    fs::write(&form_path, serde_json::to_vec(&form).expect("JSON")).expect("write");
+    let run = open(
+        &["--schema".as_ref(), form_path.as_os_str(), huge.as_os_str()],
+        None,
+    )
+    .expect_code(1);
+    assert!(!run.stderr.contains("more than the largest"), "{run:#?}");
+    assert!(run.stderr.contains("not a well-formed"), "{run:#?}");
+
+    // The flag sets it, for files and for standard input (whose size is not known before reading).
+    let bytes = fs::read(&good).expect("read");
+    let small = bytes.len() - 1;
+    let flag = small.to_string();
+    open(
+        &[
+            "--max-bundle-bytes".as_ref(),
+            flag.as_ref(),
+            good.as_os_str(),
+        ],
+        None,
+    )
+    .expect_code(1)
+    .expect_stderr(&["a-good.bundle is", "--max-bundle-bytes"]);
+    open(
+        &["--max-bundle-bytes".as_ref(), flag.as_ref(), "-".as_ref()],
+        Some(&bytes),
+    )
+    .expect_code(1)
+    .expect_stderr(&["standard input is more than", "--max-bundle-bytes"]);
+    let exact = bytes.len().to_string();
+    open(
+        &["--max-bundle-bytes".as_ref(), exact.as_ref(), "-".as_ref()],
+        Some(&bytes),
+    )
+    .expect_code(0);
+
+    // inspect too.
+    let run = sealform(&["inspect".as_ref(), good.as_os_str(), huge.as_os_str()])
+        .expect_code(1)
+        .expect_stderr(&[too_large]);
+    assert!(run.stdout.contains("a-good.bundle"), "{run:#?}");
+    sealform(&[
+        "inspect".as_ref(),
+        "--max-bundle-bytes".as_ref(),
+        "100000000".as_ref(),
+        huge.as_os_str(),
+    ])
+    .expect_code(1)
+    .expect_stderr(&["not a well-formed"]);
+}
+
+#[test]
 fn help_and_usage_errors_are_pinned() {
     trycmd::TestCases::new()
         .register_bin(
