@@ -4,27 +4,24 @@
 use std::fs::{self, File};
 use std::io::{self, Read as _};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use sealform_core::bundle::ReceiptId;
+use sealform_store::{Store, StoreError};
 
 use crate::error::Error;
 use crate::files;
 
-/// One bundle to open.
+/// One bundle to open. It holds where the bundle is, never its bytes: those are read when it is opened, a chunk
+/// at a time, so no source is ever in memory whole.
 #[derive(Debug)]
 pub(crate) enum Input {
     /// A file named on the command line, or found in a folder named there.
     File(PathBuf),
     /// Standard input (`-`).
     Stdin,
-    /// A bundle the receiver stored, as its store's read API yields it: the receipt it was stored under, when
-    /// it arrived (RFC 3339), and its bytes.
-    Stored {
-        /// The receipt id the store holds it under (checked against the bytes when opened).
-        receipt: String,
-        /// When the receiver got it, RFC 3339.
-        received_at: String,
-        /// The bundle's bytes.
-        bytes: Vec<u8>,
-    },
+    /// A bundle the receiver stored, by the receipt it is stored under (checked against its bytes when read).
+    Stored(ReceiptId),
 }
 
 impl Input {
@@ -33,36 +30,79 @@ impl Input {
         match self {
             Self::File(path) => files::display_name(path),
             Self::Stdin => files::display_name(Path::new("-")),
-            Self::Stored { receipt, .. } => format!("stored bundle {receipt}"),
+            Self::Stored(receipt) => format!("stored bundle {}", receipt.full()),
+        }
+    }
+}
+
+/// A bundle read from its input.
+#[derive(Debug)]
+pub(crate) struct Bundle {
+    /// Its bytes.
+    pub(crate) bytes: Vec<u8>,
+    /// When the receiver got it (RFC 3339), if the source knows: a file's modification time says too little to be
+    /// shown.
+    pub(crate) received_at: Option<String>,
+}
+
+/// Reads inputs: never more than [`MaxBundle`], and stored bundles from the receiver's store.
+#[derive(Debug)]
+pub(crate) struct Reader {
+    max: MaxBundle,
+    /// The store `--store` named, opened read-only. One connection for every thread, behind a lock: a read holds
+    /// it for a copy of one bundle, short beside opening it, and measured no slower than a connection per read.
+    store: Option<Mutex<Store>>,
+}
+
+impl Reader {
+    /// A reader of bundles up to `max`, and of [`Input::Stored`] bundles from `store`.
+    pub(crate) fn new(max: MaxBundle, store: Option<Store>) -> Self {
+        Self {
+            max,
+            store: store.map(Mutex::new),
         }
     }
 
-    /// When the receiver got it, if the source knows (a file's modification time says too little to be shown).
-    pub(crate) fn received_at(&self) -> Option<&str> {
-        match self {
-            Self::Stored { received_at, .. } => Some(received_at),
-            Self::File(_) | Self::Stdin => None,
-        }
-    }
-
-    /// The bundle's bytes, if it is no larger than `max`: a file's size is checked before it is read, standard
-    /// input is read up to the limit and no further. Standard input can be read once only; [`expand`] makes sure
-    /// it is asked for once.
-    pub(crate) fn read(&self, max: MaxBundle) -> Result<Vec<u8>, ReadError> {
-        match self {
-            Self::File(path) => {
+    /// The bundle, if it is no larger than the limit: a file's size is checked before it is read, standard input
+    /// is read up to the limit and no further. Standard input can be read once only; [`expand`] makes sure it is
+    /// asked for once.
+    pub(crate) fn read(&self, input: &Input) -> Result<Bundle, ReadError> {
+        let bytes = match input {
+            Input::File(path) => {
                 let file = File::open(path).map_err(ReadError::Io)?;
                 // The size of the file opened, so it cannot be swapped for another between check and read.
                 let size = file.metadata().map_err(ReadError::Io)?.len();
-                max.check(size)?;
-                read_at_most(file, max, size)
+                self.max.check(size)?;
+                read_at_most(file, self.max, size)?
             }
-            Self::Stdin => read_at_most(io::stdin().lock(), max, 0),
-            Self::Stored { bytes, .. } => {
-                max.check(bytes.len() as u64)?;
-                Ok(bytes.clone())
-            }
+            Input::Stdin => read_at_most(io::stdin().lock(), self.max, 0)?,
+            Input::Stored(receipt) => return self.read_stored(receipt),
+        };
+        Ok(Bundle {
+            bytes,
+            received_at: None,
+        })
+    }
+
+    /// A stored bundle. The store's read API gives a bundle whole, so its size is checked once read; the
+    /// receiver held it to its own limit when it stored it.
+    fn read_stored(&self, receipt: &ReceiptId) -> Result<Bundle, ReadError> {
+        let store = self.store.as_ref().ok_or(ReadError::NotStored)?;
+        let stored = store
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(receipt)
+            .map_err(ReadError::Store)?
+            .ok_or(ReadError::NotStored)?;
+        self.max.check(stored.bundle.len() as u64)?;
+        let actual = ReceiptId::of(&stored.bundle);
+        if actual != *receipt {
+            return Err(ReadError::Damaged { actual });
         }
+        Ok(Bundle {
+            bytes: stored.bundle,
+            received_at: Some(stored.received_at),
+        })
     }
 }
 
@@ -124,6 +164,15 @@ pub(crate) enum ReadError {
     Io(io::Error),
     /// It is larger than [`MaxBundle`]: `size` when known (not for standard input).
     TooLarge { size: Option<u64>, max: MaxBundle },
+    /// The store could not be read.
+    Store(StoreError),
+    /// The store no longer holds it (nothing deletes from a store, so it was changed by other means).
+    NotStored,
+    /// The bytes stored under a receipt are not the bundle with that receipt: the store is damaged.
+    Damaged {
+        /// The receipt of the bytes found.
+        actual: ReceiptId,
+    },
 }
 
 impl ReadError {
@@ -131,6 +180,15 @@ impl ReadError {
     pub(crate) fn describe(&self, name: &str) -> String {
         match self {
             Self::Io(e) => format!("could not read {name}: {e}"),
+            Self::Store(e) => format!("could not read {name}: {e}"),
+            Self::NotStored => format!(
+                "{name} is no longer in the store: it was removed since this run began; check the store's backups"
+            ),
+            Self::Damaged { actual } => format!(
+                "{name}: its bytes have receipt {}, not the one it is stored under: the store is damaged; use a \
+                 backup of it",
+                actual.full()
+            ),
             Self::TooLarge { size, max } => {
                 let is = match size {
                     Some(size) => format!("is {},", files::bytes(*size)),
@@ -199,22 +257,19 @@ fn walk(dir: &Path, recursive: bool, inputs: &mut Vec<Input>) -> io::Result<()> 
     Ok(())
 }
 
-/// Every bundle in the receiver's store (`sealform serve --store`), oldest first. The store is opened read-only, so
-/// this is safe while the receiver runs.
-pub(crate) fn stored(path: &Path) -> Result<Vec<Input>, Error> {
-    let usage = |e: sealform_store::StoreError| Error::usage(format!("{}: {e}", path.display()));
-    let store = sealform_store::Store::open_read_only(path).map_err(usage)?;
-    store
-        .submissions()
+/// Every bundle in the receiver's store (`sealform serve --store`), oldest first, by receipt only, and the store to
+/// read them from with a [`Reader`]. The store is opened read-only, so this is safe while the receiver runs;
+/// bundles it stores after this are left for the next run.
+pub(crate) fn stored(path: &Path) -> Result<(Vec<Input>, Store), Error> {
+    let usage = |e: StoreError| Error::usage(format!("{}: {e}", path.display()));
+    let store = Store::open_read_only(path).map_err(usage)?;
+    let inputs = store
+        .receipts()
         .map_err(usage)?
-        .map(|stored| {
-            stored.map_err(usage).map(|s| Input::Stored {
-                receipt: s.receipt.full(),
-                received_at: s.received_at,
-                bytes: s.bundle,
-            })
-        })
-        .collect()
+        .into_iter()
+        .map(Input::Stored)
+        .collect();
+    Ok((inputs, store))
 }
 
 #[cfg(test)]

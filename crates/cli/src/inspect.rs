@@ -9,7 +9,7 @@ use sealform_core::key::Kid;
 use crate::cli::InspectArgs;
 use crate::error::{self, Error, Exit};
 use crate::files;
-use crate::input::{Input, MaxBundle};
+use crate::input::{Input, MaxBundle, Reader};
 use crate::revalidate::Schemas;
 
 /// Runs `sealform inspect`.
@@ -19,6 +19,7 @@ pub(crate) fn run(args: InspectArgs) -> Result<Exit, Error> {
         args.max_bundle_bytes,
         Schemas::load(&[])?.max_bundle_bytes(),
     );
+    let reader = Reader::new(max_bundle, None);
     let mut failures = 0;
     let mut shown = 0;
     let mut documents = Vec::new();
@@ -29,11 +30,11 @@ pub(crate) fn run(args: InspectArgs) -> Result<Exit, Error> {
         } else {
             Input::File(path.clone())
         };
-        let inspected = input
-            .read(max_bundle)
+        let inspected = reader
+            .read(&input)
             .map_err(|e| e.describe(&name))
-            .and_then(|bytes| {
-                bundle::inspect(&bytes).map_err(|e| error::describe_bundle_error(&name, &e))
+            .and_then(|read| {
+                bundle::inspect(&read.bytes).map_err(|e| error::describe_bundle_error(&name, &e))
             });
         match inspected {
             Ok(inspection) if args.json => documents.push(json(&name, &inspection)),

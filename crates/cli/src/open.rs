@@ -15,7 +15,7 @@ use crate::cli::{ExportFormat, OpenArgs};
 use crate::error::{self, Error, Exit};
 use crate::export::{Row, Table};
 use crate::files;
-use crate::input::{self, Input, MaxBundle};
+use crate::input::{self, Bundle, Input, MaxBundle, Reader};
 use crate::keys;
 use crate::passphrase::Source;
 use crate::revalidate::{self, Check, Schemas};
@@ -45,15 +45,20 @@ struct Config {
     schemas: Schemas,
     export: Option<(PathBuf, ExportFormat)>,
     inputs: Vec<Input>,
-    max_bundle: MaxBundle,
+    reader: Reader,
 }
 
 impl Config {
     fn new(args: OpenArgs) -> Result<Self, Error> {
         let mut inputs = input::expand(&args.files, args.recursive)?;
-        if let Some(store) = &args.store {
-            inputs.extend(input::stored(store)?);
-        }
+        let store = match &args.store {
+            Some(path) => {
+                let (stored, store) = input::stored(path)?;
+                inputs.extend(stored);
+                Some(store)
+            }
+            None => None,
+        };
         let schemas = Schemas::load(&args.schemas)?;
         let max_bundle = MaxBundle::new(args.max_bundle_bytes, schemas.max_bundle_bytes());
         let export = args
@@ -81,7 +86,7 @@ impl Config {
             schemas,
             export,
             inputs,
-            max_bundle,
+            reader: Reader::new(max_bundle, store),
         })
     }
 }
@@ -163,7 +168,7 @@ pub(crate) fn run(args: OpenArgs) -> Result<Exit, Error> {
 /// What opening one input gave.
 enum Outcome {
     /// Opened and verified, and checked against its form.
-    Opened(Box<Opened>, Check, Delivery),
+    Opened(Box<Opening>, Delivery),
     /// Already opened into this receipt folder.
     Skipped(PathBuf),
     /// Not opened, or not saved: the message for the person.
@@ -172,8 +177,16 @@ enum Outcome {
 
 impl Outcome {
     fn is_staged(&self) -> bool {
-        matches!(self, Self::Opened(_, _, Delivery::Staged(_)))
+        matches!(self, Self::Opened(_, Delivery::Staged(_)))
     }
+}
+
+/// A bundle opened and verified, and what checking its answers again found.
+struct Opening {
+    opened: Opened,
+    check: Check,
+    /// When the receiver got it, if its source says.
+    received_at: Option<String>,
 }
 
 /// Where an opened submission goes.
@@ -225,22 +238,11 @@ impl<'a> Batch<'a> {
     /// Reads and opens one input; runs on any thread, writes nothing.
     fn open(&self, input: &Input) -> Outcome {
         let name = input.name();
-        let bytes = match input.read(self.config.max_bundle) {
-            Ok(bytes) => bytes,
+        let Bundle { bytes, received_at } = match self.config.reader.read(input) {
+            Ok(bundle) => bundle,
             Err(e) => return Outcome::Failed(e.describe(&name)),
         };
         let receipt = ReceiptId::of(&bytes);
-        if let Input::Stored {
-            receipt: stored, ..
-        } = input
-        {
-            if *stored != receipt.full() {
-                return Outcome::Failed(format!(
-                    "{name}: its bytes have receipt {}, not the one it is stored under: the store is damaged",
-                    receipt.full()
-                ));
-            }
-        }
         if let Some(folder) = self.already_opened(&receipt) {
             return Outcome::Skipped(folder.to_path_buf());
         }
@@ -248,15 +250,21 @@ impl<'a> Batch<'a> {
             Ok(opened) => opened,
             Err(e) => return Outcome::Failed(error::describe_bundle_error(&name, &e)),
         };
-        let check = self.config.schemas.check(&opened.submission);
+        // Opened and verified: the sealed bytes are not needed any more, only what they held.
+        drop(bytes);
+        let opening = Opening {
+            check: self.config.schemas.check(&opened.submission),
+            opened,
+            received_at,
+        };
         let delivery = match &self.out {
-            Some(out) => match self.stage(out, input, &opened, &check) {
+            Some(out) => match self.stage(out, &name, &opening) {
                 Ok(staged) => Delivery::Staged(staged),
                 Err(message) => return Outcome::Failed(message),
             },
             None => Delivery::Print,
         };
-        Outcome::Opened(Box::new(opened), check, delivery)
+        Outcome::Opened(Box::new(opening), delivery)
     }
 
     /// Writes the receipt folder under a hidden name in `out`; runs on any thread. Making it durable and putting it
@@ -264,29 +272,28 @@ impl<'a> Batch<'a> {
     fn stage(
         &self,
         out: &save::OutDir,
-        input: &Input,
-        opened: &Opened,
-        check: &Check,
+        name: &str,
+        opening: &Opening,
     ) -> Result<save::Staged, String> {
-        let name = input.name();
+        let opened = &opening.opened;
         let schema = self
             .config
             .schemas
             .get(&opened.submission.form.schema_sha256);
         let entries = view::entries(&opened.submission.answers, schema);
-        let date = input
-            .received_at()
+        let received_at = opening.received_at.as_deref();
+        let date = received_at
             .and_then(revalidate::submission_date)
             .or_else(|| revalidate::submission_date(&opened.submission.submitted_at));
         let summary = Summary {
             opened,
-            source: &name,
-            received_at: input.received_at(),
+            source: name,
+            received_at,
             entries: &entries,
-            check,
+            check: &opening.check,
         };
         out.stage(&save::folder_name(date, opened), &summary)
-            .map_err(|e| save_error(&name, out.path(), &e))
+            .map_err(|e| save_error(name, out.path(), &e))
     }
 
     /// The receipt folder this bundle was already opened into, unless `--again` asks to open it anew.
@@ -343,21 +350,20 @@ impl<'a> Batch<'a> {
             .iter()
             .zip(outcomes)
             .map(|(input, outcome)| match outcome {
-                Outcome::Opened(opened, check, Delivery::Staged(staged)) => {
-                    match publish(existing, again, &opened, staged) {
-                        Ok(delivery) => Outcome::Opened(opened, check, delivery),
+                Outcome::Opened(opening, Delivery::Staged(staged)) => {
+                    match publish(existing, again, &opening.opened, staged) {
+                        Ok(delivery) => Outcome::Opened(opening, delivery),
                         Err(e) => Outcome::Failed(save_error(&input.name(), out.path(), &e)),
                     }
                 }
                 other => other,
             })
             .collect();
-        let saved =
-            |outcome: &Outcome| matches!(outcome, Outcome::Opened(_, _, Delivery::Saved(_)));
+        let saved = |outcome: &Outcome| matches!(outcome, Outcome::Opened(_, Delivery::Saved(_)));
         if outcomes.iter().any(saved) {
             if let Err(e) = out.flush_names() {
                 for (input, outcome) in inputs.iter().zip(&mut outcomes) {
-                    if let Outcome::Opened(_, _, Delivery::Saved(saved)) = outcome {
+                    if let Outcome::Opened(_, Delivery::Saved(saved)) = outcome {
                         *outcome =
                             Outcome::Failed(unconfirmed_error(&input.name(), &saved.folder, &e));
                     }
@@ -381,8 +387,8 @@ impl<'a> Batch<'a> {
                 self.failures += 1;
                 self.say(|| error::report(&message));
             }
-            Outcome::Opened(opened, check, delivery) => {
-                if let Err(message) = self.deliver(input, &opened, &check, delivery) {
+            Outcome::Opened(opening, delivery) => {
+                if let Err(message) = self.deliver(input, &opening, delivery) {
                     self.failures += 1;
                     self.say(|| error::report(&message));
                 }
@@ -396,10 +402,14 @@ impl<'a> Batch<'a> {
     fn deliver(
         &mut self,
         input: &Input,
-        opened: &Opened,
-        check: &Check,
+        opening: &Opening,
         delivery: Delivery,
     ) -> Result<(), String> {
+        let Opening {
+            opened,
+            check,
+            received_at,
+        } = opening;
         let name = input.name();
         for warning in check.warnings() {
             self.say(|| {
@@ -434,7 +444,7 @@ impl<'a> Batch<'a> {
             fixed: [
                 opened.receipt.short(),
                 opened.receipt.full(),
-                input.received_at().unwrap_or_default().to_owned(),
+                received_at.clone().unwrap_or_default(),
                 opened.submission.submitted_at.clone(),
                 opened.submission.form.id.clone(),
                 opened.submission.form.version.clone(),

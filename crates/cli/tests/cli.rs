@@ -1292,3 +1292,71 @@ fn open_reads_every_bundle_from_the_receivers_store() {
     .expect_code(2)
     .expect_stderr(&["nope.db"]);
 }
+
+/// A process's peak resident set so far (`VmHWM` in /proc/PID/status), in bytes; `None` once it has exited.
+#[cfg(target_os = "linux")]
+fn peak_rss(pid: u32) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn open_store_holds_a_chunk_of_bundles_in_memory_not_the_store() {
+    const BUNDLES: usize = 60;
+    const BUNDLE_BYTES: usize = 2_000_000;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store_path = dir.path().join("sealform.db");
+    let mut store = sealform_store::Store::open(&store_path).expect("store");
+    // Junk a hostile client could have sent: stored (the receiver checks no more than the shape), never opened.
+    let junk: Vec<Vec<u8>> = (0..BUNDLES)
+        .map(|i| {
+            let mut bytes = format!("{{\"junk\":{i},\"pad\":\"").into_bytes();
+            bytes.resize(BUNDLE_BYTES, b'x');
+            bytes
+        })
+        .collect();
+    let receipts: Vec<ReceiptId> = junk.iter().map(|bytes| ReceiptId::of(bytes)).collect();
+    let new: Vec<_> = junk
+        .iter()
+        .zip(&receipts)
+        .map(|(bundle, receipt)| sealform_store::NewSubmission {
+            receipt,
+            bundle,
+            received_at: time::macros::datetime!(2026-11-23 10:00 UTC),
+        })
+        .collect();
+    store.insert_all(&new).expect("insert");
+    drop(store);
+
+    let key = key_file(dir.path(), "firm", 0o600);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sealform"))
+        .args(["open", "--key"])
+        .arg(&key)
+        .arg("--store")
+        .arg(&store_path)
+        // Two cores: 8 bundles a chunk, whatever the machine running the test has.
+        .env("RAYON_NUM_THREADS", "2")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("sealform starts");
+    let mut peak = 0;
+    let status = loop {
+        // The peak so far never falls, so the last reading before the process ends is the closest.
+        peak = peak.max(peak_rss(child.id()).unwrap_or(0));
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    };
+    assert_eq!(status.code(), Some(1), "every junk bundle fails");
+    let stored = (BUNDLES * BUNDLE_BYTES) as u64;
+    assert!(
+        peak < stored / 2,
+        "peak RSS {peak} bytes for {stored} bytes stored: the store is read all at once"
+    );
+}
