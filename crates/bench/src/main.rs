@@ -15,6 +15,7 @@
 mod browser;
 mod machine;
 mod open_rate;
+mod open_store;
 mod pull_rate;
 mod receiver_load;
 mod report;
@@ -36,8 +37,11 @@ const ROWS: &[&str] = &[
     "seal-large",
     "open",
     "pull",
+    "open-store",
     "receiver",
 ];
+/// The rows that need the form built into `dist/`.
+const FORM_ROWS: &[&str] = &["weight", "tti", "seal", "seal-large", "receiver"];
 
 /// How hard to run: `--quick` is for CI, so the benchmark cannot rot; its figures mean little.
 #[derive(Clone, Copy, Debug)]
@@ -141,7 +145,11 @@ fn run() -> anyhow::Result<()> {
         .build()?;
     let before = machine::Machine::describe();
     println!("{}", before.summary());
-    let bench = Bench::new(args.counts)?;
+    let needs_form = args
+        .only
+        .iter()
+        .any(|row| FORM_ROWS.contains(&row.as_str()));
+    let bench = Bench::new(args.counts, needs_form)?;
     let mut rows: Vec<Row> = Vec::new();
     let mut broken = Vec::new();
     for name in &args.only {
@@ -153,6 +161,7 @@ fn run() -> anyhow::Result<()> {
             "seal-large" => runtime.block_on(browser::seal_large(&bench)),
             "open" => open_rate::run(&bench),
             "pull" => runtime.block_on(pull_rate::run(&bench)),
+            "open-store" => open_store::run(&bench),
             "receiver" => runtime.block_on(receiver_load::run(&bench)),
             _ => unreachable!("checked in parse_args"),
         };

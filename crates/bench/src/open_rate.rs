@@ -12,7 +12,7 @@ use sealform_core::key::{AwsLcIdentity, KeyUnwrap};
 
 use crate::machine::cores;
 use crate::report::Row;
-use crate::setup::{mb, Bench};
+use crate::setup::{mb, timed, Bench};
 
 /// The goal: at least this share of OpenSSL's rate.
 const GOAL_SHARE: f64 = 0.8;
@@ -117,30 +117,19 @@ pub(crate) fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
 /// peak RSS in bytes.
 fn time_open(bench: &Bench, inbox: &Path, save: bool) -> anyhow::Result<(f64, u64)> {
     let out = bench.dir.path().join("opened");
-    let report = bench.dir.path().join("time.txt");
-    let mut command = Command::new("/usr/bin/time");
-    command
-        .arg("-o")
-        .arg(&report)
-        .args(["-f", "%M"])
-        .arg(&bench.sealform)
-        .arg("open")
-        .arg("--key")
-        .arg(&bench.key_path);
+    let mut command: Vec<&std::ffi::OsStr> = vec![
+        bench.sealform.as_os_str(),
+        "open".as_ref(),
+        "--key".as_ref(),
+        bench.key_path.as_os_str(),
+    ];
     if save {
-        command.arg("--out").arg(&out);
+        command.extend(["--out".as_ref(), out.as_os_str()]);
     }
-    let started = Instant::now();
-    let status = command
-        .arg(inbox)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .context("running /usr/bin/time (apt-get install time)")?;
-    let seconds = started.elapsed().as_secs_f64();
-    if !status.success() {
-        bail!("sealform open failed: {status}");
+    command.push(inbox.as_os_str());
+    let run = timed(bench, &command)?;
+    if !run.status.success() {
+        bail!("sealform open failed: {}", run.status);
     }
     let opened = if save {
         // Receipt folders only: `open --out` also keeps its audit.log there.
@@ -156,14 +145,7 @@ fn time_open(bench: &Bench, inbox: &Path, save: bool) -> anyhow::Result<(f64, u6
             bench.counts.bundles
         );
     }
-    let kib: u64 = std::fs::read_to_string(&report)?
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .trim()
-        .parse()
-        .context("reading /usr/bin/time's report")?;
-    Ok((seconds, kib * 1024))
+    Ok((run.seconds, run.peak_rss))
 }
 
 /// `openssl speed -seconds N rsa3072`: private-key (sign) operations per second on one core.

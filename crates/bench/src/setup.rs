@@ -41,7 +41,9 @@ pub(crate) struct Bench {
 }
 
 impl Bench {
-    pub(crate) fn new(counts: Counts) -> anyhow::Result<Self> {
+    /// Makes the key, configs and bundles every row shares; copies the built form too when `needs_form` (the CLI
+    /// rows do without, so they run where no form was built).
+    pub(crate) fn new(counts: Counts, needs_form: bool) -> anyhow::Result<Self> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let root = root.canonicalize().unwrap_or(root);
         let sealform = std::env::var_os("SEALFORM_BIN")
@@ -85,17 +87,20 @@ impl Bench {
 
         let dist = dir.path().join("dist");
         let built = root.join("dist");
-        if !built.join("index.html").is_file() {
-            bail!(
-                "{} has no index.html: build the form first (trunk build --release --offline, or scripts/bench.sh)",
-                built.display()
-            );
+        if needs_form {
+            if !built.join("index.html").is_file() {
+                bail!(
+                    "{} has no index.html: build the form first (trunk build --release --offline, or \
+                     scripts/bench.sh)",
+                    built.display()
+                );
+            }
+            copy_dir(&built, &dist)?;
+            std::fs::write(
+                dist.join(SEAL_CONFIG),
+                serde_json::to_vec_pretty(&seal_config)?,
+            )?;
         }
-        copy_dir(&built, &dist)?;
-        std::fs::write(
-            dist.join(SEAL_CONFIG),
-            serde_json::to_vec_pretty(&seal_config)?,
-        )?;
         if !sealform.is_file() {
             bail!(
                 "{} is missing: cargo build --profile release-cli -p sealform-cli (or scripts/bench.sh)",
@@ -244,6 +249,49 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// What a command run by [`timed`] gave.
+#[derive(Debug)]
+pub(crate) struct Timed {
+    pub status: std::process::ExitStatus,
+    /// Wall time.
+    pub seconds: f64,
+    /// Its peak resident set size, in bytes.
+    pub peak_rss: u64,
+    /// What it wrote to standard error.
+    pub stderr: String,
+}
+
+/// Runs `command` (the program, then its arguments) under `/usr/bin/time`, with nothing on standard input and
+/// standard output thrown away, for its wall time and peak RSS (`%M`: what `getrusage` reports for the child).
+pub(crate) fn timed(bench: &Bench, command: &[&std::ffi::OsStr]) -> anyhow::Result<Timed> {
+    let report = bench.dir.path().join("time.txt");
+    let started = Instant::now();
+    let output = Command::new("/usr/bin/time")
+        .arg("-o")
+        .arg(&report)
+        .args(["-f", "%M"])
+        .args(command)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .context("running /usr/bin/time (apt-get install time)")?;
+    let seconds = started.elapsed().as_secs_f64();
+    let kib: u64 = std::fs::read_to_string(&report)?
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .parse()
+        .context("reading /usr/bin/time's report")?;
+    Ok(Timed {
+        status: output.status,
+        seconds,
+        peak_rss: kib * 1024,
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    })
 }
 
 /// A process's peak resident set size (`VmHWM` in /proc/PID/status), in bytes.

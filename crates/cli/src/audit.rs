@@ -77,7 +77,13 @@ fn verify(args: AuditVerifyArgs) -> Result<Exit, Error> {
         fetch(&args.source, args.token_file.as_deref())?
     } else {
         let path = Path::new(&args.source);
-        let bytes = files::read_input(path).map_err(|e| {
+        let read = if files::is_stdin(path) {
+            let mut bytes = Vec::new();
+            io::stdin().lock().read_to_end(&mut bytes).map(|_| bytes)
+        } else {
+            std::fs::read(path)
+        };
+        let bytes = read.map_err(|e| {
             Error::usage(format!(
                 "could not read {}: {e}; give an audit log file or a receiver's https:// address",
                 files::display_name(path)

@@ -182,6 +182,10 @@ pub(crate) struct InspectArgs {
     /// Print one JSON document (a list with an entry per file) instead of text
     #[arg(long)]
     pub(crate) json: bool,
+    /// Refuse, without reading them, files larger than this [default: the largest bundle the built-in form's
+    /// limits allow]
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) max_bundle_bytes: Option<u64>,
     /// Bundles to inspect; `-` reads one from standard input
     #[arg(value_name = "FILE", required = true)]
     pub(crate) files: Vec<PathBuf>,
@@ -210,6 +214,10 @@ pub(crate) struct OpenArgs {
     /// Look for bundles in the subfolders of a folder given as FILE, too
     #[arg(long, short = 'r')]
     pub(crate) recursive: bool,
+    /// Refuse, without reading them, files larger than this [default: the largest bundle the limits of the
+    /// built-in form and of every --schema form allow]
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) max_bundle_bytes: Option<u64>,
     #[command(flatten)]
     pub(crate) passphrase: PassphraseArgs,
     /// Open every bundle in the receiver's store (the file `sealform serve --store` writes); read-only, so safe

@@ -6,6 +6,8 @@ use std::fmt;
 use sealform_core::bundle::OpenError;
 use sealform_core::key::Kid;
 
+use crate::terminal;
+
 /// How a run ends, as a process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Exit {
@@ -75,14 +77,20 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Reports one file's failure on standard error; the run goes on with the next file.
+/// Reports one file's failure on standard error; the run goes on with the next file. Like every line written to
+/// the terminal, the message is escaped ([`terminal::escape`]): it can quote what a client wrote.
 pub(crate) fn report(message: &str) {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", terminal::escape(message));
 }
 
 /// Reports something the user should know about but that does not stop the work.
 pub(crate) fn warn(message: &str) {
-    eprintln!("warning: {message}");
+    eprintln!("warning: {}", terminal::escape(message));
+}
+
+/// Says how the work goes (a file opened, skipped, written) on standard error.
+pub(crate) fn note(message: &str) {
+    eprintln!("{}", terminal::escape(message));
 }
 
 /// Says what went wrong with the bundle `name`, and what to do about it.

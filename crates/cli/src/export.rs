@@ -129,9 +129,15 @@ const FORMULA_STARTS: [char; 10] = [
 ];
 
 /// A cell as a spreadsheet will show it but never run it: one that starts with a formula character gets a leading
-/// `'` (OWASP "CSV Injection"). Numbers like `-2` are defused too: a minus sign can start a formula.
+/// `'` (OWASP "CSV Injection"), also when spaces, line breaks or invisible characters come first (spreadsheets skip
+/// them). Numbers like `-2` are defused too: a minus sign can start a formula.
 pub(crate) fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(FORMULA_STARTS) {
+    let skipped = |c: char| {
+        c.is_whitespace() || crate::terminal::is_hidden(c) || matches!(c, '\u{200B}' | '\u{FEFF}')
+    };
+    if cell.starts_with(FORMULA_STARTS)
+        || cell.trim_start_matches(skipped).starts_with(FORMULA_STARTS)
+    {
         format!("'{cell}").into()
     } else {
         cell.into()
@@ -155,10 +161,20 @@ mod tests {
             "＋1",
             "－1",
             "＠SUM(A1)",
+            // Spreadsheets skip leading spaces and line breaks before a formula, and so must the check.
+            " =1+1",
+            "\n=1+1",
+            "\r\n+1",
+            "\u{A0}-1",
+            "\u{3000}@SUM(A1)",
+            " \t \u{A0}=1",
+            "\u{200B}=1",
+            "\u{FEFF}=1",
+            "\u{202E}=1",
         ] {
             assert_eq!(defuse(cell), format!("'{cell}"), "{cell:?}");
         }
-        for cell in ["Zoë", "1-2", "a=b", "", "'quoted"] {
+        for cell in ["Zoë", "1-2", "a=b", "", "'quoted", " a=b", "\u{A0}"] {
             assert_eq!(defuse(cell), cell, "{cell:?}");
         }
     }

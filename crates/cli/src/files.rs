@@ -2,7 +2,7 @@
 //! bundles from files or standard input, and turning a client's untrusted file name into a harmless one.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read as _, Write as _};
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 /// Mode for what only the firm may read: private keys, opened submissions and attachments.
@@ -20,12 +20,13 @@ pub(crate) fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// How a file argument is named in messages.
+/// How a file argument is named in messages: escaped ([`crate::terminal::escape`]), as a file name in an inbox can
+/// hold anything, a line break or a terminal's escape sequence too.
 pub(crate) fn display_name(path: &Path) -> String {
     if is_stdin(path) {
         "standard input".to_owned()
     } else {
-        path.display().to_string()
+        crate::terminal::escape(&path.display().to_string()).into_owned()
     }
 }
 
@@ -39,15 +40,20 @@ pub(crate) fn check_stdin_once(paths: &[PathBuf]) -> Result<(), crate::error::Er
     Ok(())
 }
 
-/// Reads a whole file, or standard input for `-`.
-pub(crate) fn read_input(path: &Path) -> io::Result<Vec<u8>> {
-    if is_stdin(path) {
-        let mut bytes = Vec::new();
-        io::stdin().lock().read_to_end(&mut bytes)?;
-        Ok(bytes)
-    } else {
-        fs::read(path)
+/// `1 byte`, `9,494 bytes`.
+pub(crate) fn bytes(count: u64) -> String {
+    if count == 1 {
+        return "1 byte".to_owned();
     }
+    let digits = count.to_string();
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{grouped} bytes")
 }
 
 /// When a written file must be on the disk (not only in the operating system's cache).
@@ -181,17 +187,18 @@ pub(crate) fn warn_if_exposed(path: &Path, what: &str) {
 }
 
 /// Makes a file name a client's browser sent safe to create in a folder of our choosing: keeps only the last path
-/// component (of `/` or `\\` paths, so `..`, `/abs` and `C:\\x` cannot leave the folder), drops control and
-/// text-direction characters (which can disguise a name, e.g. `invoice\u{202E}fdp.exe`), replaces the characters
-/// Windows forbids, drops leading dots (no hidden files, no `..`) and surrounding spaces, renames Windows device
-/// names (`CON`, `nul.txt`), and shortens very long names. `None` when nothing usable is left.
+/// component (of `/` or `\\` paths, so `..`, `/abs` and `C:\\x` cannot leave the folder), drops control,
+/// text-direction and invisible characters (which can disguise a name, e.g. `invoice\u{202E}fdp.exe`), replaces
+/// the characters Windows forbids and the full-width slashes its "best fit" conversion turns into real ones, drops
+/// leading dots (no hidden files, no `..`) and surrounding spaces, renames Windows device names (`CON`, `nul.txt`,
+/// `COM¹`, `CONIN$`), and shortens very long names. `None` when nothing usable is left.
 ///
 /// The folder may later be copied to a Windows share, so names are made safe there too, not only here.
 pub(crate) fn safe_file_name(untrusted: &str) -> Option<String> {
     let last = untrusted.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
-        .filter(|&c| !c.is_control() && !is_direction_mark(c))
+        .filter(|&c| !crate::terminal::is_hidden(c) && !is_invisible(c))
         .map(|c| {
             if WINDOWS_FORBIDDEN.contains(c) {
                 '_'
@@ -216,27 +223,41 @@ pub(crate) fn safe_file_name(untrusted: &str) -> Option<String> {
     })
 }
 
-/// Characters Windows does not allow in file names (besides the separators and control characters).
-const WINDOWS_FORBIDDEN: &str = "<>:\"|?*";
+/// Characters Windows does not allow in file names (besides the separators and control characters), and the
+/// full-width solidus and reverse solidus, which Windows's "best fit" code pages turn into `/` and `\\`.
+const WINDOWS_FORBIDDEN: &str = "<>:\"|?*\u{FF0F}\u{FF3C}";
 /// The longest saved name in bytes: well under the 255 most file systems allow, leaving room for `-2` suffixes.
 const MAX_NAME_BYTES: usize = 200;
 
-/// Whether Windows treats `name` as a device (`CON`, `PRN`, `AUX`, `NUL`, `COM1`–`COM9`, `LPT1`–`LPT9`), whatever
-/// its case or extension: such a file cannot be opened there, and writing to it can reach the device.
+/// Whether Windows treats `name` as a device (`CON`, `PRN`, `AUX`, `NUL`, `CONIN$`, `CONOUT$`, `COM0`–`COM9`,
+/// `LPT0`–`LPT9`, and `COM`/`LPT` with a superscript `¹`, `²` or `³`), whatever its case or extension: such a file
+/// cannot be opened there, and writing to it can reach the device.
 fn is_windows_device(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or_default().trim_end();
     let upper = stem.to_ascii_uppercase();
-    match upper.as_bytes() {
-        b"CON" | b"PRN" | b"AUX" | b"NUL" => true,
-        [b'C', b'O', b'M', digit] | [b'L', b'P', b'T', digit] => (b'1'..=b'9').contains(digit),
-        _ => false,
+    if matches!(
+        upper.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) {
+        return true;
     }
+    let Some(number) = upper
+        .strip_prefix("COM")
+        .or_else(|| upper.strip_prefix("LPT"))
+    else {
+        return false;
+    };
+    let mut chars = number.chars();
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('0'..='9' | '\u{B9}' | '\u{B2}' | '\u{B3}'), None)
+    )
 }
 
-/// Unicode bidirectional formatting characters (UAX #9) and other invisible marks that can reorder or hide what
-/// a name shows.
-fn is_direction_mark(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+/// Characters that show as nothing (zero-width space, non-joiner and joiner, the byte-order mark): they can hide a
+/// difference between two names. The direction marks are [`crate::terminal::is_hidden`]'s.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{FEFF}')
 }
 
 /// Cuts `name` to at most `max` bytes, keeping a short extension.
@@ -293,6 +314,24 @@ mod tests {
             ("a<b>c:d\"e|f?g*h.txt", Some("a_b_c_d_e_f_g_h.txt")),
             ("nul\u{0}byte.txt", Some("nulbyte.txt")),
             ("\u{202E}gpj.exe", Some("gpj.exe")),
+            // Windows treats the superscript digits as device numbers too, and the console's own names.
+            ("COM\u{b9}", Some("_COM\u{b9}")),
+            ("com\u{b2}.txt", Some("_com\u{b2}.txt")),
+            ("LPT\u{b3}.log", Some("_LPT\u{b3}.log")),
+            ("COM0", Some("_COM0")),
+            ("lpt0.txt", Some("_lpt0.txt")),
+            ("CONIN$", Some("_CONIN$")),
+            ("conout$.txt", Some("_conout$.txt")),
+            ("CON .txt", Some("_CON .txt")),
+            // The Arabic letter mark reorders text like the other direction marks.
+            ("invoice\u{61C}fdp.exe", Some("invoicefdp.exe")),
+            ("a\u{2028}b\u{2029}c.txt", Some("abc.txt")),
+            // Full-width solidus and reverse solidus: Windows's "best fit" turns them into / and \.
+            (
+                "..\u{FF0F}..\u{FF0F}etc\u{FF0F}passwd",
+                Some("_.._etc_passwd"),
+            ),
+            ("..\u{FF3C}win.ini", Some("_win.ini")),
         ];
         for (untrusted, expected) in cases {
             assert_eq!(
@@ -301,6 +340,15 @@ mod tests {
                 "{untrusted:?}"
             );
         }
+    }
+
+    #[test]
+    fn sizes_are_grouped() {
+        assert_eq!(bytes(0), "0 bytes");
+        assert_eq!(bytes(1), "1 byte");
+        assert_eq!(bytes(999), "999 bytes");
+        assert_eq!(bytes(9494), "9,494 bytes");
+        assert_eq!(bytes(1_234_567), "1,234,567 bytes");
     }
 
     #[test]

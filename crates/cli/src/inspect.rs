@@ -9,19 +9,32 @@ use sealform_core::key::Kid;
 use crate::cli::InspectArgs;
 use crate::error::{self, Error, Exit};
 use crate::files;
+use crate::input::{Input, MaxBundle, Reader};
+use crate::revalidate::Schemas;
 
 /// Runs `sealform inspect`.
 pub(crate) fn run(args: InspectArgs) -> Result<Exit, Error> {
     files::check_stdin_once(&args.files)?;
+    let max_bundle = MaxBundle::new(
+        args.max_bundle_bytes,
+        Schemas::load(&[])?.max_bundle_bytes(),
+    );
+    let reader = Reader::new(max_bundle, None);
     let mut failures = 0;
     let mut shown = 0;
     let mut documents = Vec::new();
     for path in &args.files {
         let name = files::display_name(path);
-        let inspected = files::read_input(path)
-            .map_err(|e| format!("could not read {name}: {e}"))
-            .and_then(|bytes| {
-                bundle::inspect(&bytes).map_err(|e| error::describe_bundle_error(&name, &e))
+        let input = if files::is_stdin(path) {
+            Input::Stdin
+        } else {
+            Input::File(path.clone())
+        };
+        let inspected = reader
+            .read(&input)
+            .map_err(|e| e.describe(&name))
+            .and_then(|read| {
+                bundle::inspect(&read.bytes).map_err(|e| error::describe_bundle_error(&name, &e))
             });
         match inspected {
             Ok(inspection) if args.json => documents.push(json(&name, &inspection)),
@@ -42,7 +55,7 @@ pub(crate) fn run(args: InspectArgs) -> Result<Exit, Error> {
     }
     if args.json {
         let json = serde_json::to_string_pretty(&documents).unwrap_or_default();
-        crate::print(&format!("{json}\n"))?;
+        crate::print_json(&format!("{json}\n"))?;
     }
     Ok(Exit::from_failures(failures))
 }
@@ -103,32 +116,7 @@ fn describe(name: &str, inspection: &Inspection) -> String {
     text
 }
 
-/// `1 byte`, `9,494 bytes`.
+/// A size as [`files::bytes`] writes it.
 fn bytes(count: usize) -> String {
-    if count == 1 {
-        return "1 byte".to_owned();
-    }
-    let digits = count.to_string();
-    let mut grouped = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    format!("{grouped} bytes")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::bytes;
-
-    #[test]
-    fn sizes_are_grouped() {
-        assert_eq!(bytes(0), "0 bytes");
-        assert_eq!(bytes(1), "1 byte");
-        assert_eq!(bytes(999), "999 bytes");
-        assert_eq!(bytes(9494), "9,494 bytes");
-        assert_eq!(bytes(1_234_567), "1,234,567 bytes");
-    }
+    files::bytes(count as u64)
 }

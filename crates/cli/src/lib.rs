@@ -32,6 +32,7 @@ mod revalidate;
 mod save;
 mod serve;
 mod summary;
+mod terminal;
 mod token;
 mod view;
 
@@ -63,7 +64,13 @@ pub fn run() -> ExitCode {
     let exit = match result {
         Ok(exit) => exit,
         Err(error) => {
-            eprintln!("error: {error}");
+            // The one error that ends a run is about the command line or the firm's own files (a form config's
+            // problems are listed a line each), so its lines stay; per-file errors, which can quote a client, go
+            // through `error::report`, which escapes line breaks too.
+            eprintln!(
+                "error: {}",
+                terminal::escape_keeping_lines(&error.to_string())
+            );
             error.exit()
         }
     };
@@ -77,8 +84,20 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// Writes `text` to standard output (where the result of a command goes; messages go to standard error).
+/// Writes `text` to standard output (where the result of a command goes; messages go to standard error), its
+/// lines kept and everything else hidden escaped ([`terminal::escape_keeping_lines`]): a line break in untrusted
+/// text must be escaped before, with [`terminal::escape`].
 pub(crate) fn print(text: &str) -> Result<(), Error> {
+    write_stdout(&terminal::escape_keeping_lines(text))
+}
+
+/// Writes JSON (as serde_json writes it) to standard output, with the hidden characters serde_json leaves as they
+/// are escaped ([`terminal::escape_json`]): the same JSON value.
+pub(crate) fn print_json(json: &str) -> Result<(), Error> {
+    write_stdout(&terminal::escape_json(json))
+}
+
+fn write_stdout(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())

@@ -18,12 +18,13 @@ use crate::error::{self, Error, Exit};
 use crate::export::{Row, Table};
 use crate::files;
 use crate::inbox;
-use crate::input::{self, Input};
+use crate::input::{self, Bundle, Input, MaxBundle, Reader};
 use crate::keys;
 use crate::passphrase::Source;
 use crate::revalidate::{self, Check, Schemas};
 use crate::save::{self, SUBMISSION_FILE};
 use crate::summary::Summary;
+use crate::terminal;
 use crate::view::{self, JOIN};
 
 /// How many bundles are opened at once per core before their results are written: enough to keep every core
@@ -47,16 +48,23 @@ struct Config {
     schemas: Schemas,
     export: Option<(PathBuf, ExportFormat)>,
     inputs: Vec<Input>,
+    reader: Reader,
 }
 
 impl Config {
     fn new(args: OpenArgs) -> Result<Self, Error> {
         let mut inputs = input::expand(&args.files, args.recursive)?;
-        if let Some(store) = &args.store {
-            inputs.extend(input::stored(store)?);
-        }
+        let store = match &args.store {
+            Some(path) => {
+                let (stored, store) = input::stored(path)?;
+                inputs.extend(stored);
+                Some(store)
+            }
+            None => None,
+        };
         let mut schemas = Schemas::load(&args.schemas)?;
         find_configs(&mut schemas, &inputs, args.store.as_deref());
+        let max_bundle = MaxBundle::new(args.max_bundle_bytes, schemas.max_bundle_bytes());
         let export = args
             .export
             .map(|path| check_export(path, args.format))
@@ -82,6 +90,7 @@ impl Config {
             schemas,
             export,
             inputs,
+            reader: Reader::new(max_bundle, store),
         })
     }
 }
@@ -207,7 +216,7 @@ pub(crate) fn run(args: OpenArgs) -> Result<Exit, Error> {
 /// What opening one input gave.
 enum Outcome {
     /// Opened and verified, and checked against its form.
-    Opened(Box<Opened>, Check, Delivery),
+    Opened(Box<Opening>, Delivery),
     /// Already opened into this receipt folder.
     Skipped(PathBuf),
     /// Not opened, or not saved: the message for the person.
@@ -216,8 +225,16 @@ enum Outcome {
 
 impl Outcome {
     fn is_staged(&self) -> bool {
-        matches!(self, Self::Opened(_, _, Delivery::Staged(_)))
+        matches!(self, Self::Opened(_, Delivery::Staged(_)))
     }
+}
+
+/// A bundle opened and verified, and what checking its answers again found.
+struct Opening {
+    opened: Opened,
+    check: Check,
+    /// When the receiver got it, if its source says.
+    received_at: Option<String>,
 }
 
 /// Where an opened submission goes.
@@ -272,22 +289,11 @@ impl<'a> Batch<'a> {
     /// Reads and opens one input; runs on any thread, writes nothing.
     fn open(&self, input: &Input) -> Outcome {
         let name = input.name();
-        let bytes = match input.read() {
-            Ok(bytes) => bytes,
-            Err(e) => return Outcome::Failed(format!("could not read {name}: {e}")),
+        let Bundle { bytes, received_at } = match self.config.reader.read(input) {
+            Ok(bundle) => bundle,
+            Err(e) => return Outcome::Failed(e.describe(&name)),
         };
         let receipt = ReceiptId::of(&bytes);
-        if let Input::Stored {
-            receipt: stored, ..
-        } = input
-        {
-            if *stored != receipt.full() {
-                return Outcome::Failed(format!(
-                    "{name}: its bytes have receipt {}, not the one it is stored under: the store is damaged",
-                    receipt.full()
-                ));
-            }
-        }
         if let Some(folder) = self.already_opened(&receipt) {
             return Outcome::Skipped(folder.to_path_buf());
         }
@@ -295,15 +301,21 @@ impl<'a> Batch<'a> {
             Ok(opened) => opened,
             Err(e) => return Outcome::Failed(error::describe_bundle_error(&name, &e)),
         };
-        let check = self.config.schemas.check(&opened.submission);
+        // Opened and verified: the sealed bytes are not needed any more, only what they held.
+        drop(bytes);
+        let opening = Opening {
+            check: self.config.schemas.check(&opened.submission),
+            opened,
+            received_at,
+        };
         let delivery = match &self.out {
-            Some(out) => match self.stage(out, input, &opened, &check) {
+            Some(out) => match self.stage(out, &name, &opening) {
                 Ok(staged) => Delivery::Staged(staged),
                 Err(message) => return Outcome::Failed(message),
             },
             None => Delivery::Print,
         };
-        Outcome::Opened(Box::new(opened), check, delivery)
+        Outcome::Opened(Box::new(opening), delivery)
     }
 
     /// Writes the receipt folder under a hidden name in `out`; runs on any thread. Making it durable and putting it
@@ -311,29 +323,28 @@ impl<'a> Batch<'a> {
     fn stage(
         &self,
         out: &save::OutDir,
-        input: &Input,
-        opened: &Opened,
-        check: &Check,
+        name: &str,
+        opening: &Opening,
     ) -> Result<save::Staged, String> {
-        let name = input.name();
+        let opened = &opening.opened;
         let schema = self
             .config
             .schemas
             .get(&opened.submission.form.schema_sha256);
         let entries = view::entries(&opened.submission.answers, schema);
-        let date = input
-            .received_at()
+        let received_at = opening.received_at.as_deref();
+        let date = received_at
             .and_then(revalidate::submission_date)
             .or_else(|| revalidate::submission_date(&opened.submission.submitted_at));
         let summary = Summary {
             opened,
-            source: &name,
-            received_at: input.received_at(),
+            source: name,
+            received_at,
             entries: &entries,
-            check,
+            check: &opening.check,
         };
         out.stage(&save::folder_name(date, opened), &summary)
-            .map_err(|e| save_error(&name, out.path(), &e))
+            .map_err(|e| save_error(name, out.path(), &e))
     }
 
     /// The receipt folder this bundle was already opened into, unless `--again` asks to open it anew.
@@ -390,21 +401,20 @@ impl<'a> Batch<'a> {
             .iter()
             .zip(outcomes)
             .map(|(input, outcome)| match outcome {
-                Outcome::Opened(opened, check, Delivery::Staged(staged)) => {
-                    match publish(existing, again, &opened, staged) {
-                        Ok(delivery) => Outcome::Opened(opened, check, delivery),
+                Outcome::Opened(opening, Delivery::Staged(staged)) => {
+                    match publish(existing, again, &opening.opened, staged) {
+                        Ok(delivery) => Outcome::Opened(opening, delivery),
                         Err(e) => Outcome::Failed(save_error(&input.name(), out.path(), &e)),
                     }
                 }
                 other => other,
             })
             .collect();
-        let saved =
-            |outcome: &Outcome| matches!(outcome, Outcome::Opened(_, _, Delivery::Saved(_)));
+        let saved = |outcome: &Outcome| matches!(outcome, Outcome::Opened(_, Delivery::Saved(_)));
         if outcomes.iter().any(saved) {
             if let Err(e) = out.flush_names() {
                 for (input, outcome) in inputs.iter().zip(&mut outcomes) {
-                    if let Outcome::Opened(_, _, Delivery::Saved(saved)) = outcome {
+                    if let Outcome::Opened(_, Delivery::Saved(saved)) = outcome {
                         *outcome =
                             Outcome::Failed(unconfirmed_error(&input.name(), &saved.folder, &e));
                     }
@@ -419,19 +429,20 @@ impl<'a> Batch<'a> {
         let name = input.name();
         match outcome {
             Outcome::Skipped(folder) => self.say(|| {
-                eprintln!(
+                error::note(&format!(
                     "Skipped {name}: it was already opened into {}; add --again to open it again",
                     folder.display()
-                );
+                ));
             }),
             Outcome::Failed(message) => {
                 self.failures += 1;
                 self.say(|| error::report(&message));
             }
-            Outcome::Opened(opened, check, delivery) => {
+            Outcome::Opened(opening, delivery) => {
                 let saved = matches!(delivery, Delivery::Saved(_));
-                match self.deliver(input, &opened, &check, delivery) {
-                    Ok(()) if saved => self.saved.push(opened.receipt),
+                let receipt = opening.opened.receipt;
+                match self.deliver(input, &opening, delivery) {
+                    Ok(()) if saved => self.saved.push(receipt),
                     Ok(()) => {}
                     Err(message) => {
                         self.failures += 1;
@@ -448,10 +459,14 @@ impl<'a> Batch<'a> {
     fn deliver(
         &mut self,
         input: &Input,
-        opened: &Opened,
-        check: &Check,
+        opening: &Opening,
         delivery: Delivery,
     ) -> Result<(), String> {
+        let Opening {
+            opened,
+            check,
+            received_at,
+        } = opening;
         let name = input.name();
         for warning in check.warnings() {
             self.say(|| {
@@ -471,7 +486,11 @@ impl<'a> Batch<'a> {
             Delivery::Saved(saved) => self.say_saved(&name, opened, &saved)?,
             Delivery::Duplicate(folder) => {
                 let folder = folder.display();
-                self.say(|| eprintln!("Skipped {name}: it was already opened into {folder}"));
+                self.say(|| {
+                    error::note(&format!(
+                        "Skipped {name}: it was already opened into {folder}"
+                    ))
+                });
                 return Ok(());
             }
             Delivery::Staged(_) => {
@@ -482,7 +501,7 @@ impl<'a> Batch<'a> {
             fixed: [
                 opened.receipt.short(),
                 opened.receipt.full(),
-                input.received_at().unwrap_or_default().to_owned(),
+                received_at.clone().unwrap_or_default(),
                 opened.submission.submitted_at.clone(),
                 opened.submission.form.id.clone(),
                 opened.submission.form.version.clone(),
@@ -504,12 +523,12 @@ impl<'a> Batch<'a> {
     fn print(&self, name: &str, opened: &Opened) -> Result<(), String> {
         let json = save::pretty_json(&opened.submission);
         self.say(|| {
-            eprintln!(
+            error::note(&format!(
                 "Opened {name}: receipt {} ({})",
                 opened.receipt.short(),
                 opened.receipt.full()
-            );
-            crate::print(&json)
+            ));
+            crate::print_json(&json)
         })
         .map_err(|e| e.to_string())
     }
@@ -531,10 +550,11 @@ impl<'a> Batch<'a> {
         for (original, saved_as) in &saved.renamed {
             let path = saved.folder.join(save::ATTACHMENTS_DIR).join(saved_as);
             self.say(|| {
-                eprintln!(
-                    "Note: {name}: the attachment named {original:?} was saved as {}",
+                error::note(&format!(
+                    "Note: {name}: the attachment named \"{}\" was saved as {}",
+                    terminal::escape(original),
                     path.display()
-                );
+                ));
             });
         }
         Ok(())
@@ -551,18 +571,18 @@ impl<'a> Batch<'a> {
                     path.display()
                 ))
             })?;
-            eprintln!(
+            error::note(&format!(
                 "Wrote {} ({} opened in this run)",
                 path.display(),
                 self.table.len()
-            );
+            ));
         }
         if self.failures > 0 && self.config.inputs.len() > 1 {
-            eprintln!(
+            error::note(&format!(
                 "{} of {} bundles could not be opened (named above); the others were done",
                 self.failures,
                 self.config.inputs.len()
-            );
+            ));
         }
         Ok(Exit::from_failures(self.failures + usize::from(!recorded)))
     }

@@ -10,6 +10,9 @@ use crate::cli::PassphraseArgs;
 use crate::error::Error;
 use crate::files;
 
+/// The fewest characters (not bytes) a passphrase for a new private key may have.
+pub(crate) const MIN_NEW_PASSPHRASE_CHARS: usize = 12;
+
 /// A passphrase, wiped from memory when dropped.
 pub(crate) type Passphrase = Zeroizing<String>;
 
@@ -62,12 +65,7 @@ impl Source {
                     "Passphrase for the new private key {}: ",
                     key.display()
                 ))?;
-                if first.is_empty() {
-                    return Err(Error::usage(
-                        "the passphrase is empty: run keygen again and type a passphrase (a few unrelated words \
-                         are easy to remember and hard to guess)",
-                    ));
-                }
+                self.check_new(&first)?;
                 let second = prompt("The same passphrase again: ")?;
                 if first != second {
                     return Err(Error::usage(
@@ -79,7 +77,33 @@ impl Source {
             Self::File(path) => read_file(path)?,
             Self::Env(name) => read_env(name)?,
         };
+        self.check_new(&passphrase)?;
         Ok(passphrase)
+    }
+
+    /// Refuses a passphrase for a new key shorter than [`MIN_NEW_PASSPHRASE_CHARS`]: the encrypted key file is
+    /// only as safe as its passphrase once someone has copied it, and a short one falls to guessing offline.
+    fn check_new(&self, passphrase: &str) -> Result<(), Error> {
+        let chars = passphrase.chars().count();
+        if chars >= MIN_NEW_PASSPHRASE_CHARS {
+            return Ok(());
+        }
+        let length = match chars {
+            0 => "empty".to_owned(),
+            1 => "1 character long".to_owned(),
+            n => format!("{n} characters long"),
+        };
+        let retry = match self {
+            Self::Terminal => "run keygen again and type a longer one",
+            Self::File(_) => "put a longer one in the file and run keygen again",
+            Self::Env(_) => "set a longer one and run keygen again",
+        };
+        Err(Error::usage(format!(
+            "{} is {length}: a new private key needs a passphrase of at least {MIN_NEW_PASSPHRASE_CHARS} \
+             characters, because anyone who copies the key file can try passphrases against it without limit; \
+             {retry} (a few unrelated words are easy to remember and hard to guess)",
+            self.describe()
+        )))
     }
 
     /// The passphrase for the existing encrypted private key `key`.
@@ -173,5 +197,18 @@ mod tests {
         assert_eq!(first_line("no newline"), "no newline");
         assert_eq!(first_line(" spaces kept "), " spaces kept ");
         assert_eq!(first_line(""), "");
+    }
+
+    #[test]
+    fn a_new_passphrase_needs_twelve_characters_not_bytes() {
+        let source = Source::Env("X".into());
+        assert!(source.check_new("correct horse").is_ok());
+        assert!(source.check_new("王王王王王王王王王王王王").is_ok());
+        let short = source
+            .check_new("ééééééééééé")
+            .expect_err("11 characters, 22 bytes");
+        assert!(short.to_string().contains("11 characters"), "{short}");
+        let empty = source.check_new("").expect_err("empty");
+        assert!(empty.to_string().contains("is empty"), "{empty}");
     }
 }

@@ -88,6 +88,15 @@ impl Schemas {
         warnings
     }
 
+    /// The largest bundle any of these forms' limits allows, in bytes.
+    pub(crate) fn max_bundle_bytes(&self) -> u64 {
+        self.by_digest
+            .values()
+            .map(|schema| schema.limits.max_bundle_bytes())
+            .max()
+            .unwrap_or(0)
+    }
+
     /// The form with this digest, if known.
     pub(crate) fn get(&self, digest: &Sha256Digest) -> Option<&FormSchema> {
         self.by_digest.get(digest)

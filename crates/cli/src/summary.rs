@@ -1,12 +1,13 @@
 //! The readable summaries written beside each opened submission: `summary.md` and `summary.html`. Everything in
 //! them that the client wrote is untrusted, so every value goes through [`markdown_text`] or [`html_text`] and
-//! can never become a link, markup or a script.
+//! can never become a link, markup or a script, nor hide or reorder text.
 
 use std::fmt::Write as _;
 
 use sealform_core::bundle::Opened;
 
 use crate::revalidate::Check;
+use crate::terminal;
 use crate::view::Entry;
 
 /// What a summary shows about one opened submission.
@@ -214,8 +215,10 @@ fn section(out: &mut String, heading: &str, body: impl FnOnce(&mut String)) {
 }
 
 /// `text` as HTML text or attribute content: the five characters with a meaning in HTML become references, so
-/// no value can open a tag, end an attribute or start an entity.
+/// no value can open a tag, end an attribute or start an entity; control and text-direction characters are shown
+/// as `\u{202e}` (line breaks stay).
 pub(crate) fn html_text(text: &str) -> String {
+    let text = terminal::escape_keeping_lines(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -233,9 +236,10 @@ pub(crate) fn html_text(text: &str) -> String {
 /// `text` as literal Markdown text inside a list item. CommonMark lets any ASCII punctuation be escaped with a
 /// backslash, so every one is: no emphasis, link, image, raw HTML, autolink, entity or code span can start, and
 /// with `.` and `:` escaped neither do GitHub's bare `www.` and `https://` autolinks. Line breaks become hard
-/// breaks indented into the list item, so a value cannot start a heading or end the list; other control
-/// characters are dropped.
+/// breaks indented into the list item, so a value cannot start a heading or end the list; other control and
+/// text-direction characters are shown as `\u{202e}`.
 pub(crate) fn markdown_text(text: &str) -> String {
+    let text = terminal::escape_keeping_lines(text);
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     for c in text.chars() {
         match c {
@@ -244,7 +248,6 @@ pub(crate) fn markdown_text(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => {}
             c => out.push(c),
         }
     }
@@ -265,6 +268,19 @@ mod tests {
     }
 
     #[test]
+    fn hidden_characters_are_shown_not_obeyed() {
+        // A right-to-left override (U+202E) before `fdp.exe` shows it as `exe.pdf`.
+        assert_eq!(
+            html_text("invoice\u{202E}fdp.exe\u{1b}[2K\nline 2"),
+            "invoice\\u{202e}fdp.exe\\u{1b}[2K\nline 2"
+        );
+        assert_eq!(
+            markdown_text("invoice\u{202E}fdp.exe\u{7}\u{2066}"),
+            r"invoice\\u\{202e\}fdp\.exe\\u\{7\}\\u\{2066\}"
+        );
+    }
+
+    #[test]
     fn markdown_cannot_make_links_or_markup() {
         assert_eq!(
             markdown_text("[click](https://evil.example) <img src=x>"),
@@ -276,7 +292,7 @@ mod tests {
         );
         assert_eq!(markdown_text("line\n# heading"), "line\\\n  \\# heading");
         assert_eq!(markdown_text("www.evil.com"), r"www\.evil\.com");
-        assert_eq!(markdown_text("&amp; \u{7}"), r"\&amp\; ");
+        assert_eq!(markdown_text("&amp; \u{7}"), r"\&amp\; \\u\{7\}");
         assert_eq!(markdown_text("Zoë 王"), "Zoë 王");
     }
 }

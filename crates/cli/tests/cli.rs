@@ -310,6 +310,35 @@ fn keygen_without_a_terminal_says_which_flag_to_use() {
 }
 
 #[test]
+fn keygen_refuses_a_short_passphrase_before_making_a_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("keys");
+    let passphrase = dir.path().join("passphrase");
+    // Eleven characters, 22 bytes: characters are counted, not bytes.
+    fs::write(&passphrase, "ééééééééééé\n").expect("write");
+    set_mode(&passphrase, 0o600);
+    let keygen = |source: &[&std::ffi::OsStr], env: &[(&str, &str)]| {
+        let mut args: Vec<&std::ffi::OsStr> =
+            vec!["keygen".as_ref(), "--out".as_ref(), out.as_os_str()];
+        args.extend_from_slice(source);
+        sealform_with(&args, env, None)
+    };
+    keygen(&["--passphrase-file".as_ref(), passphrase.as_os_str()], &[])
+        .expect_code(2)
+        .expect_stderr(&["11 characters", "at least 12", "--passphrase-file"]);
+    keygen(
+        &[
+            "--passphrase-env".as_ref(),
+            "SEALFORM_TEST_PASSPHRASE".as_ref(),
+        ],
+        &[("SEALFORM_TEST_PASSPHRASE", "x")],
+    )
+    .expect_code(2)
+    .expect_stderr(&["1 character", "at least 12", "SEALFORM_TEST_PASSPHRASE"]);
+    assert!(!out.exists(), "nothing is written for a refused passphrase");
+}
+
+#[test]
 fn keygen_refuses_names_that_are_paths() {
     let dir = tempfile::tempdir().expect("temp dir");
     for name in ["../firm", ".hidden", "a/b", ""] {
@@ -912,6 +941,87 @@ fn summaries_escape_what_the_client_wrote() {
     assert!(!markdown.replace(r"\<", "").contains('<'), "{markdown}");
 }
 
+/// What a hostile client writes to forge a line on the firm's terminal (erase the line, back to its start, print a
+/// success) and to disguise a name (a right-to-left override), then ring.
+const FORGED: &str =
+    "\u{1b}[2K\rOpened inbox/other.bundle into opened/2026-11-22_00000000 \u{202E}fdp.exe\u{7}\u{9b}";
+
+/// Fails unless neither output holds a control character (but line breaks) or a text-direction character.
+#[track_caller]
+fn assert_nothing_raw(run: &Run) {
+    let raw = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(
+                c,
+                '\u{61C}' | '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}'
+            )
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        assert!(
+            !text.contains(raw),
+            "{name} holds a raw control or direction character:\n{run:#?}"
+        );
+    }
+}
+
+#[test]
+fn text_the_client_controls_never_reaches_the_terminal_raw() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = key_file(dir.path(), "firm", 0o600);
+    let mut answers = valid_answers();
+    answers.insert(FORGED, Answer::Text(FORGED.into()));
+    answers.insert("description", Answer::Text(FORGED.into()));
+    let bundle = dir.path().join(format!("client{}.bundle", &FORGED[..7]));
+    seal_answers(
+        &bundle,
+        &[identity("firm").recipient().clone()],
+        "id-forged",
+        answers,
+        &[(FORGED, b"x")],
+    );
+
+    // Printed: the warning about the unknown question, the "Opened" line and the JSON.
+    let run = sealform(&[
+        "open".as_ref(),
+        "--key".as_ref(),
+        key.as_os_str(),
+        bundle.as_os_str(),
+    ])
+    .expect_code(0)
+    .expect_stderr(&["\\u{1b}[2K\\u{d}Opened inbox", "\\u{202e}fdp.exe"]);
+    assert_nothing_raw(&run);
+    let json: Value = serde_json::from_str(&run.stdout).expect("still JSON");
+    assert_eq!(json["answers"]["description"], FORGED);
+
+    // Saved: the same, and the note that the attachment was renamed.
+    let out = dir.path().join("opened");
+    let run = open_into(&key, &out, &bundle).expect_code(0);
+    assert_nothing_raw(&run);
+    assert!(run.stderr.contains("Note:"), "{run:#?}");
+
+    // Not sealed at all: a bundle whose JSON has a member named to forge a line, shown by inspect and open.
+    let (_, valid) = vector("valid");
+    let mut document: Value = serde_json::from_slice(&valid).expect("JSON");
+    document[FORGED] = Value::from(1);
+    let unsealed = dir.path().join("unsealed.bundle");
+    fs::write(&unsealed, serde_json::to_vec(&document).expect("JSON")).expect("write");
+    for command in [
+        vec!["inspect".as_ref(), unsealed.as_os_str()],
+        vec!["inspect".as_ref(), "--json".as_ref(), unsealed.as_os_str()],
+        vec![
+            "open".as_ref(),
+            "--key".as_ref(),
+            key.as_os_str(),
+            unsealed.as_os_str(),
+        ],
+    ] {
+        let run = sealform(&command).expect_code(1);
+        assert_nothing_raw(&run);
+        assert!(run.stderr.contains("\\u{1b}[2K"), "{run:#?}");
+    }
+}
+
 #[test]
 fn answers_that_break_their_form_are_saved_with_a_warning() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -1058,6 +1168,94 @@ fn again_replaces_a_receipt_folder() {
 }
 
 #[test]
+fn files_larger_than_any_bundle_are_refused_and_the_others_opened() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = key_file(dir.path(), "firm", 0o600);
+    let inbox = dir.path().join("inbox");
+    fs::create_dir(&inbox).expect("mkdir");
+    let good = inbox.join("a-good.bundle");
+    seal_sample(
+        &good,
+        &[identity("firm").recipient().clone()],
+        "id-good",
+        &[],
+    );
+    // 40 MB, more than the built-in form's limits allow (25 MiB of attachments: 36,197,718 bytes); sparse, so
+    // it costs no disk.
+    let huge = inbox.join("b-huge.bundle");
+    fs::File::create(&huge)
+        .and_then(|file| file.set_len(40_000_000))
+        .expect("sparse file");
+    let too_large = "b-huge.bundle is 40,000,000 bytes, more than the largest bundle";
+    let open = |extra: &[&std::ffi::OsStr], stdin: Option<&[u8]>| {
+        let mut args: Vec<&std::ffi::OsStr> =
+            vec!["open".as_ref(), "--key".as_ref(), key.as_os_str()];
+        args.extend_from_slice(extra);
+        sealform_with(&args, &[], stdin)
+    };
+
+    let run = open(&[inbox.as_os_str()], None)
+        .expect_code(1)
+        .expect_stderr(&[too_large, "36,197,718 bytes", "--max-bundle-bytes"]);
+    let json: Value = serde_json::from_str(&run.stdout).expect("the good one printed");
+    assert_eq!(json["submission_id"], "id-good");
+
+    // A form with larger limits raises it: the file is then read, and found not to be a bundle.
+    let mut form: Value = serde_json::from_str(LEGAL_INTAKE_TEMPLATE).expect("JSON");
+    form["limits"]["max_total_attachment_bytes"] = Value::from(64 * 1024 * 1024);
+    let form_path = dir.path().join("form.json");
+    fs::write(&form_path, serde_json::to_vec(&form).expect("JSON")).expect("write");
+    let run = open(
+        &["--schema".as_ref(), form_path.as_os_str(), huge.as_os_str()],
+        None,
+    )
+    .expect_code(1);
+    assert!(!run.stderr.contains("more than the largest"), "{run:#?}");
+    assert!(run.stderr.contains("not a well-formed"), "{run:#?}");
+
+    // The flag sets it, for files and for standard input (whose size is not known before reading).
+    let bytes = fs::read(&good).expect("read");
+    let small = bytes.len() - 1;
+    let flag = small.to_string();
+    open(
+        &[
+            "--max-bundle-bytes".as_ref(),
+            flag.as_ref(),
+            good.as_os_str(),
+        ],
+        None,
+    )
+    .expect_code(1)
+    .expect_stderr(&["a-good.bundle is", "--max-bundle-bytes"]);
+    open(
+        &["--max-bundle-bytes".as_ref(), flag.as_ref(), "-".as_ref()],
+        Some(&bytes),
+    )
+    .expect_code(1)
+    .expect_stderr(&["standard input is more than", "--max-bundle-bytes"]);
+    let exact = bytes.len().to_string();
+    open(
+        &["--max-bundle-bytes".as_ref(), exact.as_ref(), "-".as_ref()],
+        Some(&bytes),
+    )
+    .expect_code(0);
+
+    // inspect too.
+    let run = sealform(&["inspect".as_ref(), good.as_os_str(), huge.as_os_str()])
+        .expect_code(1)
+        .expect_stderr(&[too_large]);
+    assert!(run.stdout.contains("a-good.bundle"), "{run:#?}");
+    sealform(&[
+        "inspect".as_ref(),
+        "--max-bundle-bytes".as_ref(),
+        "100000000".as_ref(),
+        huge.as_os_str(),
+    ])
+    .expect_code(1)
+    .expect_stderr(&["not a well-formed"]);
+}
+
+#[test]
 fn help_and_usage_errors_are_pinned() {
     trycmd::TestCases::new()
         .register_bin(
@@ -1176,4 +1374,72 @@ fn open_of_a_store_checks_answers_against_the_configs_the_receiver_served() {
     drop(store);
     let run = open().expect_code(0);
     assert!(!run.stderr.contains("warning"), "{run:#?}");
+}
+
+/// A process's peak resident set so far (`VmHWM` in /proc/PID/status), in bytes; `None` once it has exited.
+#[cfg(target_os = "linux")]
+fn peak_rss(pid: u32) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn open_store_holds_a_chunk_of_bundles_in_memory_not_the_store() {
+    const BUNDLES: usize = 60;
+    const BUNDLE_BYTES: usize = 2_000_000;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store_path = dir.path().join("sealform.db");
+    let mut store = sealform_store::Store::open(&store_path).expect("store");
+    // Junk a hostile client could have sent: stored (the receiver checks no more than the shape), never opened.
+    let junk: Vec<Vec<u8>> = (0..BUNDLES)
+        .map(|i| {
+            let mut bytes = format!("{{\"junk\":{i},\"pad\":\"").into_bytes();
+            bytes.resize(BUNDLE_BYTES, b'x');
+            bytes
+        })
+        .collect();
+    let receipts: Vec<ReceiptId> = junk.iter().map(|bytes| ReceiptId::of(bytes)).collect();
+    let new: Vec<_> = junk
+        .iter()
+        .zip(&receipts)
+        .map(|(bundle, receipt)| sealform_store::NewSubmission {
+            receipt,
+            bundle,
+            received_at: time::macros::datetime!(2026-11-23 10:00 UTC),
+        })
+        .collect();
+    store.insert_all(&new).expect("insert");
+    drop(store);
+
+    let key = key_file(dir.path(), "firm", 0o600);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sealform"))
+        .args(["open", "--key"])
+        .arg(&key)
+        .arg("--store")
+        .arg(&store_path)
+        // Two cores: 8 bundles a chunk, whatever the machine running the test has.
+        .env("RAYON_NUM_THREADS", "2")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("sealform starts");
+    let mut peak = 0;
+    let status = loop {
+        // The peak so far never falls, so the last reading before the process ends is the closest.
+        peak = peak.max(peak_rss(child.id()).unwrap_or(0));
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    };
+    assert_eq!(status.code(), Some(1), "every junk bundle fails");
+    let stored = (BUNDLES * BUNDLE_BYTES) as u64;
+    assert!(
+        peak < stored / 2,
+        "peak RSS {peak} bytes for {stored} bytes stored: the store is read all at once"
+    );
 }

@@ -366,6 +366,28 @@ pub struct Limits {
     pub max_text_length: u32,
 }
 
+/// Room in a bundle beyond the attachments' base64: the sealed answers, and the bundle's own JSON.
+const BUNDLE_HEADROOM: u64 = 1024 * 1024;
+/// Room per part (the submission and each attachment): its members and up to 16 wrapped keys of an 8192-bit RSA
+/// key.
+const PART_HEADROOM: u64 = 32 * 1024;
+
+impl Limits {
+    /// The largest bundle a submission within these limits can be, in bytes: the attachments' total in base64
+    /// (4/3), plus room for the sealed answers and every part's JSON and wrapped keys. The receiver accepts no
+    /// larger body, and the firm's CLI reads no larger file, unless told otherwise.
+    pub fn max_bundle_bytes(&self) -> u64 {
+        let base64 = self
+            .max_total_attachment_bytes
+            .saturating_mul(4)
+            .div_ceil(3);
+        let parts = u64::from(self.max_files).saturating_add(1);
+        base64
+            .saturating_add(BUNDLE_HEADROOM)
+            .saturating_add(parts.saturating_mul(PART_HEADROOM))
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Self {

@@ -22,11 +22,6 @@ pub const MAX_POW_BITS: u8 = 32;
 /// destroy what the firm has not yet opened.
 pub const DEFAULT_KEEP_AFTER_PICKUP: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
-/// Room in a bundle beyond the attachments' base64: the sealed answers, and each part's JSON and wrapped keys.
-const BODY_HEADROOM: u64 = 1024 * 1024;
-/// Per part (the submission and each attachment): its members and up to 16 wrapped keys of an 8192-bit RSA key.
-const PART_HEADROOM: u64 = 32 * 1024;
-
 /// The firm's form config, as read from its file: checked, and the exact bytes kept to serve as `/config.json`
 /// (the form records their SHA-256 in every submission, so they must not be re-serialised).
 #[derive(Clone, Debug)]
@@ -84,18 +79,12 @@ impl FormConfig {
         kids
     }
 
-    /// The largest body a bundle within this form's limits can need: the attachments' total in base64 (4/3),
-    /// plus room for the sealed answers and every part's JSON and wrapped keys.
+    /// The largest body a bundle within this form's limits can need ([`Limits::max_bundle_bytes`]: the same bound
+    /// the firm's CLI reads bundles up to).
+    ///
+    /// [`Limits::max_bundle_bytes`]: sealform_core::schema::Limits::max_bundle_bytes
     pub fn max_body(&self) -> u64 {
-        let limits = &self.schema.limits;
-        let base64 = limits
-            .max_total_attachment_bytes
-            .saturating_mul(4)
-            .div_ceil(3);
-        let parts = u64::from(limits.max_files).saturating_add(1);
-        base64
-            .saturating_add(BODY_HEADROOM)
-            .saturating_add(parts.saturating_mul(PART_HEADROOM))
+        self.schema.limits.max_bundle_bytes()
     }
 }
 

@@ -692,3 +692,25 @@ fn categories_given_count_only_shown_answers_and_chosen_options() {
         .categories_given(&Answers::default(), &[photo])
         .contains(&DataCategory::Identity));
 }
+
+#[test]
+fn the_largest_bundle_is_the_attachments_in_base64_and_room_for_the_rest() {
+    let limits = Limits {
+        max_total_attachment_bytes: 300_000,
+        max_files: 3,
+        max_text_length: 10_000,
+    };
+    // 300 000 bytes as base64 (4/3), 1 MiB for the answers, 32 KiB for each of the four parts.
+    assert_eq!(
+        limits.max_bundle_bytes(),
+        400_000 + 1024 * 1024 + 4 * 32 * 1024
+    );
+    let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).unwrap();
+    assert_eq!(template.schema().limits.max_bundle_bytes(), 36_197_718);
+    let unbounded = Limits {
+        max_total_attachment_bytes: u64::MAX,
+        ..limits
+    };
+    // No overflow: the arithmetic saturates.
+    assert!(unbounded.max_bundle_bytes() > u64::MAX / 4);
+}
