@@ -836,6 +836,19 @@ mod tests {
     }
 
     #[test]
+    fn a_new_store_and_its_wal_files_are_private_to_their_owner() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let (_dir, path, mut store) = temp_store();
+        let bundle = b"private".as_slice();
+        store.insert(&ReceiptId::of(bundle), bundle, now()).unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", path.display()));
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{} is {mode:o}", file.display());
+        }
+    }
+
+    #[test]
     fn an_unwritable_folder_is_named() {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().unwrap();
