@@ -172,6 +172,76 @@ async fn bundles_not_sealed_for_exactly_this_firms_keys_are_422() {
     assert_eq!(server.read_store().count().unwrap(), 1);
 }
 
+/// `bundle` with `change` made to its JSON: a bundle the form would never send, though core's parser reads it.
+fn edited(bundle: &[u8], change: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut value: Value = serde_json::from_slice(bundle).expect("a bundle is JSON");
+    change(&mut value);
+    serde_json::to_vec(&value).expect("serialise")
+}
+
+/// The base64url of `bytes`, as a bundle carries binary values.
+fn b64(bytes: &[u8]) -> Value {
+    use base64ct::Encoding as _;
+    base64ct::Base64UrlUnpadded::encode_string(bytes).into()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrapped_key_not_as_long_as_its_keys_modulus_is_422() {
+    let server = TestServer::start(|_| {}).await;
+    let sealed = bundle(&firm_keys(), "short key", 10);
+    // Both test keys are RSA-2048: every wrapped key is 256 bytes, and one of any other length never unwraps.
+    for (part, len) in [
+        ("submission", 255),
+        ("submission", 257),
+        ("attachments", 128),
+    ] {
+        let body = edited(&sealed.bytes, |v| {
+            let part = if part == "attachments" {
+                &mut v[part][0]
+            } else {
+                &mut v[part]
+            };
+            part["recipients"][1]["encrypted_key"] = b64(&vec![7; len]);
+        });
+        // Core's parser alone takes it: only the firm's key can say it will never open.
+        sealform_core::bundle::inspect(&body).expect("well-formed");
+        let response = server.post(body).await;
+        assert_eq!(response.status(), 422, "{part}, {len} bytes");
+        let message = json(response).await["error"].as_str().unwrap().to_owned();
+        assert!(message.contains("wrapped key"), "{message}");
+    }
+    assert_eq!(server.read_store().count().unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_protected_header_other_than_the_canonical_17_bytes_is_422() {
+    let server = TestServer::start(|_| {}).await;
+    let sealed = bundle(&firm_keys(), "header", 10);
+    for (part, header) in [
+        ("submission", r#"{"enc":"A256GCM" }"#),
+        ("submission", r#"{ "enc": "A256GCM"}"#),
+        ("attachments", r#"{"enc":"A256GCM"}   "#),
+    ] {
+        let body = edited(&sealed.bytes, |v| {
+            let part = if part == "attachments" {
+                &mut v[part][0]
+            } else {
+                &mut v[part]
+            };
+            part["protected"] = b64(header.as_bytes());
+        });
+        sealform_core::bundle::inspect(&body).expect("well-formed");
+        let response = server.post(body).await;
+        assert_eq!(response.status(), 422, "{part}: {header}");
+        let message = json(response).await["error"].as_str().unwrap().to_owned();
+        assert!(message.contains("protected header"), "{message}");
+    }
+    assert_eq!(server.read_store().count().unwrap(), 0);
+    // The canonical bundle, re-serialised the same way, is still taken: only the header was at fault.
+    let same = edited(&sealed.bytes, |_| {});
+    assert_eq!(server.post(same).await.status(), 201);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_body_is_413_declared_or_streamed() {
     let server = TestServer::start(|config| config.max_body = 4000).await;
