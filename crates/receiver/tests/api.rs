@@ -334,6 +334,62 @@ async fn trickled_headers_are_cut_off() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_connection_cap_idle_connections_make_way_and_uploads_do_not() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let server = TestServer::start(|config| config.max_connections = 4).await;
+    let sealed = bundle(&firm_keys(), "under way", 2000);
+    let (head, rest) = sealed.bytes.split_at(1000);
+    // An upload under way: headers and half its body sent.
+    let mut upload = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let headers = format!(
+        "POST /api/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        sealed.bytes.len()
+    );
+    upload.write_all(headers.as_bytes()).await.unwrap();
+    upload.write_all(head).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Five times the cap of idle connections, each making the one before it go.
+    let mut idle = Vec::new();
+    for _ in 0..20 {
+        idle.push(tokio::net::TcpStream::connect(server.addr).await.unwrap());
+    }
+    let started = std::time::Instant::now();
+    let health = server
+        .client
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // The upload was never closed to make room: it finishes, and is stored.
+    upload.write_all(rest).await.unwrap();
+    let mut answer = String::new();
+    upload.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert_eq!(server.read_store().count().unwrap(), 1);
+    // The idle connections made way: most were closed by the receiver.
+    let mut closed = 0;
+    for mut stream in idle {
+        let mut byte = [0; 1];
+        if let Ok(Ok(0)) =
+            tokio::time::timeout(Duration::from_millis(50), stream.read(&mut byte)).await
+        {
+            closed += 1;
+        }
+    }
+    assert!(
+        closed >= 16,
+        "only {closed} of 20 idle connections were closed"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Proof of work
 // ---------------------------------------------------------------------------------------------------------------
