@@ -25,6 +25,13 @@ fuzz_target!(|bundle: &[u8]| {
             assert_eq!(opened.receipt, ReceiptId::of(bundle));
             assert_eq!(inspection.bundle_len, bundle.len());
             assert!(inspection.recipients.contains(FIRM[0].kid()));
+            // Every part unwrapped with the firm's key: each of its wrapped keys is as long as its modulus.
+            let firm = FIRM[0].recipient();
+            assert!(inspection
+                .wrapped_key_lens
+                .iter()
+                .filter(|(kid, _)| kid == firm.kid())
+                .all(|(_, len)| *len == firm.modulus_len()));
             assert_eq!(inspection.attachment_lens.len(), opened.attachments.len());
             for (len, attachment) in inspection.attachment_lens.iter().zip(&opened.attachments) {
                 assert_eq!(*len, attachment.bytes.len(), "GCM does not pad");

@@ -120,7 +120,11 @@ pub(crate) struct ServerArgs {
     /// base64, plus room for the answers]
     #[arg(long, value_name = "BYTES")]
     pub(crate) max_body: Option<u64>,
-    /// Requests to the API allowed per minute from one IP address (0: no limit)
+    /// Connections open at once; at the cap, the one idle longest is closed to make room for a new one [default:
+    /// half the file-descriptor limit left after 64 for the store and the rest, from 16 to 4096]
+    #[arg(long, value_name = "N")]
+    pub(crate) max_connections: Option<usize>,
+    /// Requests to the API allowed per minute from one client: an IPv4 address, or an IPv6 /64 (0: no limit)
     #[arg(long, value_name = "PER_MINUTE", default_value_t = 60)]
     pub(crate) rate_limit: u32,
     /// A pickup token the firm's `sealform pull` may use: the SHA-256 `sealform token new` printed, then :read for
@@ -158,6 +162,9 @@ impl ServerArgs {
         config.pow = self.pow_bits.map(|bits| PowSettings { bits, ttl: POW_TTL });
         if let Some(max_body) = self.max_body {
             config.max_body = max_body;
+        }
+        if let Some(max_connections) = self.max_connections {
+            config.max_connections = max_connections;
         }
         config.rate_limit = NonZeroU32::new(self.rate_limit).map(|per_minute| RateLimit {
             per_minute,

@@ -5,7 +5,9 @@
 #[allow(dead_code)]
 mod util;
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -97,6 +99,11 @@ fn start_up_errors_say_what_to_do() {
     sealform(&args(&broken, &dist, "127.0.0.1:0"))
         .expect_code(2)
         .expect_stderr(&["broken.json is not valid", "titel"]);
+    let mut no_connections = args(&config, &dist, "127.0.0.1:0");
+    no_connections.extend(["--max-connections".into(), "0".into()]);
+    sealform(&no_connections)
+        .expect_code(2)
+        .expect_stderr(&["--max-connections 0 would refuse everyone"]);
     let mut bad_origin = args(&config, &dist, "127.0.0.1:0");
     bad_origin.extend(["--allow-origin".into(), "example.com/".into()]);
     sealform(&bad_origin)
@@ -164,6 +171,89 @@ fn refused_plaintext_is_neither_logged_nor_stored() {
                 path.display()
             );
         }
+    }
+}
+
+/// `sealform serve ARGS` on the test site, started by `wrapper` (e.g. `prlimit`) when one is given.
+fn serve_with(dir: &Path, wrapper: &[&str], args: &[&str]) -> Running {
+    let (config, dist) = site(dir);
+    let mut command = match wrapper.split_first() {
+        Some((program, rest)) => {
+            let mut command = Command::new(program);
+            command.args(rest).arg(env!("CARGO_BIN_EXE_sealform"));
+            command
+        }
+        None => Command::new(env!("CARGO_BIN_EXE_sealform")),
+    };
+    command
+        .arg("serve")
+        .arg("--config")
+        .arg(&config)
+        .arg("--dist")
+        .arg(&dist)
+        .arg("--store")
+        .arg(dir.join("s.db"))
+        .args(["--listen", "127.0.0.1:0", "--rate-limit", "0"])
+        .args(args);
+    Running::spawn(&mut command, "listening on ")
+}
+
+/// How long `GET /healthz` on a fresh connection takes to be answered in full, and the status line.
+fn time_healthz(addr: SocketAddr) -> (Duration, String) {
+    use std::io::{Read as _, Write as _};
+    let started = std::time::Instant::now();
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("send");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let status = answer.lines().next().unwrap_or_default().to_owned();
+    (started.elapsed(), status)
+}
+
+/// 300 connections opened and left idle (as a hostile client would) beyond the receiver's connection cap — set by
+/// --max-connections, or derived from a descriptor limit of 256 — and /healthz on a new connection is still
+/// answered at once: idle connections make way for new ones, and no accept fails for want of a descriptor.
+#[test]
+fn idle_connections_never_starve_the_health_check() {
+    const IDLE: usize = 300;
+    let cases: [(&[&str], &[&str]); 2] = [
+        (&[], &["--max-connections", "50"]),
+        (&["prlimit", "--nofile=256", "--"], &[]),
+    ];
+    for (wrapper, args) in cases {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut server = serve_with(dir.path(), wrapper, args);
+        let (_, status) = time_healthz(server.addr);
+        assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+        let idle: Vec<std::net::TcpStream> = (0..IDLE)
+            .map(|_| std::net::TcpStream::connect(server.addr).expect("connect"))
+            .collect();
+        // Let the receiver take (and make room for) every one of them.
+        std::thread::sleep(Duration::from_millis(500));
+        let (took, status) = time_healthz(server.addr);
+        eprintln!(
+            "{wrapper:?} {args:?}: /healthz answered in {took:?} past {IDLE} idle connections"
+        );
+        drop(idle);
+        server.kill();
+        let log = server.stderr();
+        assert!(
+            status.starts_with("HTTP/1.1 200"),
+            "{wrapper:?} {args:?}: {status}\n{log}"
+        );
+        assert!(
+            took < Duration::from_secs(3),
+            "{wrapper:?} {args:?}: /healthz took {took:?}"
+        );
+        assert!(
+            !log.contains("Too many open files"),
+            "{wrapper:?} {args:?}: ran out of descriptors:\n{log}"
+        );
     }
 }
 

@@ -87,6 +87,12 @@ pub struct Inspection {
     pub submission_len: usize,
     /// The size of each attachment in bytes.
     pub attachment_lens: Vec<usize>,
+    /// Each key id with the length in bytes of a content key wrapped for it, over every part (each pair once, in
+    /// order). Only a length equal to that key's [`Recipient::modulus_len`] can ever be unwrapped.
+    pub wrapped_key_lens: Vec<(Kid, usize)>,
+    /// Whether every part's protected header is the 17 bytes sealform writes, `{"enc":"A256GCM"}`. Another
+    /// spelling of the same header is read (it is valid JWE), but no sealform sealer writes one.
+    pub canonical_headers: bool,
 }
 
 /// Why a submission could not be sealed.
@@ -463,6 +469,13 @@ fn open_dyn<K: KeyUnwrap>(
 /// Reads what a bundle shows without a key. Checks the structure strictly, exactly as [`open`] does.
 pub fn inspect(bundle: &[u8]) -> Result<Inspection, OpenError> {
     let document = parse(bundle)?;
+    let parts = || std::iter::once(&document.submission).chain(&document.attachments);
+    let mut wrapped_key_lens: Vec<(Kid, usize)> = parts()
+        .flat_map(Jwe::wrapped_key_lens)
+        .map(|(kid, len)| (kid.clone(), len))
+        .collect();
+    wrapped_key_lens.sort();
+    wrapped_key_lens.dedup();
     Ok(Inspection {
         receipt: ReceiptId::of(bundle),
         version: document.version,
@@ -470,6 +483,8 @@ pub fn inspect(bundle: &[u8]) -> Result<Inspection, OpenError> {
         bundle_len: bundle.len(),
         submission_len: document.submission.content_len(),
         attachment_lens: document.attachments.iter().map(Jwe::content_len).collect(),
+        wrapped_key_lens,
+        canonical_headers: parts().all(Jwe::has_canonical_header),
     })
 }
 
@@ -642,6 +657,31 @@ mod tests {
             ]
         );
         assert_eq!(seen.attachment_lens, vec![21, 3000]);
+        // Both test keys are RSA-2048.
+        let mut wrapped: Vec<(Kid, usize)> = recipients()
+            .iter()
+            .map(|r| (r.kid().clone(), r.modulus_len()))
+            .collect();
+        wrapped.sort();
+        assert_eq!(seen.wrapped_key_lens, wrapped);
+        assert!(wrapped.iter().all(|(_, len)| *len == 256));
+        assert!(seen.canonical_headers);
+    }
+
+    #[test]
+    fn inspect_shows_wrapped_key_lengths_and_headers_of_every_part() {
+        let sealed = seal(&recipients(), &sample_submission(), &sample_attachments()).unwrap();
+        let mut value: serde_json::Value = serde_json::from_slice(&sealed.bytes).unwrap();
+        let firm = test_keys::firm().kid().clone();
+        // Only the last attachment is changed: a short wrapped key and a header with a space.
+        let last = &mut value["attachments"][1];
+        last["recipients"][0]["encrypted_key"] = base64url::encode(&[1; 255]).into();
+        last["protected"] = base64url::encode(br#"{"enc":"A256GCM" }"#).into();
+        let seen = inspect(&serde_json::to_vec(&value).unwrap()).unwrap();
+        assert!(seen.wrapped_key_lens.contains(&(firm.clone(), 255)));
+        assert!(seen.wrapped_key_lens.contains(&(firm, 256)));
+        assert_eq!(seen.wrapped_key_lens.len(), 3);
+        assert!(!seen.canonical_headers);
     }
 
     #[test]

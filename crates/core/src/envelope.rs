@@ -185,6 +185,20 @@ impl Jwe {
         std::mem::take(&mut self.ciphertext.0)
     }
 
+    /// Each recipient's key id and the length in bytes of the content key wrapped for it.
+    pub(crate) fn wrapped_key_lens(&self) -> impl Iterator<Item = (&Kid, usize)> {
+        self.recipients
+            .0
+            .iter()
+            .map(|entry| (&entry.header.kid, entry.encrypted_key.0.len()))
+    }
+
+    /// Whether the protected header is exactly the 17 bytes sealform writes. Base64url is read canonically, so
+    /// the text is the encoding of those bytes exactly when the bytes are.
+    pub(crate) fn has_canonical_header(&self) -> bool {
+        self.protected.0 == base64url::encode(PROTECTED_HEADER.as_bytes())
+    }
+
     /// Whether `other` is sealed for exactly the same key ids, in the same order.
     pub(crate) fn same_recipients(&self, other: &Jwe) -> bool {
         self.kids().eq(other.kids())

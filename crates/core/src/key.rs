@@ -172,6 +172,12 @@ impl Recipient {
         self.key.n().bits()
     }
 
+    /// The modulus size in bytes: the length of every key wrapped for this recipient, since an RSA-OAEP
+    /// ciphertext is exactly as long as the modulus (RFC 8017 §7.1.1).
+    pub fn modulus_len(&self) -> usize {
+        self.key.size()
+    }
+
     /// The RSA public key.
     pub fn rsa(&self) -> &RsaPublicKey {
         &self.key

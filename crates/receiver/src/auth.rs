@@ -1,6 +1,6 @@
 //! Who may use the pickup API: a bearer token whose SHA-256 is one the operator gave, over a connection that is
-//! not plain HTTP from another machine. Failures get a 401 with no detail, are rate-limited per address, logged
-//! and audited — never with the token itself.
+//! not plain HTTP from another machine. Failures get a 401 with no detail, are rate-limited per client (keyed as the
+//! API's rate limit keys them), logged and audited — never with the token itself.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -21,13 +21,14 @@ use subtle::ConstantTimeEq as _;
 use time::OffsetDateTime;
 
 use crate::error::ApiError;
+use crate::limit::client_key;
 use crate::AppState;
 
-/// Failed authentications allowed from one address per minute, after a burst of this many.
+/// Failed authentications allowed from one client ([`client_key`]) per minute, after a burst of this many.
 const FAILURES_PER_MINUTE: u32 = 10;
 /// How long an address that went over the failure rate is refused outright.
 const BLOCK_FOR: Duration = Duration::from_secs(60);
-/// Blocked addresses kept at most (the oldest block is forgotten first beyond it).
+/// Blocked clients kept at most (the oldest block is forgotten first beyond it).
 const MAX_BLOCKED: usize = 10_000;
 
 /// The caller of a pickup request, once authenticated: put in the request's extensions for the handlers.
@@ -48,6 +49,7 @@ impl Caller {
 #[derive(Debug)]
 pub(crate) struct Gate {
     tokens: Vec<AllowedToken>,
+    /// Keyed by [`client_key`], as is `blocked`.
     failures: DefaultKeyedRateLimiter<IpAddr>,
     blocked: Mutex<HashMap<IpAddr, Instant>>,
 }
@@ -76,16 +78,17 @@ impl Gate {
         found
     }
 
-    /// How long `ip` is still refused outright, if it is.
+    /// How long `ip`'s client is still refused outright, if it is.
     fn blocked_for(&self, ip: IpAddr) -> Option<Duration> {
         let blocked = self.blocked.lock().ok()?;
-        let until = *blocked.get(&ip)?;
+        let until = *blocked.get(&client_key(ip))?;
         until.checked_duration_since(Instant::now())
     }
 
-    /// Counts a failure from `ip`; true if that puts it over the rate (it is then blocked for a while).
+    /// Counts a failure from `ip`'s client; true if that puts it over the rate (it is then blocked for a while).
     fn count_failure(&self, ip: IpAddr) -> bool {
-        if self.failures.check_key(&ip).is_ok() {
+        let client = client_key(ip);
+        if self.failures.check_key(&client).is_ok() {
             return false;
         }
         if let Ok(mut blocked) = self.blocked.lock() {
@@ -95,12 +98,12 @@ impl Gate {
                 if let Some(oldest) = blocked
                     .iter()
                     .min_by_key(|(_, until)| **until)
-                    .map(|(ip, _)| *ip)
+                    .map(|(client, _)| *client)
                 {
                     blocked.remove(&oldest);
                 }
             }
-            blocked.insert(ip, now + BLOCK_FOR);
+            blocked.insert(client, now + BLOCK_FOR);
         }
         true
     }
@@ -314,6 +317,22 @@ mod tests {
         assert!(bearer(&with(format!("Basic {}", token.expose()))).is_none());
         assert!(bearer(&with("Bearer nonsense".into())).is_none());
         assert!(bearer(&HeaderMap::new()).is_none());
+    }
+
+    #[tokio::test]
+    async fn failures_from_one_ipv6_64_count_together() {
+        let gate = Gate::new(Vec::new());
+        let over = (0..FAILURES_PER_MINUTE + 1).any(|i| {
+            let ip: IpAddr = format!("2001:db8:7:7::{:x}", i + 1).parse().unwrap();
+            gate.count_failure(ip)
+        });
+        assert!(over, "rotating through the /64 escaped the limit");
+        assert!(gate
+            .blocked_for("2001:db8:7:7:ffff::1".parse().unwrap())
+            .is_some());
+        assert!(gate
+            .blocked_for("2001:db8:7:8::1".parse().unwrap())
+            .is_none());
     }
 
     #[tokio::test]

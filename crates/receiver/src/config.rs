@@ -22,6 +22,51 @@ pub const MAX_POW_BITS: u8 = 32;
 /// destroy what the firm has not yet opened.
 pub const DEFAULT_KEEP_AFTER_PICKUP: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
+/// File descriptors the default connection cap leaves to everything else: the store (its file, WAL and shared
+/// memory), the pickup API's read connections, the webhook client's sockets, the listener, the standard streams and
+/// the runtime's own.
+const DESCRIPTOR_HEADROOM: u64 = 64;
+/// The default connection cap is never below this, whatever the descriptor limit.
+const MIN_DEFAULT_CONNECTIONS: usize = 16;
+/// Nor above this: far more than a firm's intake form needs at once, and a bound on the memory they can take.
+const MAX_DEFAULT_CONNECTIONS: usize = 4096;
+
+/// The default cap on connections open at once: half of the file descriptors left after
+/// [`DESCRIPTOR_HEADROOM`] (a request for a file of the form holds that file open beside its socket), at least
+/// 16 and at most 4,096. With the usual limit of 1,024 descriptors: 480.
+pub fn default_max_connections() -> usize {
+    connections_for(descriptor_limit())
+}
+
+/// The process's soft limit on open file descriptors (`ulimit -n`); `None` if unlimited.
+fn descriptor_limit() -> Option<u64> {
+    rustix::process::getrlimit(rustix::process::Resource::Nofile).current
+}
+
+/// The connection cap a descriptor limit leaves room for.
+fn connections_for(limit: Option<u64>) -> usize {
+    let Some(limit) = limit else {
+        return MAX_DEFAULT_CONNECTIONS;
+    };
+    let share =
+        usize::try_from(limit.saturating_sub(DESCRIPTOR_HEADROOM) / 2).unwrap_or(usize::MAX);
+    share.clamp(MIN_DEFAULT_CONNECTIONS, MAX_DEFAULT_CONNECTIONS)
+}
+
+/// Warns when `max_connections` is more than the descriptor limit leaves room for: accepts would then fail
+/// (and be retried) rather than idle connections make way.
+pub(crate) fn warn_if_descriptors_short(max_connections: usize) {
+    let limit = descriptor_limit();
+    if max_connections > connections_for(limit).max(MIN_DEFAULT_CONNECTIONS) && limit.is_some() {
+        tracing::warn!(
+            "--max-connections {max_connections} is more than the file-descriptor limit ({}) leaves room for: \
+             raise the limit (ulimit -n, or LimitNOFILE= for systemd) to at least {}",
+            limit.unwrap_or_default(),
+            max_connections as u64 * 2 + DESCRIPTOR_HEADROOM
+        );
+    }
+}
+
 /// The firm's form config, as read from its file: checked, and the exact bytes kept to serve as `/config.json`
 /// (the form records their SHA-256 in every submission, so they must not be re-serialised).
 #[derive(Clone, Debug)]
@@ -175,6 +220,9 @@ pub struct Config {
     pub body_timeout: Duration,
     /// The longest a client may take to send a request's headers before the connection is closed.
     pub header_timeout: Duration,
+    /// Connections open at once. At the cap, the connection idle longest (no request under way) is closed to make
+    /// room for a new one; when none is idle, new ones wait to be accepted.
+    pub max_connections: usize,
     /// The pickup tokens accepted (by their SHA-256, each with its scope); none: the pickup API refuses everyone.
     pub pickup_tokens: Vec<AllowedToken>,
     /// How long an acknowledged bundle is kept before it is deleted (zero: at once).
@@ -185,8 +233,9 @@ pub struct Config {
 
 impl Config {
     /// A configuration with the defaults: the body limit from the form's limits, no proof of work, no rate
-    /// limit, a 60 s request timeout, a 30 s body timeout, a 10 s header timeout, no pickup tokens and a keep
-    /// period after pickup of [`DEFAULT_KEEP_AFTER_PICKUP`].
+    /// limit, a 60 s request timeout, a 30 s body timeout, a 10 s header timeout, the connection cap from the
+    /// descriptor limit ([`default_max_connections`]), no pickup tokens and a keep period after pickup of
+    /// [`DEFAULT_KEEP_AFTER_PICKUP`].
     pub fn new(form: FormConfig, dist: PathBuf, store: PathBuf, listen: SocketAddr) -> Self {
         Self {
             max_body: form.max_body(),
@@ -200,6 +249,7 @@ impl Config {
             request_timeout: Duration::from_secs(60),
             body_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
+            max_connections: default_max_connections(),
             pickup_tokens: Vec::new(),
             keep_after_pickup: DEFAULT_KEEP_AFTER_PICKUP,
             notify: None,
@@ -212,6 +262,9 @@ impl Config {
             return Err(StartError::DistMissing {
                 dir: self.dist.clone(),
             });
+        }
+        if self.max_connections == 0 {
+            return Err(StartError::NoConnections);
         }
         if let Some(pow) = self.pow {
             if pow.bits == 0 || pow.bits > MAX_POW_BITS {
@@ -275,6 +328,12 @@ pub enum StartError {
         /// What was given.
         bits: u8,
     },
+    /// `--max-connections 0`.
+    #[error(
+        "--max-connections 0 would refuse everyone: give at least 1, or leave it out for a cap from the \
+         file-descriptor limit"
+    )]
+    NoConnections,
     /// The listening address is taken.
     #[error("{addr} is in use; choose another with --listen")]
     AddrInUse {
@@ -324,6 +383,17 @@ mod tests {
         ] {
             assert!(bad.parse::<Origin>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_default_connection_cap_leaves_room_in_the_descriptor_limit() {
+        assert_eq!(connections_for(Some(1024)), 480);
+        assert_eq!(connections_for(Some(256)), 96);
+        assert_eq!(connections_for(Some(20)), MIN_DEFAULT_CONNECTIONS);
+        assert_eq!(connections_for(Some(1 << 20)), MAX_DEFAULT_CONNECTIONS);
+        assert_eq!(connections_for(None), MAX_DEFAULT_CONNECTIONS);
+        let limit = descriptor_limit();
+        assert_eq!(default_max_connections(), connections_for(limit));
     }
 
     #[test]

@@ -57,8 +57,8 @@ mod submit;
 mod writer;
 
 pub use config::{
-    Config, FormConfig, Origin, PowSettings, RateLimit, StartError, DEFAULT_KEEP_AFTER_PICKUP,
-    MAX_POW_BITS,
+    default_max_connections, Config, FormConfig, Origin, PowSettings, RateLimit, StartError,
+    DEFAULT_KEEP_AFTER_PICKUP, MAX_POW_BITS,
 };
 pub use headers::{content_security_policy, EMBED_SCRIPT_PATH};
 pub use notify::{NotifyError, NotifySettings};
@@ -94,7 +94,7 @@ pub struct Server {
     listener: TcpListener,
     router: Router,
     addr: SocketAddr,
-    header_timeout: std::time::Duration,
+    limits: connections::ConnectionLimits,
 }
 
 impl Server {
@@ -123,14 +123,18 @@ impl Server {
             Err(_) => StartError::Interrupted,
         })??;
         let writer = Writer::start(store).map_err(|source| StartError::Listen { addr, source })?;
-        let header_timeout = config.header_timeout;
+        let limits = connections::ConnectionLimits {
+            header_timeout: config.header_timeout,
+            max_connections: config.max_connections,
+        };
+        config::warn_if_descriptors_short(config.max_connections);
         let notifier = config.notify.clone().map(Notifier::start).transpose()?;
         let router = router(config, writer, notifier);
         Ok(Self {
             listener,
             router,
             addr,
-            header_timeout,
+            limits,
         })
     }
 
@@ -144,7 +148,7 @@ impl Server {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        connections::serve(self.listener, self.router, self.header_timeout, shutdown).await
+        connections::serve(self.listener, self.router, self.limits, shutdown).await
     }
 }
 

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use sealform_core::bundle::{self, Inspection, OpenError, ReceiptId};
+use sealform_core::key::Recipient;
 use sealform_core::protocol::{pow, Receipt, BUNDLE_MEDIA_TYPE};
 use sealform_store::Inserted;
 use time::format_description::well_known::Rfc3339;
@@ -75,7 +76,8 @@ pub(crate) async fn submit(
 }
 
 impl AppState {
-    /// The strict bundle checks: well-formed, sealed for exactly the firm's keys, within the form's limits.
+    /// The strict bundle checks: well-formed, sealed for exactly the firm's keys in a way they can open, within the
+    /// form's limits.
     fn check_bundle(&self, bytes: &[u8]) -> Result<ReceiptId, ApiError> {
         let inspection = bundle::inspect(bytes).map_err(|e| refuse_bundle(bytes, &e))?;
         let mut kids = inspection.recipients.clone();
@@ -87,6 +89,7 @@ impl AppState {
                  recipients, and no others (reload the form to get the current config)",
             ));
         }
+        check_openable(&self.config.form.schema().recipients, &inspection)?;
         self.check_limits(&inspection)?;
         Ok(inspection.receipt)
     }
@@ -107,6 +110,32 @@ impl AppState {
         }
         Ok(())
     }
+}
+
+/// Refuses what core reads but no sealform form writes, and what the firm could then never open: a wrapped key
+/// not as long as its recipient's modulus (RSA-OAEP output always is), or a protected header other than the 17
+/// bytes the form writes. Stored, such a bundle would only fail later, at the firm, with the client long gone.
+fn check_openable(recipients: &[Recipient], inspection: &Inspection) -> Result<(), ApiError> {
+    if !inspection.canonical_headers {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a sealed part's protected header is not the one the sealform form writes ({\"enc\":\"A256GCM\"}): \
+             seal the submission with the form and send it again",
+        ));
+    }
+    let unopenable = inspection.wrapped_key_lens.iter().any(|(kid, len)| {
+        recipients
+            .iter()
+            .any(|recipient| recipient.kid() == kid && recipient.modulus_len() != *len)
+    });
+    if unopenable {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a wrapped key is not as long as the firm's key it is wrapped for, so the firm could never open the \
+             bundle: reload the form to get the current config and send it again",
+        ));
+    }
+    Ok(())
 }
 
 /// The bundle's media type, or `application/json`, since a bundle is JSON and some clients cannot set their own

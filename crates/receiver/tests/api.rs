@@ -173,6 +173,76 @@ async fn bundles_not_sealed_for_exactly_this_firms_keys_are_422() {
     assert_eq!(server.read_store().count().unwrap(), 1);
 }
 
+/// `bundle` with `change` made to its JSON: a bundle the form would never send, though core's parser reads it.
+fn edited(bundle: &[u8], change: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut value: Value = serde_json::from_slice(bundle).expect("a bundle is JSON");
+    change(&mut value);
+    serde_json::to_vec(&value).expect("serialise")
+}
+
+/// The base64url of `bytes`, as a bundle carries binary values.
+fn b64(bytes: &[u8]) -> Value {
+    use base64ct::Encoding as _;
+    base64ct::Base64UrlUnpadded::encode_string(bytes).into()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrapped_key_not_as_long_as_its_keys_modulus_is_422() {
+    let server = TestServer::start(|_| {}).await;
+    let sealed = bundle(&firm_keys(), "short key", 10);
+    // Both test keys are RSA-2048: every wrapped key is 256 bytes, and one of any other length never unwraps.
+    for (part, len) in [
+        ("submission", 255),
+        ("submission", 257),
+        ("attachments", 128),
+    ] {
+        let body = edited(&sealed.bytes, |v| {
+            let part = if part == "attachments" {
+                &mut v[part][0]
+            } else {
+                &mut v[part]
+            };
+            part["recipients"][1]["encrypted_key"] = b64(&vec![7; len]);
+        });
+        // Core's parser alone takes it: only the firm's key can say it will never open.
+        sealform_core::bundle::inspect(&body).expect("well-formed");
+        let response = server.post(body).await;
+        assert_eq!(response.status(), 422, "{part}, {len} bytes");
+        let message = json(response).await["error"].as_str().unwrap().to_owned();
+        assert!(message.contains("wrapped key"), "{message}");
+    }
+    assert_eq!(server.read_store().count().unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_protected_header_other_than_the_canonical_17_bytes_is_422() {
+    let server = TestServer::start(|_| {}).await;
+    let sealed = bundle(&firm_keys(), "header", 10);
+    for (part, header) in [
+        ("submission", r#"{"enc":"A256GCM" }"#),
+        ("submission", r#"{ "enc": "A256GCM"}"#),
+        ("attachments", r#"{"enc":"A256GCM"}   "#),
+    ] {
+        let body = edited(&sealed.bytes, |v| {
+            let part = if part == "attachments" {
+                &mut v[part][0]
+            } else {
+                &mut v[part]
+            };
+            part["protected"] = b64(header.as_bytes());
+        });
+        sealform_core::bundle::inspect(&body).expect("well-formed");
+        let response = server.post(body).await;
+        assert_eq!(response.status(), 422, "{part}: {header}");
+        let message = json(response).await["error"].as_str().unwrap().to_owned();
+        assert!(message.contains("protected header"), "{message}");
+    }
+    assert_eq!(server.read_store().count().unwrap(), 0);
+    // The canonical bundle, re-serialised the same way, is still taken: only the header was at fault.
+    let same = edited(&sealed.bytes, |_| {});
+    assert_eq!(server.post(same).await.status(), 201);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_body_is_413_declared_or_streamed() {
     let server = TestServer::start(|config| config.max_body = 4000).await;
@@ -262,6 +332,62 @@ async fn trickled_headers_are_cut_off() {
     assert!(
         answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
         "{answer}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_connection_cap_idle_connections_make_way_and_uploads_do_not() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let server = TestServer::start(|config| config.max_connections = 4).await;
+    let sealed = bundle(&firm_keys(), "under way", 2000);
+    let (head, rest) = sealed.bytes.split_at(1000);
+    // An upload under way: headers and half its body sent.
+    let mut upload = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let headers = format!(
+        "POST /api/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        sealed.bytes.len()
+    );
+    upload.write_all(headers.as_bytes()).await.unwrap();
+    upload.write_all(head).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Five times the cap of idle connections, each making the one before it go.
+    let mut idle = Vec::new();
+    for _ in 0..20 {
+        idle.push(tokio::net::TcpStream::connect(server.addr).await.unwrap());
+    }
+    let started = std::time::Instant::now();
+    let health = server
+        .client
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // The upload was never closed to make room: it finishes, and is stored.
+    upload.write_all(rest).await.unwrap();
+    let mut answer = String::new();
+    upload.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert_eq!(server.read_store().count().unwrap(), 1);
+    // The idle connections made way: most were closed by the receiver.
+    let mut closed = 0;
+    for mut stream in idle {
+        let mut byte = [0; 1];
+        if let Ok(Ok(0)) =
+            tokio::time::timeout(Duration::from_millis(50), stream.read(&mut byte)).await
+        {
+            closed += 1;
+        }
+    }
+    assert!(
+        closed >= 16,
+        "only {closed} of 20 idle connections were closed"
     );
 }
 

@@ -236,10 +236,31 @@ impl StoreError {
 // Opening
 // ---------------------------------------------------------------------------------------------------------------
 
+/// Creates `path` as an empty file only its owner may read and write, unless something is there already. An
+/// empty file is a valid empty SQLite database; SQLite would otherwise create it with mode 0644 (less the umask).
+/// Failures are left for SQLite's own open to report, with its clearer messages.
+fn create_private(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let _ = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path);
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
 impl Store {
     /// Opens the store at `path` for writing, creating it if missing. Fails with [`StoreError::Locked`] if another
     /// process is writing to it past the busy timeout, and [`StoreError::NewerVersion`] for a newer layout.
+    ///
+    /// A new store is created readable and writable by its owner only (0600), and so are its `-wal` and `-shm`
+    /// files, which SQLite gives the main file's mode. An existing store keeps the mode it has.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        create_private(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -833,6 +854,19 @@ mod tests {
         let bundle = b"y".as_slice();
         store.insert(&ReceiptId::of(bundle), bundle, now()).unwrap();
         assert_eq!(reader.count().unwrap(), 1);
+    }
+
+    #[test]
+    fn a_new_store_and_its_wal_files_are_private_to_their_owner() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let (_dir, path, mut store) = temp_store();
+        let bundle = b"private".as_slice();
+        store.insert(&ReceiptId::of(bundle), bundle, now()).unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", path.display()));
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{} is {mode:o}", file.display());
+        }
     }
 
     #[test]

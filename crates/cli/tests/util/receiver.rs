@@ -48,8 +48,15 @@ impl Running {
     /// Starts `sealform ARGS` and waits (at most 90 s: the demo first makes an RSA key, slow in a debug build on
     /// a busy machine) for the line saying where it listens.
     pub fn start<S: AsRef<std::ffi::OsStr>>(args: &[S], ready: &str) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sealform"))
-            .args(args)
+        Self::spawn(
+            Command::new(env!("CARGO_BIN_EXE_sealform")).args(args),
+            ready,
+        )
+    }
+
+    /// Starts `command` (`sealform`, or a wrapper that runs it) as [`Running::start`] does.
+    pub fn spawn(command: &mut Command, ready: &str) -> Self {
+        let mut child = command
             .env("RUST_LOG", "trace")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
