@@ -32,7 +32,7 @@ const MIN_DEFAULT_CONNECTIONS: usize = 16;
 const MAX_DEFAULT_CONNECTIONS: usize = 4096;
 
 /// The default cap on connections open at once: half of the file descriptors left after
-/// [`DESCRIPTOR_HEADROOM`] (a request for a file of the form holds that file open beside its socket), at least
+/// a headroom of 64 (a request for a file of the form holds that file open beside its socket), at least
 /// 16 and at most 4,096. With the usual limit of 1,024 descriptors: 480.
 pub fn default_max_connections() -> usize {
     connections_for(descriptor_limit())

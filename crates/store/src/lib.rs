@@ -46,7 +46,7 @@
 //! ) STRICT;
 //! ```
 //! `PRAGMA user_version` is the layout's version ([`SCHEMA_VERSION`]); older layouts are migrated when a writer
-//! opens the store ([`migrate`]), a store from a newer sealform is refused rather than misread. Writers use WAL
+//! opens the store (`crates/store/src/migrate.rs`), a store from a newer sealform is refused rather than misread. Writers use WAL
 //! with `synchronous=FULL`, so a write [`Store::insert`] has returned from survives a crash or power cut, and
 //! `secure_delete`, so a deleted bundle's bytes are overwritten, not left in free pages.
 #![forbid(unsafe_code)]
