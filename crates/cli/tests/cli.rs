@@ -807,16 +807,7 @@ fn open_adds_nothing_to_a_broken_audit_log_but_still_saves() {
     let dir = tempfile::tempdir().expect("temp dir");
     let key = key_file(dir.path(), "firm", 0o600);
     let out = dir.path().join("opened");
-    let open = |bundle: &std::path::Path| {
-        sealform(&[
-            "open".as_ref(),
-            "--key".as_ref(),
-            key.as_os_str(),
-            "--out".as_ref(),
-            out.as_os_str(),
-            bundle.as_os_str(),
-        ])
-    };
+    let open = |bundle: &std::path::Path| open_into(&key, &out, bundle);
     let firm = [identity("firm").recipient().clone()];
     let first = dir.path().join("first.bundle");
     seal_sample(&first, &firm, "first", &[]);

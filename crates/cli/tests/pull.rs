@@ -595,31 +595,8 @@ fn the_demo_prints_a_pull_and_an_open_that_work() {
     std::fs::create_dir(&host_dir).expect("mkdir");
     std::fs::write(host_dir.join("index.html"), "__SEALFORM_ORIGIN__").expect("write");
     let demo_dir = dir.path().join("demo");
-    let free_port = || {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("bind")
-            .local_addr()
-            .expect("addr")
-            .port()
-            .to_string()
-    };
-    let (port, host_port) = (free_port(), free_port());
-    let demo = Running::start(
-        &[
-            "demo".as_ref(),
-            "--dir".as_ref(),
-            demo_dir.as_os_str(),
-            "--dist".as_ref(),
-            dist.as_os_str(),
-            "--host-dir".as_ref(),
-            host_dir.as_os_str(),
-            "--port".as_ref(),
-            port.as_ref(),
-            "--host-port".as_ref(),
-            host_port.as_ref(),
-        ],
-        "served from ",
-    );
+    let (port, host_port) = (receiver::free_port(), receiver::free_port());
+    let demo = receiver::start_demo(&demo_dir, &dist, &host_dir, port, host_port);
     assert_eq!(mode(&demo_dir.join("pickup.token")), 0o600);
     let config = std::fs::read(demo_dir.join("form.json")).expect("form.json");
     let jwk = std::fs::read_to_string(demo_dir.join("demo.public.jwk")).expect("jwk");

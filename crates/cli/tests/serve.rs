@@ -16,7 +16,7 @@ use sealform_core::bundle::ReceiptId;
 use sealform_core::key::Recipient;
 use sealform_core::schema::LEGAL_INTAKE_TEMPLATE;
 use sealform_store::Store;
-use util::receiver::{post, runtime, site, wait_healthy, Running};
+use util::receiver::{free_port, post, runtime, site, start_demo, wait_healthy, Running};
 use util::*;
 
 /// `count` bundles sealed for the firm's keys, each different.
@@ -373,32 +373,8 @@ fn demo_serves_the_form_and_a_firm_page_on_another_origin() {
     )
     .expect("write");
     let demo_dir = dir.path().join("demo");
-    let free_port = || {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("bind")
-            .local_addr()
-            .expect("addr")
-            .port()
-    };
     let (port, host_port) = (free_port(), free_port());
-    let start = || {
-        Running::start(
-            &[
-                "demo".as_ref(),
-                "--dir".as_ref(),
-                demo_dir.as_os_str(),
-                "--dist".as_ref(),
-                dist.as_os_str(),
-                "--host-dir".as_ref(),
-                host_dir.as_os_str(),
-                "--port".as_ref(),
-                port.to_string().as_ref(),
-                "--host-port".as_ref(),
-                host_port.to_string().as_ref(),
-            ],
-            "served from ",
-        )
-    };
+    let start = || start_demo(&demo_dir, &dist, &host_dir, port, host_port);
     let mut demo = start();
     runtime().block_on(async {
         let client = reqwest::Client::new();

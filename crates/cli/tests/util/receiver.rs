@@ -176,3 +176,39 @@ pub async fn post(
         .send()
         .await
 }
+
+/// A loopback port free a moment ago (the operating system picks it; the caller binds it soon after).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Starts `sealform demo` in `demo_dir`, serving the form in `dist` on `port` and the firm's page in `host_dir` on
+/// `host_port`, and waits until it says where the form is served from.
+pub fn start_demo(
+    demo_dir: &Path,
+    dist: &Path,
+    host_dir: &Path,
+    port: u16,
+    host_port: u16,
+) -> Running {
+    Running::start(
+        &[
+            "demo".as_ref(),
+            "--dir".as_ref(),
+            demo_dir.as_os_str(),
+            "--dist".as_ref(),
+            dist.as_os_str(),
+            "--host-dir".as_ref(),
+            host_dir.as_os_str(),
+            "--port".as_ref(),
+            port.to_string().as_ref(),
+            "--host-port".as_ref(),
+            host_port.to_string().as_ref(),
+        ],
+        "served from ",
+    )
+}
