@@ -28,7 +28,15 @@ use crate::report::Row;
 use crate::setup::Bench;
 
 /// The rows, by the name `--only` takes, in the order they are run and written.
-const ROWS: &[&str] = &["weight", "tti", "seal", "seal-large", "open", "receiver"];
+const ROWS: &[&str] = &[
+    "weight",
+    "tti",
+    "seal",
+    "seal-large",
+    "open",
+    "receiver",
+    "receiver-large",
+];
 
 /// How hard to run: `--quick` is for CI, so the benchmark cannot rot; its figures mean little.
 #[derive(Clone, Copy, Debug)]
@@ -144,6 +152,7 @@ fn run() -> anyhow::Result<()> {
             "seal-large" => runtime.block_on(browser::seal_large(&bench)),
             "open" => open_rate::run(&bench),
             "receiver" => runtime.block_on(receiver_load::run(&bench)),
+            "receiver-large" => runtime.block_on(receiver_load::large_uploads(&bench)),
             _ => unreachable!("checked in parse_args"),
         };
         match result {

@@ -132,6 +132,75 @@ pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
     ])
 }
 
+/// Largest uploads sent at once by the memory row.
+const LARGE_UPLOADS: usize = 16;
+/// How often one large upload is sent again after a 503 or a dropped connection before the row gives up on it.
+const LARGE_TRIES: usize = 30;
+
+/// The receiver's memory with [`LARGE_UPLOADS`] bundles of the form's largest attachment arriving at once: each is
+/// sent again after a 503 (the in-flight budget is full) until it is stored, as the form does.
+pub(crate) async fn large_uploads(bench: &Bench) -> anyhow::Result<Vec<Row>> {
+    let attachment = bench.counts.large_bytes;
+    let bundles = bench.large_bundles(LARGE_UPLOADS, attachment)?;
+    let body = bundles.first().map_or(0, Vec::len);
+    let server = bench.serve("receiver-large")?;
+    let url = server.url("/api/submissions");
+    let idle = server.rss().unwrap_or(0);
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let tasks: Vec<_> = bundles
+        .into_iter()
+        .map(|bundle| {
+            let (client, url) = (client.clone(), url.clone());
+            tokio::spawn(async move {
+                let mut refused = 0;
+                for _ in 0..LARGE_TRIES {
+                    let response = client
+                        .post(&url)
+                        .header("content-type", "application/vnd.sealform.bundle+json")
+                        .body(bundle.clone())
+                        .send()
+                        .await;
+                    match response.map(|r| r.status().as_u16()) {
+                        Ok(201) => return (true, refused),
+                        // Refused unread (503), or cut off while sending: wait as the form does, then again.
+                        Ok(503) | Err(_) => refused += 1,
+                        Ok(_) => return (false, refused),
+                    }
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                (false, refused)
+            })
+        })
+        .collect();
+    let (mut stored_ok, mut refusals) = (0, 0);
+    for task in tasks {
+        let (ok, refused) = task.await?;
+        stored_ok += usize::from(ok);
+        refusals += refused;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let peak = server.peak_rss().unwrap_or(0);
+    let stored = sealform_store::Store::open_read_only(&server.store)
+        .context("opening the store read-only")?
+        .count()?;
+    drop(server);
+    Ok(vec![Row {
+        what: format!("memory: receiver peak RSS, {LARGE_UPLOADS} largest uploads at once"),
+        measured: mb(peak as f64),
+        reference: format!("idle {}, bodies {LARGE_UPLOADS} × {}", mb(idle as f64), mb(body as f64)),
+        goal: "reported".into(),
+        met: None,
+        only: "receiver-large".into(),
+        notes: format!(
+            "VmHWM of `sealform serve` (its default in-flight body budget, --max-body 64 MiB) while \
+             {LARGE_UPLOADS} clients each post a distinct bundle with a {attachment}-byte attachment at once, \
+             sending it again a second after a 503 or a dropped connection: {stored_ok} of {LARGE_UPLOADS} \
+             stored (the store holds {stored}) in {elapsed:.1} s, after {refusals} refusals."
+        ),
+    }])
+}
+
 /// "none", or each status with its count.
 fn summarize(statuses: &[u16]) -> String {
     if statuses.is_empty() {

@@ -263,6 +263,55 @@ async fn an_oversized_body_is_413_declared_or_streamed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_beyond_the_inflight_budget_get_503_until_there_is_room() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let first = bundle(&firm_keys(), "first", 30_000);
+    let second = bundle(&firm_keys(), "second", 30_000);
+    // Room for one of them, not two.
+    let budget = first.bytes.len() as u64 + 10_000;
+    let server = TestServer::start(|config| {
+        config.inflight_bytes = Some(budget);
+        config.max_body = budget;
+    })
+    .await;
+    // The first under way: its headers and half its body sent, its declared length held.
+    let (head, rest) = first.bytes.split_at(first.bytes.len() / 2);
+    let mut upload = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let headers = format!(
+        "POST /api/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        first.bytes.len()
+    );
+    upload.write_all(headers.as_bytes()).await.unwrap();
+    upload.write_all(head).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    // Declared: refused before it is read.
+    let response = server.post(second.bytes.clone()).await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "5");
+    let message = json(response).await["error"].as_str().unwrap().to_owned();
+    assert!(message.contains("busy"), "{message}");
+    // Chunked, no length declared: refused once its bytes outgrow the room left.
+    let request = format!(
+        "POST /api/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{}\r\n0\r\n\r\n",
+        second.bytes.len(),
+        String::from_utf8_lossy(&second.bytes)
+    );
+    let answer = server.raw(request.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+
+    // The first finishes and is stored; its bytes are given back, and the second now fits.
+    upload.write_all(rest).await.unwrap();
+    let mut answer = String::new();
+    upload.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert_eq!(server.post(second.bytes.clone()).await.status(), 201);
+    assert_eq!(server.read_store().count().unwrap(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_default_body_limit_follows_the_forms_limits() {
     let form = form_config();
     let attachments = form.schema().limits.max_total_attachment_bytes;
