@@ -399,10 +399,18 @@ async fn at_the_connection_cap_idle_connections_make_way_and_uploads_do_not() {
     upload.write_all(headers.as_bytes()).await.unwrap();
     upload.write_all(head).await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    // Five times the cap of idle connections, each making the one before it go.
+    // Five times the cap of idle connections, each making the one before it go: half send nothing, half only
+    // the start of a request (slowloris).
     let mut idle = Vec::new();
-    for _ in 0..20 {
-        idle.push(tokio::net::TcpStream::connect(server.addr).await.unwrap());
+    for i in 0..20 {
+        let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        if i % 2 == 1 {
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\n")
+                .await
+                .unwrap();
+        }
+        idle.push(stream);
     }
     let started = std::time::Instant::now();
     let health = server
