@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 
 use crate::report::Row;
-use crate::setup::{mb, percentile, Bench};
+use crate::setup::{mb, percentile, Bench, Server};
 
 /// Clients posting at once.
 const CONNECTIONS: usize = 64;
@@ -49,12 +49,7 @@ pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(bundle) = bundles.get(i) else { break };
                     let sent = Instant::now();
-                    let response = client
-                        .post(&url)
-                        .header("content-type", "application/vnd.sealform.bundle+json")
-                        .body(bundle.clone())
-                        .send()
-                        .await;
+                    let response = post(&client, &url, bundle).await;
                     match response {
                         Ok(response) => {
                             let status = response.status().as_u16();
@@ -82,11 +77,7 @@ pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
         total.latencies_ms.extend(tally.latencies_ms);
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let peak = server.peak_rss().unwrap_or(0);
-    let stored = sealform_store::Store::open_read_only(&server.store)
-        .context("opening the store read-only")?
-        .count()?;
-    drop(server);
+    let (peak, stored) = stop(server)?;
     let sent = total.latencies_ms.len() + total.errors;
     let rate = total.created as f64 / elapsed;
     let p50 = percentile(&mut total.latencies_ms, 50.0);
@@ -155,12 +146,7 @@ pub(crate) async fn large_uploads(bench: &Bench) -> anyhow::Result<Vec<Row>> {
             tokio::spawn(async move {
                 let mut refused = 0;
                 for _ in 0..LARGE_TRIES {
-                    let response = client
-                        .post(&url)
-                        .header("content-type", "application/vnd.sealform.bundle+json")
-                        .body(bundle.clone())
-                        .send()
-                        .await;
+                    let response = post(&client, &url, &bundle).await;
                     match response.map(|r| r.status().as_u16()) {
                         Ok(201) => return (true, refused),
                         // Refused unread (503), or cut off while sending: wait as the form does, then again.
@@ -180,11 +166,7 @@ pub(crate) async fn large_uploads(bench: &Bench) -> anyhow::Result<Vec<Row>> {
         refusals += refused;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let peak = server.peak_rss().unwrap_or(0);
-    let stored = sealform_store::Store::open_read_only(&server.store)
-        .context("opening the store read-only")?
-        .count()?;
-    drop(server);
+    let (peak, stored) = stop(server)?;
     Ok(vec![Row {
         what: format!("memory: receiver peak RSS, {LARGE_UPLOADS} largest uploads at once"),
         measured: mb(peak as f64),
@@ -199,6 +181,30 @@ pub(crate) async fn large_uploads(bench: &Bench) -> anyhow::Result<Vec<Row>> {
              stored (the store holds {stored}) in {elapsed:.1} s, after {refusals} refusals."
         ),
     }])
+}
+
+/// Stops the receiver: its peak RSS, and how many bundles its store holds.
+fn stop(server: Server) -> anyhow::Result<(u64, u64)> {
+    let peak = server.peak_rss().unwrap_or(0);
+    let stored = sealform_store::Store::open_read_only(&server.store)
+        .context("opening the store read-only")?
+        .count()?;
+    drop(server);
+    Ok((peak, stored))
+}
+
+/// POSTs `bundle` as the form does.
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    bundle: &[u8],
+) -> reqwest::Result<reqwest::Response> {
+    client
+        .post(url)
+        .header("content-type", "application/vnd.sealform.bundle+json")
+        .body(bundle.to_vec())
+        .send()
+        .await
 }
 
 /// "none", or each status with its count.
