@@ -39,9 +39,17 @@ const ROWS: &[&str] = &[
     "pull",
     "open-store",
     "receiver",
+    "receiver-large",
 ];
 /// The rows that need the form built into `dist/`.
-const FORM_ROWS: &[&str] = &["weight", "tti", "seal", "seal-large", "receiver"];
+const FORM_ROWS: &[&str] = &[
+    "weight",
+    "tti",
+    "seal",
+    "seal-large",
+    "receiver",
+    "receiver-large",
+];
 
 /// How hard to run: `--quick` is for CI, so the benchmark cannot rot; its figures mean little.
 #[derive(Clone, Copy, Debug)]
@@ -163,6 +171,7 @@ fn run() -> anyhow::Result<()> {
             "pull" => runtime.block_on(pull_rate::run(&bench)),
             "open-store" => open_store::run(&bench),
             "receiver" => runtime.block_on(receiver_load::run(&bench)),
+            "receiver-large" => runtime.block_on(receiver_load::large_uploads(&bench)),
             _ => unreachable!("checked in parse_args"),
         };
         match result {

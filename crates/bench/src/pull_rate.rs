@@ -97,12 +97,7 @@ async fn post_all(url: &str, bundles: &Arc<Vec<Vec<u8>>>) -> anyhow::Result<()> 
             );
             tokio::spawn(async move {
                 while let Some(bundle) = bundles.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let response = client
-                        .post(&url)
-                        .header("content-type", sealform_core::protocol::BUNDLE_MEDIA_TYPE)
-                        .body(bundle.clone())
-                        .send()
-                        .await?;
+                    let response = crate::receiver_load::post(&client, &url, bundle).await?;
                     if response.status() != 201 {
                         bail!("the receiver answered {} to a bundle", response.status());
                     }

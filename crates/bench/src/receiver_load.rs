@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use sealform_core::protocol::BUNDLE_MEDIA_TYPE;
 
 use crate::report::Row;
-use crate::setup::{mb, percentile, Bench};
+use crate::setup::{mb, percentile, Bench, Server};
 
 /// Clients posting at once.
 const CONNECTIONS: usize = 64;
@@ -50,12 +50,7 @@ pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(bundle) = bundles.get(i) else { break };
                     let sent = Instant::now();
-                    let response = client
-                        .post(&url)
-                        .header("content-type", BUNDLE_MEDIA_TYPE)
-                        .body(bundle.clone())
-                        .send()
-                        .await;
+                    let response = post(&client, &url, bundle).await;
                     match response {
                         Ok(response) => {
                             let status = response.status().as_u16();
@@ -83,11 +78,7 @@ pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
         total.latencies_ms.extend(tally.latencies_ms);
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let peak = server.peak_rss().unwrap_or(0);
-    let stored = sealform_store::Store::open_read_only(&server.store)
-        .context("opening the store read-only")?
-        .count()?;
-    drop(server);
+    let (peak, stored) = stop(server)?;
     let sent = total.latencies_ms.len() + total.errors;
     let rate = total.created as f64 / elapsed;
     let p50 = percentile(&mut total.latencies_ms, 50.0);
@@ -131,6 +122,90 @@ pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
                 .into(),
         },
     ])
+}
+
+/// Largest uploads sent at once by the memory row.
+const LARGE_UPLOADS: usize = 16;
+/// How often one large upload is sent again after a 503 or a dropped connection before the row gives up on it.
+const LARGE_TRIES: usize = 30;
+
+/// The receiver's memory with [`LARGE_UPLOADS`] bundles of the form's largest attachment arriving at once: each is
+/// sent again after a 503 (the in-flight budget is full) until it is stored, as the form does.
+pub(crate) async fn large_uploads(bench: &Bench) -> anyhow::Result<Vec<Row>> {
+    let attachment = bench.counts.large_bytes;
+    let bundles = bench.large_bundles(LARGE_UPLOADS, attachment)?;
+    let body = bundles.first().map_or(0, Vec::len);
+    let server = bench.serve("receiver-large")?;
+    let url = server.url("/api/submissions");
+    let idle = server.rss().unwrap_or(0);
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let tasks: Vec<_> = bundles
+        .into_iter()
+        .map(|bundle| {
+            let (client, url) = (client.clone(), url.clone());
+            tokio::spawn(async move {
+                let mut refused = 0;
+                for _ in 0..LARGE_TRIES {
+                    let response = post(&client, &url, &bundle).await;
+                    match response.map(|r| r.status().as_u16()) {
+                        Ok(201) => return (true, refused),
+                        // Refused unread (503), or cut off while sending: wait as the form does, then again.
+                        Ok(503) | Err(_) => refused += 1,
+                        Ok(_) => return (false, refused),
+                    }
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                (false, refused)
+            })
+        })
+        .collect();
+    let (mut stored_ok, mut refusals) = (0, 0);
+    for task in tasks {
+        let (ok, refused) = task.await?;
+        stored_ok += usize::from(ok);
+        refusals += refused;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let (peak, stored) = stop(server)?;
+    Ok(vec![Row {
+        what: format!("memory: receiver peak RSS, {LARGE_UPLOADS} largest uploads at once"),
+        measured: mb(peak as f64),
+        reference: format!("idle {}, bodies {LARGE_UPLOADS} × {}", mb(idle as f64), mb(body as f64)),
+        goal: "reported".into(),
+        met: None,
+        only: "receiver-large".into(),
+        notes: format!(
+            "VmHWM of `sealform serve` (its default in-flight body budget, --max-body 64 MiB) while \
+             {LARGE_UPLOADS} clients each post a distinct bundle with a {attachment}-byte attachment at once, \
+             sending it again a second after a 503 or a dropped connection: {stored_ok} of {LARGE_UPLOADS} \
+             stored (the store holds {stored}) in {elapsed:.1} s, after {refusals} refusals."
+        ),
+    }])
+}
+
+/// Stops the receiver: its peak RSS, and how many bundles its store holds.
+fn stop(server: Server) -> anyhow::Result<(u64, u64)> {
+    let peak = server.peak_rss().unwrap_or(0);
+    let stored = sealform_store::Store::open_read_only(&server.store)
+        .context("opening the store read-only")?
+        .count()?;
+    drop(server);
+    Ok((peak, stored))
+}
+
+/// POSTs `bundle` as the form does.
+pub(crate) async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    bundle: &[u8],
+) -> reqwest::Result<reqwest::Response> {
+    client
+        .post(url)
+        .header("content-type", BUNDLE_MEDIA_TYPE)
+        .body(bundle.to_vec())
+        .send()
+        .await
 }
 
 /// "none", or each status with its count.

@@ -13,7 +13,7 @@ use rand_core::OsRng;
 use sealform_core::bundle::seal;
 use sealform_core::key::Identity;
 use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
-use sealform_core::{Answer, Answers, FormSchema, Sha256Digest, Submission};
+use sealform_core::{Answer, Answers, Attachment, FormSchema, Sha256Digest, Submission};
 use serde_json::{json, Value};
 
 use crate::Counts;
@@ -170,6 +170,64 @@ impl Bench {
         Ok(seal(&[self.identity.recipient().clone()], &submission, &[])?.bytes)
     }
 
+    /// `count` distinct bundles, each with one attachment of `attachment_bytes` (the form's largest, for the
+    /// receiver's memory row), sealed on every core.
+    pub(crate) fn large_bundles(
+        &self,
+        count: usize,
+        attachment_bytes: usize,
+    ) -> anyhow::Result<Vec<Vec<u8>>> {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..crate::machine::cores().min(count))
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut made = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            if i >= count {
+                                return made;
+                            }
+                            made.push(self.large_bundle(i, attachment_bytes));
+                        }
+                    })
+                })
+                .collect();
+            let mut all = Vec::with_capacity(count);
+            for handle in handles {
+                match handle.join() {
+                    Ok(part) => all.extend(part.into_iter().collect::<anyhow::Result<Vec<_>>>()?),
+                    Err(_) => bail!("a sealing thread panicked"),
+                }
+            }
+            Ok(all)
+        })
+    }
+
+    /// Large bundle number `i`: a name and one attachment of `attachment_bytes`.
+    fn large_bundle(&self, i: usize, attachment_bytes: usize) -> anyhow::Result<Vec<u8>> {
+        let attachment = Attachment {
+            field: "documents_upload".into(),
+            name: format!("bundle-{i}.pdf"),
+            media_type: "application/pdf".into(),
+            bytes: vec![(i % 251) as u8; attachment_bytes],
+        };
+        let mut answers = Answers::default();
+        answers.insert("full_name", Answer::Text(format!("Benchmark client {i}")));
+        let given: BTreeSet<String> = self.schema.consents.iter().map(|c| c.id.clone()).collect();
+        let submission = Submission::new(
+            &self.schema,
+            Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
+            answers,
+            vec![attachment.info()],
+            &given,
+            &format!("00000000-0000-4000-8000-{i:012}"),
+            "2026-11-22T10:00:00Z",
+        );
+        let recipients = [self.identity.recipient().clone()];
+        Ok(seal(&recipients, &submission, &[attachment])?.bytes)
+    }
+
     /// Starts the real `sealform serve` with a fresh store on a free loopback port.
     pub(crate) fn serve(&self, name: &str) -> anyhow::Result<Server> {
         self.serve_with(name, &[])
@@ -242,6 +300,11 @@ impl Server {
     pub(crate) fn peak_rss(&self) -> Option<u64> {
         peak_rss(self.child.id())
     }
+
+    /// The process's resident set now (`VmRSS`), in bytes.
+    pub(crate) fn rss(&self) -> Option<u64> {
+        status_kib(self.child.id(), "VmRSS:").map(|kib| kib * 1024)
+    }
 }
 
 impl Drop for Server {
@@ -296,10 +359,14 @@ pub(crate) fn timed(bench: &Bench, command: &[&std::ffi::OsStr]) -> anyhow::Resu
 
 /// A process's peak resident set size (`VmHWM` in /proc/PID/status), in bytes.
 pub(crate) fn peak_rss(pid: u32) -> Option<u64> {
+    status_kib(pid, "VmHWM:").map(|kib| kib * 1024)
+}
+
+/// A figure in KiB from /proc/PID/status, by its label.
+fn status_kib(pid: u32, label: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+    let line = status.lines().find(|line| line.starts_with(label))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {

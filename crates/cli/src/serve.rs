@@ -120,6 +120,10 @@ pub(crate) struct ServerArgs {
     /// base64, plus room for the answers]
     #[arg(long, value_name = "BYTES")]
     pub(crate) max_body: Option<u64>,
+    /// The most bytes of submissions received at once, across all clients; an upload beyond it gets 503 and is
+    /// sent again by the form [default: 4 × --max-body, at least 256 MiB]
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) max_inflight_bytes: Option<u64>,
     /// Connections open at once; at the cap, the one idle longest is closed to make room for a new one [default:
     /// half the file-descriptor limit left after 64 for the store and the rest, from 16 to 4096]
     #[arg(long, value_name = "N")]
@@ -163,6 +167,7 @@ impl ServerArgs {
         if let Some(max_body) = self.max_body {
             config.max_body = max_body;
         }
+        config.inflight_bytes = self.max_inflight_bytes;
         if let Some(max_connections) = self.max_connections {
             config.max_connections = max_connections;
         }

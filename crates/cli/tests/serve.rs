@@ -104,6 +104,11 @@ fn start_up_errors_say_what_to_do() {
     sealform(&no_connections)
         .expect_code(2)
         .expect_stderr(&["--max-connections 0 would refuse everyone"]);
+    let mut small_budget = args(&config, &dist, "127.0.0.1:0");
+    small_budget.extend(["--max-inflight-bytes".into(), "1000".into()]);
+    sealform(&small_budget)
+        .expect_code(2)
+        .expect_stderr(&["--max-inflight-bytes 1000 is less than the largest submission accepted"]);
     let mut bad_origin = args(&config, &dist, "127.0.0.1:0");
     bad_origin.extend(["--allow-origin".into(), "example.com/".into()]);
     sealform(&bad_origin)

@@ -284,8 +284,19 @@ impl<'de> Deserialize<'de> for Recipients {
 
 impl<'de> Deserialize<'de> for Bytes {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        base64url::decode(&text).map(Self).map_err(D::Error::custom)
+        // Decoded straight from the text in the input: a ciphertext of megabytes is not first copied into a
+        // `String` (serde's `Cow<str>` always is), which would cost the receiver a bundle's size per upload.
+        struct Base64Url;
+        impl serde::de::Visitor<'_> for Base64Url {
+            type Value = Bytes;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a base64url string")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Bytes, E> {
+                base64url::decode(text).map(Bytes).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Base64Url)
     }
 }
 

@@ -22,6 +22,10 @@ pub const MAX_POW_BITS: u8 = 32;
 /// destroy what the firm has not yet opened.
 pub const DEFAULT_KEEP_AFTER_PICKUP: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
+/// The least default in-flight body budget, however small the form's limits: bodies of small submissions are
+/// many.
+pub const MIN_DEFAULT_INFLIGHT_BYTES: u64 = 256 * 1024 * 1024;
+
 /// File descriptors the default connection cap leaves to everything else: the store (its file, WAL and shared
 /// memory), the pickup API's read connections, the webhook client's sockets, the listener, the standard streams and
 /// the runtime's own.
@@ -43,25 +47,30 @@ fn descriptor_limit() -> Option<u64> {
     rustix::process::getrlimit(rustix::process::Resource::Nofile).current
 }
 
-/// The connection cap a descriptor limit leaves room for.
+/// The connection cap a descriptor limit leaves room for, within the default's bounds.
 fn connections_for(limit: Option<u64>) -> usize {
-    let Some(limit) = limit else {
-        return MAX_DEFAULT_CONNECTIONS;
-    };
-    let share =
-        usize::try_from(limit.saturating_sub(DESCRIPTOR_HEADROOM) / 2).unwrap_or(usize::MAX);
-    share.clamp(MIN_DEFAULT_CONNECTIONS, MAX_DEFAULT_CONNECTIONS)
+    limit.map_or(MAX_DEFAULT_CONNECTIONS, |limit| {
+        usize::try_from(room_for_connections(limit))
+            .unwrap_or(usize::MAX)
+            .clamp(MIN_DEFAULT_CONNECTIONS, MAX_DEFAULT_CONNECTIONS)
+    })
 }
 
-/// Warns when `max_connections` is more than the descriptor limit leaves room for: accepts would then fail
-/// (and be retried) rather than idle connections make way.
+/// How many connections a descriptor limit has room for: half of it, once the headroom is set aside.
+fn room_for_connections(limit: u64) -> u64 {
+    limit.saturating_sub(DESCRIPTOR_HEADROOM) / 2
+}
+
+/// Warns when `max_connections` is more than the descriptor limit has room for: accepts would then fail (and be
+/// retried) rather than idle connections make way.
 pub(crate) fn warn_if_descriptors_short(max_connections: usize) {
-    let limit = descriptor_limit();
-    if max_connections > connections_for(limit).max(MIN_DEFAULT_CONNECTIONS) && limit.is_some() {
+    let Some(limit) = descriptor_limit() else {
+        return;
+    };
+    if max_connections as u64 > room_for_connections(limit) {
         tracing::warn!(
-            "--max-connections {max_connections} is more than the file-descriptor limit ({}) leaves room for: \
-             raise the limit (ulimit -n, or LimitNOFILE= for systemd) to at least {}",
-            limit.unwrap_or_default(),
+            "--max-connections {max_connections} is more than the file-descriptor limit ({limit}) has room for: \
+             raise the limit (ulimit -n, or LimitNOFILE= under systemd) to at least {}",
             max_connections as u64 * 2 + DESCRIPTOR_HEADROOM
         );
     }
@@ -211,6 +220,10 @@ pub struct Config {
     pub pow: Option<PowSettings>,
     /// The largest request body accepted (413 beyond it).
     pub max_body: u64,
+    /// The most bytes of request bodies held at once, across all uploads (503 for an upload that would go beyond
+    /// it); `None`: [`Config::max_inflight_bytes`]'s default. A body is counted from before it is read (by its
+    /// declared length) until it is stored.
+    pub inflight_bytes: Option<u64>,
     /// The API's per-client rate limit, off unless set.
     pub rate_limit: Option<RateLimit>,
     /// The longest a whole request may take (408 beyond it).
@@ -232,13 +245,15 @@ pub struct Config {
 }
 
 impl Config {
-    /// A configuration with the defaults: the body limit from the form's limits, no proof of work, no rate
+    /// A configuration with the defaults: the body limit from the form's limits, the in-flight body budget from
+    /// that ([`Config::max_inflight_bytes`]), no proof of work, no rate
     /// limit, a 60 s request timeout, a 30 s body timeout, a 10 s header timeout, the connection cap from the
     /// descriptor limit ([`default_max_connections`]), no pickup tokens and a keep period after pickup of
     /// [`DEFAULT_KEEP_AFTER_PICKUP`].
     pub fn new(form: FormConfig, dist: PathBuf, store: PathBuf, listen: SocketAddr) -> Self {
         Self {
             max_body: form.max_body(),
+            inflight_bytes: None,
             form,
             dist,
             store,
@@ -256,11 +271,27 @@ impl Config {
         }
     }
 
+    /// The in-flight body budget: [`Config::inflight_bytes`] if set, else four of the largest bodies or
+    /// [`MIN_DEFAULT_INFLIGHT_BYTES`], whichever is more.
+    pub fn max_inflight_bytes(&self) -> u64 {
+        self.inflight_bytes.unwrap_or_else(|| {
+            self.max_body
+                .saturating_mul(4)
+                .max(MIN_DEFAULT_INFLIGHT_BYTES)
+        })
+    }
+
     /// Checks what can be checked without starting: the built form is there and the settings make sense.
     pub fn check(&self) -> Result<(), StartError> {
         if !self.dist.join("index.html").is_file() {
             return Err(StartError::DistMissing {
                 dir: self.dist.clone(),
+            });
+        }
+        if self.max_inflight_bytes() < self.max_body {
+            return Err(StartError::InflightBelowMaxBody {
+                inflight: self.max_inflight_bytes(),
+                max_body: self.max_body,
             });
         }
         if self.max_connections == 0 {
@@ -327,6 +358,17 @@ pub enum StartError {
     PowBits {
         /// What was given.
         bits: u8,
+    },
+    /// `--max-inflight-bytes` below `--max-body`: the largest submission could never be taken.
+    #[error(
+        "--max-inflight-bytes {inflight} is less than the largest submission accepted ({max_body} bytes, \
+         --max-body), which could then never be received: give at least {max_body}"
+    )]
+    InflightBelowMaxBody {
+        /// The budget.
+        inflight: u64,
+        /// The body limit.
+        max_body: u64,
     },
     /// `--max-connections 0`.
     #[error(

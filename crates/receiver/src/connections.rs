@@ -34,6 +34,9 @@ const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 /// How long a connection asked to make room may take to close. One with nothing read closes at once; one halfway
 /// through its request headers is given this long to finish them before it is dropped.
 const EVICT_GRACE: Duration = Duration::from_millis(100);
+/// While waiting for room, how often another idle connection is asked to close: one asked already may be halfway
+/// through its headers, and take [`EVICT_GRACE`] to go.
+const EVICT_AGAIN: Duration = Duration::from_millis(10);
 /// At most one warning per this long that the connection cap is reached, however hard it is pressed.
 const WARN_EVERY: Duration = Duration::from_secs(60);
 
@@ -238,23 +241,23 @@ impl Open {
             // If every connection is busy, or the one asked is slow to go, ask again soon: one may be idle by then.
             tokio::select! {
                 permit = Arc::clone(&self.permits).acquire_owned() => return permit.ok(),
-                () = tokio::time::sleep(EVICT_GRACE) => {}
+                () = tokio::time::sleep(EVICT_AGAIN) => {}
                 () = shutdown.as_mut() => return None,
             }
         }
     }
 
-    /// Asks the connection idle longest to close; false if none is idle.
-    fn evict_idle(&self) -> bool {
+    /// Asks the connection idle longest to close, if one is idle.
+    fn evict_idle(&self) {
         let Ok(slots) = self.slots.lock() else {
-            return false;
+            return;
         };
         let victim = slots
             .values()
             .filter(|slot| slot.idle() && !slot.evicted.load(Ordering::Relaxed))
             .min_by_key(|slot| slot.last_active());
         let Some(victim) = victim else {
-            return false;
+            return;
         };
         victim.evicted.store(true, Ordering::Relaxed);
         victim.evict.notify_one();
@@ -262,7 +265,6 @@ impl Open {
             connection = victim.id,
             "closing an idle connection to make room"
         );
-        true
     }
 
     fn warn_full(&self) {

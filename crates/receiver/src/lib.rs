@@ -41,6 +41,7 @@ use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 
 mod auth;
+mod budget;
 mod config;
 mod connections;
 mod error;
@@ -58,7 +59,7 @@ mod writer;
 
 pub use config::{
     default_max_connections, Config, FormConfig, Origin, PowSettings, RateLimit, StartError,
-    DEFAULT_KEEP_AFTER_PICKUP, MAX_POW_BITS,
+    DEFAULT_KEEP_AFTER_PICKUP, MAX_POW_BITS, MIN_DEFAULT_INFLIGHT_BYTES,
 };
 pub use headers::{content_security_policy, EMBED_SCRIPT_PATH};
 pub use notify::{NotifyError, NotifySettings};
@@ -80,6 +81,10 @@ struct AppState {
     kids: Vec<Kid>,
     pow: Option<Pow>,
     writer: Writer,
+    /// Bytes of request bodies held at once, across all uploads.
+    budget: Arc<budget::Budget>,
+    /// Bundle checks running at once: one per core.
+    checks: tokio::sync::Semaphore,
     /// Read-only store connections for the pickup API.
     readers: Readers,
     /// The pickup tokens accepted, and the limiter of failed attempts.
@@ -175,6 +180,10 @@ fn router(config: Config, writer: Writer, notifier: Option<Notifier>) -> Router 
         kids: config.form.kids(),
         pow: config.pow.map(Pow::new),
         readers: Readers::new(config.store.clone()),
+        budget: budget::Budget::new(config.max_inflight_bytes()),
+        checks: tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        ),
         gate: Gate::new(config.pickup_tokens.clone()),
         config,
         writer,

@@ -12,7 +12,7 @@ use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use http_body_util::{BodyExt as _, LengthLimitError, Limited};
+use http_body_util::BodyExt as _;
 use sealform_core::bundle::{self, Inspection, OpenError, ReceiptId};
 use sealform_core::key::Recipient;
 use sealform_core::protocol::{pow, Receipt, BUNDLE_MEDIA_TYPE};
@@ -20,6 +20,7 @@ use sealform_store::Inserted;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use crate::budget::Budget;
 use crate::error::ApiError;
 use crate::writer::WriteError;
 use crate::AppState;
@@ -43,16 +44,31 @@ pub(crate) async fn submit(
     }
     check_content_type(&headers)?;
     let max = state.config.max_body;
-    if declared_length(&headers).is_some_and(|len| len > max) {
+    let declared = declared_length(&headers);
+    if declared.is_some_and(|len| len > max) {
         return Err(too_large(max));
     }
-    let bytes = read_body(body, max, state.config.body_timeout).await?;
+    let bytes = read_body(
+        body,
+        declared,
+        &state.budget,
+        max,
+        state.config.body_timeout,
+    )
+    .await?;
     let checker = Arc::clone(&state);
     let checked = bytes.clone();
-    // Parsing a large bundle (base64 of megabytes, and its SHA-256) is CPU work: off the async threads.
+    // Parsing a large bundle (base64 of megabytes, and its SHA-256) is CPU work: off the async threads, and one per
+    // core at a time, since each holds the decoded attachments (3/4 of the body) while it runs.
+    let check = state
+        .checks
+        .acquire()
+        .await
+        .map_err(|_| ApiError::unavailable(RETRY_AFTER_UNAVAILABLE))?;
     let receipt = tokio::task::spawn_blocking(move || checker.check_bundle(&checked))
         .await
         .map_err(|_| ApiError::unavailable(RETRY_AFTER_UNAVAILABLE))??;
+    drop(check);
     let received_at = OffsetDateTime::now_utc();
     let size = bytes.len();
     let inserted = state
@@ -168,25 +184,59 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
-/// Reads the whole body, refusing one larger than `max` bytes (413) or slower than `timeout` (408).
-async fn read_body(body: Body, max: u64, timeout: std::time::Duration) -> Result<Bytes, ApiError> {
-    let limit = usize::try_from(max).unwrap_or(usize::MAX);
-    let collected = tokio::time::timeout(timeout, Limited::new(body, limit).collect())
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "the body took too long to arrive: check the connection and send it again",
-            )
-        })?;
-    match collected {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) if error.is::<LengthLimitError>() => Err(too_large(max)),
-        Err(_) => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "the body could not be read: the connection broke off",
-        )),
-    }
+/// Reads the whole body into one buffer, counted against the in-flight body budget: a declared length before any
+/// byte is read, a chunked body's bytes as they arrive. Refuses a body larger than `max` bytes (413), one the budget
+/// has no room for (503), or one slower than `timeout` (408).
+async fn read_body(
+    body: Body,
+    declared: Option<u64>,
+    budget: &Arc<Budget>,
+    max: u64,
+    timeout: std::time::Duration,
+) -> Result<Bytes, ApiError> {
+    let mut reserved = budget.reserve(declared.unwrap_or(0)).ok_or_else(busy)?;
+    // One buffer of the declared size, filled as frames arrive: never the frames and a joined copy at once.
+    let mut buffer =
+        Vec::with_capacity(declared.map_or(0, |len| usize::try_from(len).unwrap_or(0)));
+    let read = async {
+        let mut body = body;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|_| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "the body could not be read: the connection broke off",
+                )
+            })?;
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            let len = (buffer.len() + data.len()) as u64;
+            if len > max {
+                return Err(too_large(max));
+            }
+            if !reserved.cover(len) {
+                return Err(busy());
+            }
+            buffer.extend_from_slice(&data);
+        }
+        Ok(())
+    };
+    tokio::time::timeout(timeout, read).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "the body took too long to arrive: check the connection and send it again",
+        )
+    })??;
+    Ok(reserved.hold(buffer))
+}
+
+/// 503 when the bodies already being received fill the in-flight budget.
+fn busy() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the receiver is busy receiving other submissions; nothing was kept: please send it again shortly",
+    )
+    .retry_after(RETRY_AFTER_UNAVAILABLE)
 }
 
 fn too_large(max: u64) -> ApiError {

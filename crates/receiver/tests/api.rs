@@ -180,6 +180,29 @@ fn edited(bundle: &[u8], change: impl FnOnce(&mut Value)) -> Vec<u8> {
     serde_json::to_vec(&value).expect("serialise")
 }
 
+/// `bundle` with `change` made to one part's JSON: `"submission"`, or `"attachments"` for the first attachment.
+fn edited_part(bundle: &[u8], part: &str, change: impl FnOnce(&mut Value)) -> Vec<u8> {
+    edited(bundle, |v| {
+        change(if part == "attachments" {
+            &mut v[part][0]
+        } else {
+            &mut v[part]
+        })
+    })
+}
+
+/// Posts `body`, which core's parser reads, and expects a 422 whose message says `says`.
+async fn assert_refused(server: &TestServer, body: Vec<u8>, says: &str) {
+    sealform_core::bundle::inspect(&body).expect("well-formed");
+    let response = server.post(body).await;
+    assert_eq!(response.status(), 422, "{says}");
+    let message = json(response).await["error"]
+        .as_str()
+        .expect("a message")
+        .to_owned();
+    assert!(message.contains(says), "{message}");
+}
+
 /// The base64url of `bytes`, as a bundle carries binary values.
 fn b64(bytes: &[u8]) -> Value {
     use base64ct::Encoding as _;
@@ -196,20 +219,11 @@ async fn a_wrapped_key_not_as_long_as_its_keys_modulus_is_422() {
         ("submission", 257),
         ("attachments", 128),
     ] {
-        let body = edited(&sealed.bytes, |v| {
-            let part = if part == "attachments" {
-                &mut v[part][0]
-            } else {
-                &mut v[part]
-            };
+        let body = edited_part(&sealed.bytes, part, |part| {
             part["recipients"][1]["encrypted_key"] = b64(&vec![7; len]);
         });
         // Core's parser alone takes it: only the firm's key can say it will never open.
-        sealform_core::bundle::inspect(&body).expect("well-formed");
-        let response = server.post(body).await;
-        assert_eq!(response.status(), 422, "{part}, {len} bytes");
-        let message = json(response).await["error"].as_str().unwrap().to_owned();
-        assert!(message.contains("wrapped key"), "{message}");
+        assert_refused(&server, body, "wrapped key").await;
     }
     assert_eq!(server.read_store().count().unwrap(), 0);
 }
@@ -223,19 +237,10 @@ async fn a_protected_header_other_than_the_canonical_17_bytes_is_422() {
         ("submission", r#"{ "enc": "A256GCM"}"#),
         ("attachments", r#"{"enc":"A256GCM"}   "#),
     ] {
-        let body = edited(&sealed.bytes, |v| {
-            let part = if part == "attachments" {
-                &mut v[part][0]
-            } else {
-                &mut v[part]
-            };
+        let body = edited_part(&sealed.bytes, part, |part| {
             part["protected"] = b64(header.as_bytes());
         });
-        sealform_core::bundle::inspect(&body).expect("well-formed");
-        let response = server.post(body).await;
-        assert_eq!(response.status(), 422, "{part}: {header}");
-        let message = json(response).await["error"].as_str().unwrap().to_owned();
-        assert!(message.contains("protected header"), "{message}");
+        assert_refused(&server, body, "protected header").await;
     }
     assert_eq!(server.read_store().count().unwrap(), 0);
     // The canonical bundle, re-serialised the same way, is still taken: only the header was at fault.
@@ -261,6 +266,68 @@ async fn an_oversized_body_is_413_declared_or_streamed() {
     let answer = server.raw(request.as_bytes()).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert_eq!(server.read_store().count().unwrap(), 0);
+}
+
+/// Starts posting `body` on a new connection, declaring its whole length but sending only its first `sent` bytes,
+/// and gives the receiver a moment to take it up. Returns the connection and the bytes still to send.
+async fn start_upload(
+    server: &TestServer,
+    body: &[u8],
+    sent: usize,
+) -> (tokio::net::TcpStream, Vec<u8>) {
+    use tokio::io::AsyncWriteExt as _;
+    let mut upload = tokio::net::TcpStream::connect(server.addr)
+        .await
+        .expect("connect");
+    let headers = format!(
+        "POST /api/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    upload.write_all(headers.as_bytes()).await.expect("send");
+    upload.write_all(&body[..sent]).await.expect("send");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    (upload, body[sent..].to_vec())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_beyond_the_inflight_budget_get_503_until_there_is_room() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let first = bundle(&firm_keys(), "first", 30_000);
+    let second = bundle(&firm_keys(), "second", 30_000);
+    // Room for one of them, not two.
+    let budget = first.bytes.len() as u64 + 10_000;
+    let server = TestServer::start(|config| {
+        config.inflight_bytes = Some(budget);
+        config.max_body = budget;
+    })
+    .await;
+    // The first under way: its headers and half its body sent, its declared length held.
+    let (mut upload, rest) = start_upload(&server, &first.bytes, first.bytes.len() / 2).await;
+
+    // Declared: refused before it is read.
+    let response = server.post(second.bytes.clone()).await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "5");
+    let message = json(response).await["error"].as_str().unwrap().to_owned();
+    assert!(message.contains("busy"), "{message}");
+    // Chunked, no length declared: refused once its bytes outgrow the room left.
+    let request = format!(
+        "POST /api/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{}\r\n0\r\n\r\n",
+        second.bytes.len(),
+        String::from_utf8_lossy(&second.bytes)
+    );
+    let answer = server.raw(request.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+
+    // The first finishes and is stored; its bytes are given back, and the second now fits.
+    upload.write_all(&rest).await.unwrap();
+    let mut answer = String::new();
+    upload.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert_eq!(server.post(second.bytes.clone()).await.status(), 201);
+    assert_eq!(server.read_store().count().unwrap(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -340,21 +407,20 @@ async fn at_the_connection_cap_idle_connections_make_way_and_uploads_do_not() {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let server = TestServer::start(|config| config.max_connections = 4).await;
     let sealed = bundle(&firm_keys(), "under way", 2000);
-    let (head, rest) = sealed.bytes.split_at(1000);
-    // An upload under way: headers and half its body sent.
-    let mut upload = tokio::net::TcpStream::connect(server.addr).await.unwrap();
-    let headers = format!(
-        "POST /api/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        sealed.bytes.len()
-    );
-    upload.write_all(headers.as_bytes()).await.unwrap();
-    upload.write_all(head).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    // Five times the cap of idle connections, each making the one before it go.
+    // An upload under way: headers and part of its body sent.
+    let (mut upload, rest) = start_upload(&server, &sealed.bytes, 1000).await;
+    // Five times the cap of idle connections, each making the one before it go: half send nothing, half only
+    // the start of a request (slowloris).
     let mut idle = Vec::new();
-    for _ in 0..20 {
-        idle.push(tokio::net::TcpStream::connect(server.addr).await.unwrap());
+    for i in 0..20 {
+        let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        if i % 2 == 1 {
+            stream
+                .write_all(b"GET /healthz HTTP/1.1\r\n")
+                .await
+                .unwrap();
+        }
+        idle.push(stream);
     }
     let started = std::time::Instant::now();
     let health = server
@@ -370,7 +436,7 @@ async fn at_the_connection_cap_idle_connections_make_way_and_uploads_do_not() {
         started.elapsed()
     );
     // The upload was never closed to make room: it finishes, and is stored.
-    upload.write_all(rest).await.unwrap();
+    upload.write_all(&rest).await.unwrap();
     let mut answer = String::new();
     upload.read_to_string(&mut answer).await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
