@@ -259,15 +259,20 @@ fn commit(store: &mut Store, batch: Vec<InsertJob>) {
     match outcome {
         Ok(results) => {
             for (job, result) in batch.into_iter().zip(results) {
+                // The body's bytes go back to the in-flight budget before the answer does, so a client that posts
+                // again the moment it hears 201 finds the room it just freed.
+                let InsertJob { bundle, reply, .. } = job;
+                drop(bundle);
                 // A request that gave up (timed out, client gone) no longer listens; its bundle is stored anyway.
-                let _ = job.reply.send(Ok(result));
+                let _ = reply.send(Ok(result));
             }
         }
         Err(error) => {
             tracing::error!(batch = batch.len(), "could not store submissions: {error}");
             let shared = WriteError::Store(Arc::new(error));
-            for job in batch {
-                let _ = job.reply.send(Err(shared.clone()));
+            for InsertJob { bundle, reply, .. } in batch {
+                drop(bundle);
+                let _ = reply.send(Err(shared.clone()));
             }
         }
     }
