@@ -64,22 +64,41 @@ else
     step_done "installed: ${packages[*]}"
 fi
 
-step "trunk $TRUNK_SERIES.x"
-if [[ "$(version_of trunk --version)" == "trunk $TRUNK_SERIES."* ]]; then
-    step_done "present"
-else
-    cargo install --locked "trunk@^$TRUNK_SERIES"
-    step_done "installed"
-fi
+# The three cargo installs take most of a first run (Trunk alone ~7 minutes on 2 cores). They run side by side in
+# the background, each line marked with its name, while the steps below that need no compiler go on; they are
+# waited for before the summary, and the first to fail stops the others and this script, naming it.
+# CARGO_TARGET_DIR is left out: installs sharing one target dir would wait for each other's lock on it, and
+# `cargo install` builds in a temporary folder of its own by default.
+install_in_background() {
+    local name="$1"
+    shift
+    start_job "$name" env -u CARGO_TARGET_DIR -u CARGO_BUILD_TARGET_DIR cargo install "$@"
+}
 
-step "wasm-bindgen-cli $WASM_BINDGEN_VERSION (the Cargo.lock version)"
+step "cargo installs, in the background: trunk $TRUNK_SERIES.x, wasm-bindgen-cli $WASM_BINDGEN_VERSION, cargo-deny $CARGO_DENY_SERIES.x"
+present=() started=()
+if [[ "$(version_of trunk --version)" == "trunk $TRUNK_SERIES."* ]]; then
+    present+=(trunk)
+else
+    install_in_background trunk --locked "trunk@^$TRUNK_SERIES"
+    started+=(trunk)
+fi
+# wasm-bindgen-cli at the Cargo.lock version exactly (Trunk.toml names it too).
 if [ "$(version_of wasm-bindgen --version)" = "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
-    step_done "present"
+    present+=(wasm-bindgen-cli)
 else
     # Not --locked: its lockfile names a webpki-roots version the registry here lacks.
-    cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
-    step_done "installed"
+    install_in_background wasm-bindgen-cli --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+    started+=(wasm-bindgen-cli)
 fi
+# deny.toml is written for this series.
+if [[ "$(version_of cargo deny --version)" == "cargo-deny $CARGO_DENY_SERIES."* ]]; then
+    present+=(cargo-deny)
+else
+    install_in_background cargo-deny --locked "cargo-deny@^$CARGO_DENY_SERIES"
+    started+=(cargo-deny)
+fi
+step_done "present: ${present[*]:-none}; installing: ${started[*]:-none}"
 
 step "wasm-opt from npm binaryen@$BINARYEN_VERSION in .tools/npm"
 if [[ "$(version_of wasm-opt --version)" == "wasm-opt version ${BINARYEN_VERSION%%.*}"* ]] \
@@ -101,14 +120,6 @@ else
     step_done "installed"
 fi
 
-step "cargo-deny $CARGO_DENY_SERIES.x"
-if [[ "$(version_of cargo deny --version)" == "cargo-deny $CARGO_DENY_SERIES."* ]]; then
-    step_done "present"
-else
-    cargo install --locked "cargo-deny@^$CARGO_DENY_SERIES"
-    step_done "installed"
-fi
-
 step "Python venv .venv with jwcrypto $JWCRYPTO_VERSION (interop peer)"
 jwcrypto_installed() {
     .venv/bin/python -c 'import importlib.metadata as m; print(m.version("jwcrypto"))' 2>/dev/null || true
@@ -122,8 +133,14 @@ else
 fi
 
 step "cargo fetch (Trunk builds offline)"
-cargo fetch --quiet
+cargo fetch
 step_done "done"
+
+if [ "${#JOBS[@]}" -gt 0 ]; then
+    step "waiting for the cargo installs: ${started[*]}"
+    wait_jobs
+    step_done
+fi
 
 # shellcheck disable=SC2034 # read by the EXIT trap
 CURRENT_STEP="summary"

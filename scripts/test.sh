@@ -14,23 +14,23 @@ cargo fmt --all --check
 step_done
 
 step "cargo clippy (native, all targets)"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy --workspace --all-targets -- -D warnings
 step_done
 
 step "cargo clippy (wasm32, the form)"
-cargo clippy -p sealform-form --target wasm32-unknown-unknown --quiet -- -D warnings
+cargo clippy -p sealform-form --target wasm32-unknown-unknown -- -D warnings
 step_done
 
 step "private-key code stays out of the form and the receiver (core without its \"open\" feature)"
 # Built alone, each package gets only the features it asks for: these fail if core, the receiver or the form ever
 # need the private-key half.
-cargo check -p sealform-core --no-default-features --quiet
-cargo check -p sealform-receiver --quiet
-cargo check -p sealform-form --target wasm32-unknown-unknown --quiet
+cargo check -p sealform-core --no-default-features
+cargo check -p sealform-receiver
+cargo check -p sealform-form --target wasm32-unknown-unknown
 step_done
 
 step "cargo doc"
-RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 step_done
 
 step "cargo deny check (deny.toml)"
@@ -60,21 +60,25 @@ done
 printf '    %-30s %8s bytes raw %8s gzip -9 %8s brotli -q 11\n' "total" "$total_raw" "$total_gzip" "$total_brotli"
 step_done
 
-step "cargo build -p sealform-cli (the binary the browser suite runs)"
-cargo build -p sealform-cli --quiet
+step "cargo build: the tests, sealform (the binary the browser suite runs) and sealform-bench"
+# Every binary and test of the workspace at once, so each crate is built with the features `cargo test --workspace`
+# needs: `cargo build -p sealform-cli` or `cargo run -p sealform-bench` alone would each build some dependencies
+# (tokio, serde, sealform-core, …) a second time with fewer features, and `cargo test` then again.
+cargo build --workspace --bins --tests
 step_done
 
 step "cargo test (unit, property, vectors, tamper matrix, jwcrypto interop, CLI, browser end-to-end)"
 SEALFORM_DIST="$ROOT/dist"
-SEALFORM_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/sealform"
+SEALFORM_BIN="$TARGET_DIR/debug/sealform"
 AXE_CORE_JS="$TOOLS_NPM/node_modules/axe-core/axe.min.js"
 export SEALFORM_DIST SEALFORM_BIN AXE_CORE_JS
 cargo test --workspace
 step_done
 
 step "benchmark, quick mode (scripts/bench.sh; never fails on a time)"
-# Small counts on the debug sealform that cargo test built and the dist/ just built: only proves the benchmark runs.
-SEALFORM_BIN=target/debug/sealform cargo run --quiet -p sealform-bench -- --quick
+# Small counts on the debug sealform and sealform-bench built above and the dist/ just built: only proves the
+# benchmark runs.
+"$TARGET_DIR/debug/sealform-bench" --quick
 step_done
 
 # shellcheck disable=SC2034 # read by the EXIT trap

@@ -88,6 +88,25 @@ pub(crate) fn warn(message: &str) {
     eprintln!("warning: {}", terminal::escape(message));
 }
 
+/// Reports several problems with one thing as one warning: `headline` on the `warning:` line, then each item on
+/// its own indented line (escaped one by one, so no item can start a line of its own or forge another).
+pub(crate) fn warn_grouped(headline: &str, items: &[String]) {
+    eprintln!("{}", grouped("warning", headline, items));
+}
+
+/// The text of [`warn_grouped`]: a colon ends the headline when items follow it.
+fn grouped(kind: &str, headline: &str, items: &[String]) -> String {
+    let mut text = format!("{kind}: {}", terminal::escape(headline));
+    if !items.is_empty() {
+        text.push(':');
+    }
+    for item in items {
+        text.push_str("\n  - ");
+        text.push_str(&terminal::escape(item));
+    }
+    text
+}
+
 /// Says how the work goes (a file opened, skipped, written) on standard error.
 pub(crate) fn note(message: &str) {
     eprintln!("{}", terminal::escape(message));
@@ -133,5 +152,24 @@ fn kids(kids: &[Kid], noun: &str) -> String {
         (_, 0) => format!("no {noun}"),
         (_, 1) => format!("{noun} {list}"),
         _ => format!("{noun}s {list}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_is_a_headline_then_one_indented_line_per_item() {
+        assert_eq!(
+            grouped(
+                "warning",
+                "x.bundle (receipt AAAA-BBBB-CCCC-DDDD): the answers break 2 rules of their form",
+                &["email: not an email address".into(), "a\nb\u{1b}[2K".into()]
+            ),
+            "warning: x.bundle (receipt AAAA-BBBB-CCCC-DDDD): the answers break 2 rules of their form:\n  \
+             - email: not an email address\n  - a\\u{a}b\\u{1b}[2K"
+        );
+        assert_eq!(grouped("warning", "one line", &[]), "warning: one line");
     }
 }

@@ -454,7 +454,7 @@ impl<'a> Batch<'a> {
         self.bar.inc(1);
     }
 
-    /// Warns about what re-validation found, then says where the submission was saved, or prints it, and adds its
+    /// Warns about what re-validation found (one warning for the bundle), then says where the submission was saved, or prints it, and adds its
     /// row to the table.
     fn deliver(
         &mut self,
@@ -468,13 +468,14 @@ impl<'a> Batch<'a> {
             received_at,
         } = opening;
         let name = input.name();
-        for warning in check.warnings() {
-            self.say(|| {
-                error::warn(&format!(
-                    "{name} (receipt {}): {warning}",
-                    opened.receipt.short()
-                ))
-            });
+        if let Some(warning) = check.warning() {
+            // One warning per bundle, however many problems: the receipt heads it, the problems follow.
+            let headline = format!(
+                "{name} (receipt {}): {}",
+                opened.receipt.short(),
+                warning.headline
+            );
+            self.say(|| error::warn_grouped(&headline, &warning.problems));
         }
         let schema = self
             .config

@@ -129,18 +129,34 @@ impl Schemas {
     }
 }
 
+/// What checking a submission again found, as one warning: a headline, and the problems it is about, one sentence
+/// each (none when the headline says it all).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Warning {
+    /// What went wrong, in a few words: `the answers break 2 rules of their form`.
+    pub(crate) headline: String,
+    /// The problems, one sentence each, in the order they were found.
+    pub(crate) problems: Vec<String>,
+}
+
 impl Check {
-    /// The warnings to give on standard error and in the summary; none when the check passed.
-    pub(crate) fn warnings(&self) -> Vec<String> {
+    /// The one warning to give on standard error and in the summary; none when the check passed.
+    pub(crate) fn warning(&self) -> Option<Warning> {
         match self {
-            Self::Passed => Vec::new(),
-            Self::Problems(problems) => problems
-                .iter()
-                .map(|problem| format!("the answers break a rule of their form: {problem}"))
-                .collect(),
-            Self::SchemaUnknown(digest) => vec![format!(
-                "schema {digest} not available; answers not re-validated (give it with --schema)"
-            )],
+            Self::Passed => None,
+            Self::Problems(problems) => Some(Warning {
+                headline: match problems.len() {
+                    1 => "the answers break 1 rule of their form".to_owned(),
+                    n => format!("the answers break {n} rules of their form"),
+                },
+                problems: problems.clone(),
+            }),
+            Self::SchemaUnknown(digest) => Some(Warning {
+                headline: format!(
+                    "schema {digest} not available; answers not re-validated (give it with --schema)"
+                ),
+                problems: Vec::new(),
+            }),
         }
     }
 
@@ -217,14 +233,32 @@ mod tests {
     #[test]
     fn an_unknown_schema_says_how_to_give_it() {
         let digest = Sha256Digest::of(b"another form");
-        let warnings = Check::SchemaUnknown(digest).warnings();
+        let warning = Check::SchemaUnknown(digest).warning().expect("a warning");
         assert_eq!(
-            warnings,
-            [format!(
+            warning.headline,
+            format!(
                 "schema {digest} not available; answers not re-validated (give it with --schema)"
-            )]
+            )
         );
-        assert_eq!(Check::Passed.warnings(), Vec::<String>::new());
+        assert!(warning.problems.is_empty());
+        assert_eq!(Check::Passed.warning(), None);
         assert_eq!(Check::Problems(vec!["a".into()]).status(), "1 problem");
+    }
+
+    #[test]
+    fn problems_are_one_warning() {
+        let check = Check::Problems(vec!["email: not an email".into(), "phone: too long".into()]);
+        assert_eq!(
+            check.warning(),
+            Some(Warning {
+                headline: "the answers break 2 rules of their form".to_owned(),
+                problems: vec!["email: not an email".into(), "phone: too long".into()],
+            })
+        );
+        let one = Check::Problems(vec!["email: not an email".into()]).warning();
+        assert_eq!(
+            one.map(|warning| warning.headline).as_deref(),
+            Some("the answers break 1 rule of their form")
+        );
     }
 }

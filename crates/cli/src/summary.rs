@@ -26,36 +26,51 @@ pub(crate) struct Summary<'a> {
 }
 
 /// A labelled line of the summary's heading part.
-type Fact = (&'static str, String);
+type Fact = (&'static str, Vec<Part>);
+
+/// A piece of a fact's value.
+#[derive(Debug)]
+enum Part {
+    /// An id, a digest, a time or a path: shown as code, exactly as it is.
+    Code(String),
+    /// Words.
+    Words(String),
+}
 
 impl Summary<'_> {
     fn facts(&self) -> Vec<Fact> {
         let submission = &self.opened.submission;
+        let code = |text: &str| vec![Part::Code(text.to_owned())];
         let mut facts = vec![
-            ("Receipt", self.opened.receipt.short()),
-            ("Receipt id", self.opened.receipt.full()),
+            ("Receipt", code(&self.opened.receipt.short())),
+            ("Receipt id", code(&self.opened.receipt.full())),
             (
                 "Form",
-                format!(
-                    "{} (version {})",
-                    submission.form.id, submission.form.version
-                ),
+                vec![
+                    Part::Code(submission.form.id.clone()),
+                    Part::Words(" (version ".to_owned()),
+                    Part::Code(submission.form.version.clone()),
+                    Part::Words(")".to_owned()),
+                ],
             ),
             (
                 "Form schema SHA-256",
-                submission.form.schema_sha256.to_string(),
+                code(&submission.form.schema_sha256.to_string()),
             ),
             (
                 "Submitted at (client's clock)",
-                submission.submitted_at.clone(),
+                code(&submission.submitted_at),
             ),
         ];
         if let Some(received) = self.received_at {
-            facts.push(("Received at", received.to_owned()));
+            facts.push(("Received at", code(received)));
         }
-        facts.push(("Submission id", submission.submission_id.clone()));
-        facts.push(("Opened from", self.source.to_owned()));
-        facts.push(("Answers checked again", self.check.status()));
+        facts.push(("Submission id", code(&submission.submission_id)));
+        facts.push(("Opened from", code(self.source)));
+        facts.push((
+            "Answers checked again",
+            vec![Part::Words(self.check.status())],
+        ));
         facts
     }
 
@@ -82,7 +97,10 @@ impl Summary<'_> {
                     info.name.clone(),
                     format!("attachments/{saved}"),
                     info.media_type.clone(),
-                    format!("{} bytes", info.size),
+                    match info.size {
+                        1 => "1 byte".to_owned(),
+                        size => format!("{size} bytes"),
+                    },
                 ]
             })
             .collect()
@@ -92,19 +110,33 @@ impl Summary<'_> {
         format!("Submission {}", self.opened.receipt.short())
     }
 
-    /// The summary as Markdown, safe to view in any Markdown renderer; `saved_names` are the attachments' names
-    /// on disk, in bundle order.
+    /// The summary as Markdown, safe to view in any Markdown renderer and plain to read as text; `saved_names` are
+    /// the attachments' names on disk, in bundle order.
     pub(crate) fn markdown(&self, saved_names: &[String]) -> String {
-        let mut out = format!("# {}\n\n", markdown_text(&self.title()));
-        for (label, value) in self.facts() {
-            let _ = writeln!(out, "- **{label}:** {}", markdown_text(&value));
+        let mut out = format!(
+            "# Submission {}\n\n",
+            code_span(&self.opened.receipt.short())
+        );
+        for (label, parts) in self.facts() {
+            let value: String = parts.iter().map(Part::markdown).collect();
+            let _ = writeln!(out, "- **{label}:** {value}");
         }
         section(
             &mut out,
             "Problems found when checking the answers again",
             |out| {
-                for warning in self.check.warnings() {
-                    let _ = writeln!(out, "- {}", markdown_text(&warning));
+                if let Some(warning) = self.check.warning() {
+                    let _ = writeln!(
+                        out,
+                        "{}.",
+                        markdown_text(&capitalized(&warning.headline), Place::LineStart)
+                    );
+                    if !warning.problems.is_empty() {
+                        out.push('\n');
+                    }
+                    for problem in &warning.problems {
+                        let _ = writeln!(out, "- {}", markdown_text(problem, Place::LineStart));
+                    }
                 }
             },
         );
@@ -116,15 +148,19 @@ impl Summary<'_> {
                 let _ = writeln!(
                     out,
                     "- **{}:** {}",
-                    markdown_text(&entry.label),
-                    markdown_text(&entry.shown)
+                    markdown_text(&entry.label, Place::AfterText),
+                    markdown_text(&entry.shown, Place::AfterText)
                 );
             }
         });
         section(&mut out, "Consent", |out| {
             for (given, text) in self.consents() {
                 let mark = if given { "given" } else { "not given" };
-                let _ = writeln!(out, "- **{mark}:** {}", markdown_text(&text));
+                let _ = writeln!(
+                    out,
+                    "- **{mark}:** {}",
+                    markdown_text(&text, Place::AfterText)
+                );
             }
         });
         section(&mut out, "Attachments", |out| {
@@ -134,11 +170,10 @@ impl Summary<'_> {
             for [name, saved, media_type, size] in self.attachments(saved_names) {
                 let _ = writeln!(
                     out,
-                    "- {} saved as {} ({}, {})",
-                    markdown_text(&name),
-                    markdown_text(&saved),
-                    markdown_text(&media_type),
-                    markdown_text(&size)
+                    "- {} saved as {} ({}, {size})",
+                    code_span(&name),
+                    code_span(&saved),
+                    code_span(&media_type),
                 );
             }
         });
@@ -153,17 +188,24 @@ impl Summary<'_> {
              <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
              <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n<dl>\n"
         );
-        for (label, value) in self.facts() {
-            let _ = writeln!(out, "<dt>{label}</dt><dd>{}</dd>", html_text(&value));
+        for (label, parts) in self.facts() {
+            let value: String = parts.iter().map(Part::html).collect();
+            let _ = writeln!(out, "<dt>{label}</dt><dd>{value}</dd>");
         }
         out.push_str("</dl>\n");
-        let warnings = self.check.warnings();
-        if !warnings.is_empty() {
-            out.push_str("<h2>Problems found when checking the answers again</h2>\n<ul class=\"problems\">\n");
-            for warning in warnings {
-                let _ = writeln!(out, "<li>{}</li>", html_text(&warning));
+        if let Some(warning) = self.check.warning() {
+            let _ = writeln!(
+                out,
+                "<h2>Problems found when checking the answers again</h2>\n<p class=\"problems\">{}.</p>",
+                html_text(&capitalized(&warning.headline))
+            );
+            if !warning.problems.is_empty() {
+                out.push_str("<ul class=\"problems\">\n");
+                for problem in &warning.problems {
+                    let _ = writeln!(out, "<li>{}</li>", html_text(problem));
+                }
+                out.push_str("</ul>\n");
             }
-            out.push_str("</ul>\n");
         }
         out.push_str("<h2>Answers</h2>\n<dl>\n");
         for entry in self.entries {
@@ -187,11 +229,10 @@ impl Summary<'_> {
         for [name, saved, media_type, size] in self.attachments(saved_names) {
             let _ = writeln!(
                 out,
-                "<li>{} saved as <code>{}</code> ({}, {})</li>",
+                "<li><code>{}</code> saved as <code>{}</code> (<code>{}</code>, {size})</li>",
                 html_text(&name),
                 html_text(&saved),
                 html_text(&media_type),
-                html_text(&size)
             );
         }
         out.push_str("</ul>\n</body>\n</html>\n");
@@ -233,25 +274,162 @@ pub(crate) fn html_text(text: &str) -> String {
     out
 }
 
-/// `text` as literal Markdown text inside a list item. CommonMark lets any ASCII punctuation be escaped with a
-/// backslash, so every one is: no emphasis, link, image, raw HTML, autolink, entity or code span can start, and
-/// with `.` and `:` escaped neither do GitHub's bare `www.` and `https://` autolinks. Line breaks become hard
-/// breaks indented into the list item, so a value cannot start a heading or end the list; other control and
-/// text-direction characters are shown as `\u{202e}`.
-pub(crate) fn markdown_text(text: &str) -> String {
-    let text = terminal::escape_keeping_lines(text);
-    let mut out = String::with_capacity(text.len() + text.len() / 4);
-    for c in text.chars() {
-        match c {
-            '\n' => out.push_str("\\\n  "),
-            c if c.is_ascii_punctuation() => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
+impl Part {
+    fn markdown(&self) -> String {
+        match self {
+            Self::Code(text) => code_span(text),
+            Self::Words(text) => markdown_text(text, Place::AfterText),
         }
     }
+
+    fn html(&self) -> String {
+        match self {
+            Self::Code(text) => format!("<code>{}</code>", html_text(text)),
+            Self::Words(text) => html_text(text),
+        }
+    }
+}
+
+/// `text` with its first letter upper-case, to start a sentence.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Where a piece of Markdown text starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// At the start of a line or of a list item, where `#`, `>`, `-`, `+` or `1.` would start a block.
+    LineStart,
+    /// After other text on the same line (a label), where only inline syntax can act.
+    AfterText,
+}
+
+/// `text` as literal Markdown text: a backslash goes only before what Markdown would otherwise read as syntax, so
+/// ordinary sentences read in a text editor exactly as they were typed, and render the same. Inline: `` ` ``, `*`,
+/// `[`, `]`, `|` (GFM tables), `~` (GFM strikethrough) always; `_` unless inside a word; `<` before what would open
+/// a tag or autolink; `&` before what would be an entity; `\` before punctuation or a line end; the `:` of `://`
+/// and the `.` of a `www.` that GFM would make a bare link. At the start of each line (every line after a break,
+/// and the first when `place` says so): `#`, `>`, a list marker (`-`, `+`, `1.`, `1)`) and a `=` or `-` underline.
+/// Line breaks become hard breaks indented into the list item, so a value cannot end the list; other control and
+/// text-direction characters are shown as `\u{202e}`, and trailing blank lines, which would show nothing, go.
+pub(crate) fn markdown_text(text: &str, place: Place) -> String {
+    let text = terminal::escape_keeping_lines(text);
+    // Blank lines at the end: without them the value shows the same, and a last line of spaces would end the item.
+    let content = text.trim_end_matches(['\n', ' ']).len();
+    let text = &text[..text[content..]
+        .find('\n')
+        .map_or(text.len(), |at| content + at)];
+    let mut out = String::with_capacity(text.len() + 8);
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            out.push_str("\\\n  ");
+        }
+        escape_line(&mut out, line, index > 0 || place == Place::LineStart);
+    }
     out
+}
+
+/// Writes one line of [`markdown_text`] (no line break in it).
+fn escape_line(out: &mut String, line: &str, at_line_start: bool) {
+    let chars: Vec<char> = line.chars().collect();
+    let marker = if at_line_start {
+        block_marker(&chars)
+    } else {
+        None
+    };
+    for (index, &c) in chars.iter().enumerate() {
+        if marker == Some(index) || is_inline_syntax(&chars, index) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
+/// The index of the character that would make `line`, at the start of a line, a block of its own (a heading, a
+/// quote, a list item, a setext underline or a thematic break), if any. Backticks, tildes, `*`, `_`, `<` and `[`,
+/// which also start blocks, are escaped wherever they could act inline.
+fn block_marker(line: &[char]) -> Option<usize> {
+    let start = line.iter().position(|&c| c != ' ')?;
+    let rest = &line[start..];
+    let only = |mark: char| rest.iter().all(|&c| c == mark || c == ' ');
+    let then_space = |at: usize| rest.get(at).is_none_or(|&c| c == ' ');
+    match rest[0] {
+        '#' | '>' => Some(start),
+        '-' if then_space(1) || only('-') => Some(start),
+        '+' if then_space(1) => Some(start),
+        '=' if only('=') => Some(start),
+        c if c.is_ascii_digit() => {
+            // An ordered list item: up to nine digits, then `.` or `)` and a space (or nothing).
+            let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+            let after = rest.get(digits).copied();
+            (digits <= 9 && matches!(after, Some('.' | ')')) && then_space(digits + 1))
+                .then_some(start + digits)
+        }
+        _ => None,
+    }
+}
+
+/// Whether the character at `index` of `line` could act as Markdown syntax inside a line.
+fn is_inline_syntax(line: &[char], index: usize) -> bool {
+    let before = index.checked_sub(1).map(|at| line[at]);
+    let after = line.get(index + 1).copied();
+    let rest = &line[index + 1..];
+    match line[index] {
+        '`' | '*' | '[' | ']' | '|' | '~' => true,
+        // An underscore between two letters or digits can neither open nor close emphasis (`snake_case`).
+        '_' => {
+            !(before.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphanumeric))
+        }
+        '<' => after.is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?')),
+        '&' => looks_like_entity(rest),
+        // Before punctuation a backslash escapes it; at a line's end it would be a hard break.
+        '\\' => after.is_none_or(|c| c.is_ascii_punctuation()),
+        ':' => rest.starts_with(&['/', '/']),
+        '.' => is_www(&line[..index]),
+        _ => false,
+    }
+}
+
+/// Whether `rest` (what follows a `&`) would make it an entity or character reference: `#` and digits, or a
+/// name, then `;`.
+fn looks_like_entity(rest: &[char]) -> bool {
+    let rest = rest.strip_prefix(&['#']).unwrap_or(rest);
+    let name = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    name > 0 && rest.get(name) == Some(&';')
+}
+
+/// Whether `before` ends in a word `www`, which with the `.` after it GFM makes a link.
+fn is_www(before: &[char]) -> bool {
+    let Some(start) = before.len().checked_sub(3) else {
+        return false;
+    };
+    let word_start = start == 0 || !before[start - 1].is_alphanumeric();
+    word_start && before[start..].iter().all(|c| c.eq_ignore_ascii_case(&'w'))
+}
+
+/// `text` as a Markdown code span: shown exactly as it is, since nothing inside a code span is syntax, between
+/// fences one backtick longer than the longest run inside it (CommonMark 6.1), padded with a space when it starts
+/// or ends with a backtick or with spaces at both ends (which a renderer strips one of). Line breaks, control and
+/// text-direction characters are shown as `\u{a}`, so the span stays on its line; empty text is `(empty)`.
+pub(crate) fn code_span(text: &str) -> String {
+    let text = terminal::escape(text);
+    if text.is_empty() {
+        return "(empty)".to_owned();
+    }
+    let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest_run + 1);
+    let pad = text.starts_with('`')
+        || text.ends_with('`')
+        || (text.starts_with(' ') && text.ends_with(' ') && text.contains(|c| c != ' '));
+    let pad = if pad { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 #[cfg(test)]
@@ -267,6 +445,117 @@ mod tests {
         assert_eq!(html_text("Zoë 王"), "Zoë 王");
     }
 
+    /// What a Markdown renderer makes of `markdown`: the text of each list item (hard breaks as line breaks, code
+    /// spans as their text), and every event that is neither text nor the document's own structure (a list, its
+    /// items, their paragraphs and the bold labels `- **Label:**`).
+    fn render(markdown: &str) -> (Vec<String>, Vec<String>) {
+        use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+        // GitHub's extensions too: tables, strikethrough, task lists, footnotes, alerts.
+        let options = Options::ENABLE_TABLES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_FOOTNOTES
+            | Options::ENABLE_GFM;
+        let (mut items, mut other) = (Vec::new(), Vec::new());
+        let mut depth = 0;
+        for event in Parser::new_ext(markdown, options) {
+            match event {
+                Event::Start(Tag::List(None)) | Event::End(TagEnd::List(false)) if depth <= 1 => {}
+                Event::Start(Tag::Item) if depth == 0 => {
+                    depth = 1;
+                    items.push(String::new());
+                }
+                Event::End(TagEnd::Item) if depth == 1 => depth = 0,
+                Event::Start(Tag::Paragraph | Tag::Strong)
+                | Event::End(TagEnd::Paragraph | TagEnd::Strong) => {}
+                Event::Text(text) | Event::Code(text) if depth == 1 => {
+                    items.last_mut().expect("in an item").push_str(&text);
+                }
+                Event::HardBreak if depth == 1 => items.last_mut().expect("in an item").push('\n'),
+                other_event => other.push(format!("{other_event:?}")),
+            }
+        }
+        (items, other)
+    }
+
+    /// Hostile answers: each must render as exactly the text typed.
+    const HOSTILE: &[&str] = &[
+        "[click me](https://evil.example) ![pixel](https://evil.example/p.png) [ref]",
+        "<img src=x onerror=alert(1)> <script>alert(1)</script> <!-- hidden --> <https://evil.example>",
+        "line 1\n# Not a heading\n## Nor this\n> not a quote\n- not a list\n+ nor this\n* nor this",
+        "1. not a list\n2) nor this\n\nafter a blank line",
+        "Setext\n===\nand\n---\n***\n___\n- - -",
+        "| a | b |\n|---|---|\n| 1 | 2 |",
+        "**bold** __bold__ *em* _em_ `code` ``code`` ~~struck~~ ~struck~",
+        "```\nfenced\n```\n~~~\nfenced\n~~~",
+        "&amp; &#60; &#x3C; &copy;",
+        "trailing backslash \\\nand \\*escaped\\* \\",
+        "[^1] and\n[^1]: a footnote\n[x]: https://evil.example",
+        "- [ ] task\n- [x] done",
+        "<div>\nblock html\n</div>",
+        "www.evil.example and https://evil.example/path",
+        "invoice\u{202E}fdp.exe\u{1b}[2K\u{7}",
+    ];
+
+    #[test]
+    fn hostile_answers_render_as_the_text_typed() {
+        for value in HOSTILE {
+            for place in [Place::AfterText, Place::LineStart] {
+                let markdown = match place {
+                    Place::AfterText => format!("- **Label:** {}\n", markdown_text(value, place)),
+                    Place::LineStart => format!("- {}\n", markdown_text(value, place)),
+                };
+                let (items, other) = render(&markdown);
+                let expected = match place {
+                    Place::AfterText => format!("Label: {}", terminal::escape_keeping_lines(value)),
+                    Place::LineStart => terminal::escape_keeping_lines(value).into_owned(),
+                };
+                assert_eq!(items, [expected], "{markdown}");
+                assert!(other.is_empty(), "{markdown}\nrendered as {other:#?}");
+            }
+        }
+    }
+
+    #[test]
+    fn ordinary_text_is_written_as_typed() {
+        for value in [
+            "My landlord kept the deposit.",
+            "Harbour & Vale, AT&T, 50% off - not 100%!",
+            "2 < 3 and 5 > 4; (see above) \"quoted\" it's #1 + 1 = 2",
+            "jane_doe@example.com, snake_case, C:\\Users\\zoe",
+            "Zoë Ñúñez-王 🙂 مرحبا",
+            "2026-11-30T21:01:57Z",
+            "line 1\nline 2",
+        ] {
+            let written = markdown_text(value, Place::AfterText);
+            assert_eq!(written, value.replace('\n', "\\\n  "), "{value}");
+        }
+        assert_eq!(markdown_text("answer\n\n \n", Place::AfterText), "answer");
+        assert_eq!(markdown_text(" (version ", Place::AfterText), " (version ");
+        assert_eq!(markdown_text("a  \n  \n", Place::AfterText), "a  ");
+    }
+
+    #[test]
+    fn syntax_is_escaped_only_where_it_acts() {
+        assert_eq!(markdown_text("# x", Place::AfterText), "# x");
+        assert_eq!(markdown_text("# x", Place::LineStart), r"\# x");
+        assert_eq!(markdown_text("-5 and 1.5", Place::LineStart), "-5 and 1.5");
+        assert_eq!(
+            markdown_text("a\n- b\n12) c", Place::AfterText),
+            "a\\\n  \\- b\\\n  12\\) c"
+        );
+        assert_eq!(markdown_text("a_b _c_", Place::AfterText), r"a_b \_c\_");
+        assert_eq!(
+            markdown_text("&amp; & &x", Place::AfterText),
+            r"\&amp; & &x"
+        );
+        assert_eq!(markdown_text(r"\a \* \", Place::AfterText), r"\a \\\* \\");
+        assert_eq!(
+            markdown_text("www.a.example https://b.example", Place::AfterText),
+            r"www\.a.example https\://b.example"
+        );
+    }
+
     #[test]
     fn hidden_characters_are_shown_not_obeyed() {
         // A right-to-left override (U+202E) before `fdp.exe` shows it as `exe.pdf`.
@@ -275,24 +564,32 @@ mod tests {
             "invoice\\u{202e}fdp.exe\\u{1b}[2K\nline 2"
         );
         assert_eq!(
-            markdown_text("invoice\u{202E}fdp.exe\u{7}\u{2066}"),
-            r"invoice\\u\{202e\}fdp\.exe\\u\{7\}\\u\{2066\}"
+            markdown_text("invoice\u{202E}fdp.exe\u{7}\u{2066}", Place::AfterText),
+            r"invoice\u{202e}fdp.exe\u{7}\u{2066}"
         );
+        assert_eq!(code_span("a\nb\u{202E}"), r"`a\u{a}b\u{202e}`");
     }
 
     #[test]
-    fn markdown_cannot_make_links_or_markup() {
-        assert_eq!(
-            markdown_text("[click](https://evil.example) <img src=x>"),
-            r"\[click\]\(https\:\/\/evil\.example\) \<img src\=x\>"
-        );
-        assert_eq!(
-            markdown_text("**bold** _i_ `code`"),
-            r"\*\*bold\*\* \_i\_ \`code\`"
-        );
-        assert_eq!(markdown_text("line\n# heading"), "line\\\n  \\# heading");
-        assert_eq!(markdown_text("www.evil.com"), r"www\.evil\.com");
-        assert_eq!(markdown_text("&amp; \u{7}"), r"\&amp\; \\u\{7\}");
-        assert_eq!(markdown_text("Zoë 王"), "Zoë 王");
+    fn code_spans_show_any_text_exactly() {
+        assert_eq!(code_span("IDWJ-CT7C-SD5L-XF2C"), "`IDWJ-CT7C-SD5L-XF2C`");
+        assert_eq!(code_span("2026-11-30T21:01:57Z"), "`2026-11-30T21:01:57Z`");
+        assert_eq!(code_span(""), "(empty)");
+        for value in [
+            "a`b",
+            "``double`` and `single`",
+            "`starts",
+            "ends`",
+            "`",
+            " both ",
+            "   ",
+            " `x` ",
+            "<b>*not bold*</b> [x](y) &amp; \\",
+        ] {
+            let markdown = format!("- {}\n", code_span(value));
+            let (items, other) = render(&markdown);
+            assert_eq!(items, [value], "{markdown}");
+            assert!(other.is_empty(), "{markdown}\nrendered as {other:#?}");
+        }
     }
 }

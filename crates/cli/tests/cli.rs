@@ -152,7 +152,29 @@ fn keygen_demo_key_writes_a_0600_private_key_and_a_matching_jwk_that_round_trips
         summary.contains("**Answers checked again:** passed"),
         "{summary}"
     );
-    assert!(summary.contains("Harbour \\& Vale"), "{summary}");
+    // Ids, times and ordinary sentences read as they are: in code spans, or needing no escape at all.
+    let receipt = ReceiptId::of(&fs::read(&bundle).expect("read"));
+    assert!(
+        summary.contains(&format!("- **Receipt:** `{}`\n", receipt.short())),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("- **Receipt id:** `{}`\n", receipt.full())),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!(
+            "- **Submitted at (client's clock):** `{}`\n",
+            sealed.submitted_at
+        )),
+        "{summary}"
+    );
+    assert!(summary.contains("Harbour & Vale"), "{summary}");
+    assert!(summary.contains(CLIENT_NAME), "{summary}");
+    assert!(
+        !summary.contains('\\'),
+        "a backslash in an ordinary summary:\n{summary}"
+    );
 }
 
 #[test]
@@ -427,7 +449,7 @@ fn open_prints_the_verified_submission() {
     assert!(run.stderr.contains(&receipt), "{}", run.stderr);
     // The vector's answers are a sketch, not a complete intake: re-validation says so, and nothing is dropped.
     assert!(
-        run.stderr.contains("break a rule of their form"),
+        run.stderr.contains(" of their form:\n  - "),
         "{}",
         run.stderr
     );
@@ -892,23 +914,16 @@ fn summaries_escape_what_the_client_wrote() {
     let dir = tempfile::tempdir().expect("temp dir");
     let key = key_file(dir.path(), "firm", 0o600);
     let mut answers = valid_answers();
-    answers.insert(
-        "full_name",
-        Answer::Text("<script>alert('x')</script>".into()),
-    );
-    answers.insert(
-        "description",
-        Answer::Text(
-            "[click me](https://evil.example)\n# Not a heading <img src=x onerror=alert(1)>".into(),
-        ),
-    );
+    answers.insert("full_name", Answer::Text(SCRIPT.into()));
+    answers.insert("description", Answer::Text(HOSTILE_DESCRIPTION.into()));
+    answers.insert(HOSTILE_ID, Answer::Text(HOSTILE_ID.into()));
     let bundle = dir.path().join("client.bundle");
     seal_answers(
         &bundle,
         &[identity("firm").recipient().clone()],
         "id-xss",
         answers,
-        &[("<b>bold</b>.txt", b"x")],
+        &[(ATTACHMENT, b"x")],
     );
     let out = dir.path().join("opened");
     open_into(&key, &out, &bundle).expect_code(0);
@@ -921,15 +936,153 @@ fn summaries_escape_what_the_client_wrote() {
     assert!(!html.contains("<script"), "{html}");
     assert!(!html.contains("<img"), "{html}");
     assert!(!html.contains("<b>"), "{html}");
+    // Markdown: rendered as a viewer would, every value is exactly the text typed, and nothing became markup.
     let markdown = fs::read_to_string(folder.join("summary.md")).expect("read");
-    assert!(markdown.contains(r"\<script\>"), "{markdown}");
-    assert!(
-        markdown.contains(r"\[click me\]\(https\:\/\/evil\.example\)"),
+    let rendered = render_markdown(&markdown);
+    assert_eq!(
+        rendered.headings,
+        [
+            format!(
+                "Submission {}",
+                ReceiptId::of(&fs::read(&bundle).expect("read")).short()
+            ),
+            "Problems found when checking the answers again".to_owned(),
+            "Answers".to_owned(),
+            "Consent".to_owned(),
+            "Attachments".to_owned(),
+        ],
         "{markdown}"
     );
-    assert!(markdown.contains("\\\n  \\# Not a heading"), "{markdown}");
-    // Every `<` is escaped, so no raw HTML can start.
-    assert!(!markdown.replace(r"\<", "").contains('<'), "{markdown}");
+    assert!(
+        rendered.markup.is_empty(),
+        "{markdown}\nrendered as markup: {:#?}",
+        rendered.markup
+    );
+    for value in [SCRIPT, HOSTILE_DESCRIPTION] {
+        assert!(
+            rendered
+                .items
+                .iter()
+                .any(|item| item.ends_with(&format!(": {value}"))),
+            "{value:?} is not shown as typed in {:#?}",
+            rendered.items
+        );
+    }
+    // A question the form does not have: labelled by its id, and named in a problem, both as typed.
+    assert!(
+        rendered
+            .items
+            .contains(&format!("{HOSTILE_ID}: {HOSTILE_ID}")),
+        "{:#?}",
+        rendered.items
+    );
+    assert!(
+        rendered
+            .items
+            .iter()
+            .any(|item| item.contains(HOSTILE_ID) && !item.ends_with(HOSTILE_ID)),
+        "the problem naming {HOSTILE_ID:?} in {:#?}",
+        rendered.items
+    );
+    assert!(
+        rendered.items.iter().any(|item| item
+            .strip_prefix(&format!("{ATTACHMENT} saved as attachments/"))
+            .is_some_and(|rest| rest.ends_with(" (text/plain, 1 byte)"))),
+        "{:#?}",
+        rendered.items
+    );
+    // The form's own fact, and an ordinary sentence the firm wrote, as they are.
+    for item in [
+        "Form: legal-intake (version 2026-01)",
+        "Submission id: id-xss",
+    ] {
+        assert!(
+            rendered.items.iter().any(|shown| shown == item),
+            "{item:?} in {:#?}",
+            rendered.items
+        );
+    }
+}
+
+/// Markdown injection attempts, each to be shown as typed.
+const SCRIPT: &str = "<script>alert('x')</script>";
+const HOSTILE_DESCRIPTION: &str =
+    "[click me](https://evil.example) ![pixel](https://evil.example/p.png)\n\
+    # Not a heading <img src=x onerror=alert(1)>\n\
+    > not a quote\n\
+    - not a list\n\
+    1. nor this\n\
+    | a | b |\n\
+    |---|---|\n\
+    <div>raw html</div> &amp; **bold** _em_ ~~struck~~ `code`\n\
+    Setext\n\
+    ===";
+const HOSTILE_ID: &str = "# [x](https://evil.example) | <b>";
+const ATTACHMENT: &str = "<b>bold</b>.txt";
+
+/// What a Markdown viewer shows of a summary.
+#[derive(Debug)]
+struct Rendered {
+    /// Each heading's text.
+    headings: Vec<String>,
+    /// Each top-level list item's text: code spans as their text, hard breaks as line breaks.
+    items: Vec<String>,
+    /// Everything else that is not text, a paragraph, a list or the bold label of an item: links, images, HTML,
+    /// tables, quotes, nested lists, emphasis.
+    markup: Vec<String>,
+}
+
+/// Renders `markdown` as CommonMark with GitHub's extensions (tables, strikethrough, task lists, footnotes).
+fn render_markdown(markdown: &str) -> Rendered {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_GFM;
+    let mut rendered = Rendered {
+        headings: Vec::new(),
+        items: Vec::new(),
+        markup: Vec::new(),
+    };
+    let (mut in_heading, mut in_item) = (false, false);
+    for event in Parser::new_ext(markdown, options) {
+        let text = match &event {
+            Event::Text(text) | Event::Code(text) => Some(text.to_string()),
+            Event::HardBreak => Some("\n".to_owned()),
+            _ => None,
+        };
+        match (event, text) {
+            (_, Some(text)) if in_heading => {
+                rendered
+                    .headings
+                    .last_mut()
+                    .expect("a heading")
+                    .push_str(&text);
+            }
+            (_, Some(text)) if in_item => {
+                rendered.items.last_mut().expect("an item").push_str(&text)
+            }
+            (Event::Start(Tag::Heading { .. }), _) => {
+                in_heading = true;
+                rendered.headings.push(String::new());
+            }
+            (Event::End(TagEnd::Heading(_)), _) => in_heading = false,
+            (Event::Start(Tag::Item), _) if !in_item => {
+                in_item = true;
+                rendered.items.push(String::new());
+            }
+            (Event::End(TagEnd::Item), _) => in_item = false,
+            (
+                Event::Start(Tag::Paragraph | Tag::Strong | Tag::List(None))
+                | Event::End(TagEnd::Paragraph | TagEnd::Strong | TagEnd::List(false)),
+                _,
+            ) => {}
+            (Event::Text(_), _) => {}
+            (other, _) => rendered.markup.push(format!("{other:?}")),
+        }
+    }
+    rendered
 }
 
 /// What a hostile client writes to forge a line on the firm's terminal (erase the line, back to its start, print a
@@ -1014,11 +1167,12 @@ fn text_the_client_controls_never_reaches_the_terminal_raw() {
 }
 
 #[test]
-fn answers_that_break_their_form_are_saved_with_a_warning() {
+fn answers_that_break_their_form_are_saved_with_one_warning() {
     let dir = tempfile::tempdir().expect("temp dir");
     let key = key_file(dir.path(), "firm", 0o600);
     let mut answers = valid_answers();
     answers.insert("email", Answer::Text("not an email address".into()));
+    answers.insert("practice_area", Answer::Text("astrology".into()));
     let bundle = dir.path().join("client.bundle");
     seal_answers(
         &bundle,
@@ -1028,18 +1182,58 @@ fn answers_that_break_their_form_are_saved_with_a_warning() {
         &[],
     );
     let out = dir.path().join("opened");
-    open_into(&key, &out, &bundle)
-        .expect_code(0)
-        .expect_stderr(&["warning", "break a rule of their form", "email:"]);
+    let run = open_into(&key, &out, &bundle).expect_code(0);
+    // One warning for the bundle: a line naming it and its receipt, then each problem on an indented line.
+    let receipt = ReceiptId::of(&fs::read(&bundle).expect("read")).short();
+    let warning: Vec<&str> = run
+        .stderr
+        .lines()
+        .skip_while(|line| !line.starts_with("warning:"))
+        .take_while(|line| line.starts_with("warning:") || line.starts_with("  - "))
+        .collect();
+    assert_eq!(run.stderr.matches("warning:").count(), 1, "{}", run.stderr);
+    assert_eq!(
+        warning.first().copied(),
+        Some(
+            format!(
+                "warning: {} (receipt {receipt}): the answers break 2 rules of their form:",
+                bundle.display()
+            )
+            .as_str()
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(warning.len(), 3, "{}", run.stderr);
+    assert!(
+        warning[1..]
+            .iter()
+            .any(|line| line.starts_with("  - email: ")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        warning[1..]
+            .iter()
+            .any(|line| line.starts_with("  - practice_area: ")),
+        "{}",
+        run.stderr
+    );
+
     let folder = out.join(receipt_folder(&fs::read(&bundle).expect("read")));
     let summary = fs::read_to_string(folder.join("summary.md")).expect("read");
     assert!(
-        summary.contains("**Answers checked again:** 1 problem"),
+        summary.contains("**Answers checked again:** 2 problems"),
         "{summary}"
     );
-    assert!(summary.contains("email\\:"), "{summary}");
+    assert!(
+        summary.contains("The answers break 2 rules of their form.\n\n- email: "),
+        "{summary}"
+    );
+    assert!(summary.contains("\n- practice_area: "), "{summary}");
     let html = fs::read_to_string(folder.join("summary.html")).expect("read");
     assert!(html.contains("class=\"problems\""), "{html}");
+    assert!(html.contains("<li>email: "), "{html}");
 }
 
 #[test]
@@ -1074,7 +1268,7 @@ fn a_form_sealform_does_not_know_is_named_and_can_be_given() {
     let run = open(Some(&form_path));
     assert!(!run.stderr.contains("not available"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("break a rule of their form"),
+        run.stderr.contains(" of their form:\n  - "),
         "{}",
         run.stderr
     );
