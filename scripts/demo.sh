@@ -19,7 +19,8 @@ step "sealform CLI (cargo build, dev profile)"
 # The dev profile, as scripts/test.sh builds: a demo opens a few submissions, so the optimised release-cli
 # profile (which scripts/bench.sh uses) would only add a second, much slower build of every crate.
 cargo build -p sealform-cli
-sealform="$TARGET_DIR/debug/sealform"
+# Relative to the root when it is inside it: the demo prints its commands with this path, to be pasted.
+sealform="${TARGET_DIR#"$ROOT"/}/debug/sealform"
 step_done
 
 step "sealform demo"

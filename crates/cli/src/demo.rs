@@ -197,6 +197,16 @@ fn write_form_config(path: &Path, recipient: Recipient) -> Result<FormConfig, Er
     FormConfig::from_bytes(json.into_bytes(), path).map_err(serve::start_error)
 }
 
+/// How to run this program again from the shell that started the demo: the path it was started by when that is a
+/// path (`scripts/demo.sh` runs it from the target folder, not from PATH), else its name.
+fn this_program() -> String {
+    std::env::args_os()
+        .next()
+        .map(PathBuf::from)
+        .filter(|path| path.components().count() > 1)
+        .map_or_else(|| "sealform".to_owned(), |path| path.display().to_string())
+}
+
 /// Says where to go and what to run afterwards.
 fn next_steps(dir: &Path, form_origin: &str, host_addr: SocketAddr) {
     eprintln!(
@@ -204,9 +214,10 @@ fn next_steps(dir: &Path, form_origin: &str, host_addr: SocketAddr) {
          \x20 1. Open http://{host_addr}/ — a fictional firm's page with the form embedded (served from {form_origin}).\n\
          \x20 2. Fill it in and submit: the answers are sealed in your browser; the receiver stores only ciphertext.\n\
          \x20 3. Collect what was received into an inbox, as the firm's offline machine does every day:\n\
-         \x20      sealform pull --from {form_origin} --token-file {token} --inbox {inbox}\n\
+         \x20      {program} pull --from {form_origin} --token-file {token} --inbox {inbox}\n\
          \x20 4. Open it, offline, with the demo key (the answers are checked again against the form):\n\
-         \x20      sealform open --key {key} --out {opened} {inbox}\n",
+         \x20      {program} open --key {key} --out {opened} {inbox}\n",
+        program = this_program(),
         token = dir.join(TOKEN_FILE).display(),
         inbox = dir.join("inbox").display(),
         key = dir.join(format!("{KEY_NAME}.private.pem")).display(),

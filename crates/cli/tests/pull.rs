@@ -616,15 +616,19 @@ fn the_demo_prints_a_pull_and_an_open_that_work() {
     // Give the log a moment to hold the whole message, then run each printed command as printed.
     std::thread::sleep(Duration::from_millis(200));
     let log = demo.stderr();
+    let bin = env!("CARGO_BIN_EXE_sealform").to_owned();
     let printed = |command: &str| -> Vec<String> {
         let line = log
             .lines()
             .map(str::trim)
-            .find(|line| line.starts_with(command))
+            .find(|line| line.contains(command))
             .unwrap_or_else(|| panic!("the demo does not print {command:?}:\n{log}"));
-        line.split_whitespace().skip(1).map(str::to_owned).collect()
+        let mut words = line.split_whitespace();
+        // The program as it was started: a path, so that the commands work with `sealform` not on PATH.
+        assert_eq!(words.next(), Some(bin.as_str()), "{line}");
+        words.map(str::to_owned).collect()
     };
-    let (pull_args, open_args) = (printed("sealform pull "), printed("sealform open "));
+    let (pull_args, open_args) = (printed(" pull --from "), printed(" open --key "));
     let pulled = sealform(&pull_args).expect_code(0);
     assert!(pulled.stdout.contains("Pulled 1 bundle"), "{pulled:#?}");
     let opened = sealform(&open_args).expect_code(0);
