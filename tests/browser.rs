@@ -867,19 +867,7 @@ async fn a_config_option_off_the_forms_origin_is_refused() {
                 &format!("{}/index.html?config={query}", world.form.origin()),
             )
             .await;
-            assert_eq!(page.state().await, "unavailable", "config={config:?}");
-            let console = browser::log(page.client(), "browser").await;
-            assert!(
-                serde_json::to_string(&console)
-                    .expect("json")
-                    .contains("not on the form's own origin"),
-                "config={config:?}: the console says why: {console:#?}"
-            );
-            assert_eq!(
-                csp_refusals(&console),
-                Vec::<String>::new(),
-                "config={config:?}: nothing was fetched"
-            );
+            assert_config_refused(&page, &format!("config={config:?}")).await;
         }
         assert_eq!(
             world.host.count_requests("GET", "/c.json"),
@@ -923,19 +911,7 @@ async fn an_inline_data_config_off_the_forms_origin_is_refused() {
         };
         scenario(options, async |world: &World| {
             let page = FormPage::at(&world.client, &world.host_url()).await;
-            assert_eq!(page.state().await, "unavailable", "data-config={config:?}");
-            let console = browser::log(page.client(), "browser").await;
-            assert!(
-                serde_json::to_string(&console)
-                    .expect("json")
-                    .contains("not on the form's own origin"),
-                "data-config={config:?}: the console says why: {console:#?}"
-            );
-            assert_eq!(
-                csp_refusals(&console),
-                Vec::<String>::new(),
-                "data-config={config:?}"
-            );
+            assert_config_refused(&page, &format!("data-config={config:?}")).await;
             let recorded = page.js("return window.cspViolations;", vec![]).await;
             assert_eq!(
                 recorded,
@@ -946,6 +922,24 @@ async fn an_inline_data_config_off_the_forms_origin_is_refused() {
         })
         .await;
     }
+}
+
+/// The form refused the config `what` names before fetching anything: the "not available" page, the reason in the
+/// console, and no fetch that the CSP had to stop.
+async fn assert_config_refused(page: &FormPage<'_>, what: &str) {
+    assert_eq!(page.state().await, "unavailable", "{what}");
+    let console = browser::log(page.client(), "browser").await;
+    assert!(
+        serde_json::to_string(&console)
+            .expect("json")
+            .contains("not on the form's own origin"),
+        "{what}: the console says why: {console:#?}"
+    );
+    assert_eq!(
+        csp_refusals(&console),
+        Vec::<String>::new(),
+        "{what}: nothing was fetched"
+    );
 }
 
 /// The console's Content-Security-Policy refusals (a fetch the page's CSP blocked never reaches the network log).

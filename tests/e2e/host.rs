@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
@@ -128,10 +128,7 @@ impl HostPage {
                 get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], HOST_JS) }),
             )
             // A real firm's site has an icon; without one the browser's request for it is a 404 in the console.
-            .route(
-                "/favicon.ico",
-                get(|| async { axum::http::StatusCode::NO_CONTENT }),
-            )
+            .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
             .route(
                 "/host.css",
                 get(|| async { ([(header::CONTENT_TYPE, "text/css")], HOST_CSS) }),
