@@ -9,9 +9,9 @@
  * window. See docs/EMBEDDING.md.
  *
  * Attributes: data-target (CSS selector to mount in; default: right after this tag), data-pin (key id(s) the form
- * may seal to, comma separated), data-config (the config's path on the form's origin; any
- * other origin is refused), data-title (the iframe's
- * accessible name), data-mode="inline" (mount in the page itself; read the trade-off in docs/EMBEDDING.md first).
+ * may seal to, comma separated), data-config (the config's path on the form's origin; the form refuses any other
+ * origin), data-title (the iframe's accessible name), data-mode="inline" (mount in the page itself; read the
+ * trade-off in docs/EMBEDDING.md first).
  */
 (function () {
   "use strict";
