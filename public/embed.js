@@ -9,8 +9,9 @@
  * window. See docs/EMBEDDING.md.
  *
  * Attributes: data-target (CSS selector to mount in; default: right after this tag), data-pin (key id(s) the form
- * may seal to, comma separated), data-config (the config's path on the form's origin), data-title (the iframe's
- * accessible name), data-mode="inline" (mount in the page itself; read the trade-off in docs/EMBEDDING.md first).
+ * may seal to, comma separated), data-config (the config's path on the form's origin; the form refuses any other
+ * origin), data-title (the iframe's accessible name), data-mode="inline" (mount in the page itself; read the
+ * trade-off in docs/EMBEDDING.md first).
  */
 (function () {
   "use strict";
@@ -94,8 +95,9 @@
     import(glue)
       .then(function (module) {
         return module.default({ module_or_path: new URL("sealform-form_bg.wasm", formUrl).href }).then(function () {
-          var config = new URL(data.config || "config.json", formUrl).href;
-          module.mount_inline(box, config, data.pin || "");
+          // The form resolves data-config against its own URL and refuses it unless it stays on the form's origin
+          // (the parser drops tabs and newlines, so only the resolved URL's origin tells).
+          module.mount_inline(box, formUrl.href, data.config || "", data.pin || "");
         });
       })
       .catch(function (error) {

@@ -10,8 +10,12 @@ pub const DEFAULT_CONFIG: &str = "config.json";
 /// What the embedding page asked for, from the form's query string.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EmbedOptions {
-    /// Where the config is, relative to the form (same origin only: the CSP allows nothing else).
+    /// Where the config is, as given: relative to the form, and refused unless it resolves on the form's own
+    /// origin ([`config_url`]).
     pub config: String,
+    /// The form's own URL, which `config` is resolved against and whose origin it must keep; `None`: this page's
+    /// (the iframe's). Inline mode sets it, since there the page is the firm's.
+    pub form_base: Option<String>,
     /// The key ids the firm's snippet pinned; empty when it pinned none.
     pub pins: Vec<String>,
     /// The origin of the page that embeds the form, told by `embed.js`; messages go only there.
@@ -28,7 +32,7 @@ impl EmbedOptions {
         };
         for (key, value) in pairs {
             match key {
-                "config" if is_same_origin_path(value) => options.config = value.to_owned(),
+                "config" if !value.is_empty() => options.config = value.to_owned(),
                 "pin" => options.pins.extend(
                     value
                         .split([',', ' '])
@@ -43,9 +47,37 @@ impl EmbedOptions {
     }
 }
 
-/// A relative path without a scheme or host, so the config always comes from the form's own origin.
-fn is_same_origin_path(value: &str) -> bool {
-    !value.is_empty() && !value.contains("//") && !value.contains(':') && !value.contains('\\')
+/// A URL as the browser's URL parser reads it: the parts the origin check needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParsedUrl {
+    /// The whole URL, normalised.
+    pub href: String,
+    /// Its origin, serialised (`https://host[:port]`, or `null` for opaque ones such as `data:`).
+    pub origin: String,
+}
+
+/// Where to fetch the config: `config` resolved against `base` by `parse` (the browser's URL parser, so the check
+/// sees exactly what `fetch` would), and refused unless it is on `base`'s own origin. A string check on the value
+/// is not enough: the parser drops tabs and newlines and reads `\` as `/`, so `/<TAB>/evil.example/c.json` becomes
+/// `//evil.example/c.json`, another origin. `parse(url, base)` gives `None` when the URL cannot be parsed.
+pub fn config_url(
+    config: &str,
+    base: &str,
+    parse: impl Fn(&str, Option<&str>) -> Option<ParsedUrl>,
+) -> Result<String, ConfigError> {
+    let off_origin = |origin: &str| ConfigError::OffOrigin {
+        config: config.to_owned(),
+        origin: origin.to_owned(),
+    };
+    let own = parse(base, None).ok_or_else(|| off_origin("unknown"))?;
+    // An opaque origin ("null") equals nothing, not even another "null".
+    if own.origin == "null" {
+        return Err(off_origin(&own.origin));
+    }
+    match parse(config, Some(&own.href)) {
+        Some(url) if url.origin == own.origin => Ok(url.href),
+        _ => Err(off_origin(&own.origin)),
+    }
 }
 
 /// `http(s)://host[:port]` and nothing more.
@@ -65,6 +97,17 @@ fn is_origin(value: &str) -> bool {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
+    /// The config's URL is not on the form's own origin: refused before anything is fetched.
+    #[error(
+        "the form config {config:?} is not on the form's own origin ({origin}); give data-config as a path on that \
+         origin, such as \"forms/intake.json\""
+    )]
+    OffOrigin {
+        /// The value given (`config` in the query, or `data-config`).
+        config: String,
+        /// The form's origin.
+        origin: String,
+    },
     /// The config could not be fetched.
     #[error("could not load the form config from {url}: {detail}")]
     Unreachable {
@@ -103,6 +146,9 @@ pub struct LoadedConfig {
     pub digest: Sha256Digest,
     /// Where to POST, as given in the config until the page resolves it against the config's URL.
     pub endpoint: String,
+    /// Whether the receiver asks each submission for a proof of work: told by the header it serves the config with
+    /// (`protocol::pow::REQUIRED_HEADER`), so the form asks for challenges only then.
+    pub proof_of_work: bool,
 }
 
 impl LoadedConfig {
@@ -117,6 +163,7 @@ impl LoadedConfig {
         Ok(Self {
             digest: Sha256Digest::of(bytes),
             endpoint: schema.endpoint.as_str().to_owned(),
+            proof_of_work: false,
             schema,
         })
     }
@@ -158,7 +205,6 @@ mod tests {
     #[test]
     fn options_come_from_the_query_and_unsafe_values_are_ignored() {
         let options = EmbedOptions::from_pairs([
-            ("config", "https://evil.example/config.json"),
             ("pin", "aaa,bbb"),
             ("pin", "ccc"),
             ("origin", "https://firm.example"),
@@ -175,6 +221,85 @@ mod tests {
         ]);
         assert_eq!(options.config, "forms/intake.json");
         assert_eq!(options.parent_origin, None);
+    }
+
+    /// The WHATWG URL parser natively (the `url` crate), standing in for the browser's `URL`.
+    fn whatwg(input: &str, base: Option<&str>) -> Option<ParsedUrl> {
+        let base = base.map(url::Url::parse).transpose().ok()?;
+        let url = url::Url::options()
+            .base_url(base.as_ref())
+            .parse(input)
+            .ok()?;
+        Some(ParsedUrl {
+            href: url.as_str().to_owned(),
+            origin: url.origin().ascii_serialization(),
+        })
+    }
+
+    const FORM: &str = "https://forms.firm.example/intake/index.html?pin=abc";
+
+    #[test]
+    fn a_config_on_the_forms_origin_resolves_against_the_form() {
+        for (given, expected) in [
+            (
+                "config.json",
+                "https://forms.firm.example/intake/config.json",
+            ),
+            (
+                "forms/a.json",
+                "https://forms.firm.example/intake/forms/a.json",
+            ),
+            ("/c.json", "https://forms.firm.example/c.json"),
+            ("../c.json?v=2", "https://forms.firm.example/c.json?v=2"),
+            (
+                "https://forms.firm.example/c.json",
+                "https://forms.firm.example/c.json",
+            ),
+        ] {
+            assert_eq!(
+                config_url(given, FORM, whatwg).unwrap(),
+                expected,
+                "{given}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_config_anywhere_else_is_refused() {
+        for given in [
+            // The parser drops the tab (and newlines), leaving a scheme-relative URL.
+            "/\t/evil.example/c.json",
+            "/\n/evil.example/c.json",
+            "//evil.example/c.json",
+            "\\\\evil.example/c.json",
+            "/\\evil.example/c.json",
+            "https://evil.example/c.json",
+            "http://forms.firm.example/c.json",
+            "https://forms.firm.example:8443/c.json",
+            "data:application/json,{}",
+            "javascript:alert(1)",
+            "https://[::1",
+        ] {
+            let error = config_url(given, FORM, whatwg).unwrap_err();
+            assert!(
+                matches!(&error, ConfigError::OffOrigin { origin, .. } if origin == "https://forms.firm.example"),
+                "{given}: {error}"
+            );
+        }
+        // A form whose own URL has no origin trusts no config.
+        assert!(config_url("c.json", "data:text/html,x", whatwg).is_err());
+        assert!(config_url("c.json", "not a url", whatwg).is_err());
+    }
+
+    #[test]
+    fn the_refusal_says_what_to_do() {
+        let text = config_url("/\t/evil.example/c.json", FORM, whatwg)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains(r#""/\t/evil.example/c.json""#) && text.contains("path on that origin"),
+            "{text}"
+        );
     }
 
     #[test]

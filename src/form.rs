@@ -121,16 +121,11 @@ pub fn IntakeForm(
     });
     page::watch_height(options.get_value());
 
-    // A proof-of-work challenge, if the receiver asks for one, solved while the client types.
+    // A proof-of-work challenge, when the receiver asks for them, solved while the client types.
     let pow: RwSignal<Option<String>> = RwSignal::new(None);
     let endpoint = config.with_value(|c| c.endpoint.clone());
-    {
-        let endpoint = endpoint.clone();
-        leptos::task::spawn_local(async move {
-            if let Some(challenge) = send::fetch_challenge(&endpoint).await {
-                pow.set(Some(send::solve(&challenge).await));
-            }
-        });
+    if config.with_value(|c| c.proof_of_work) {
+        solve_ahead(pow, endpoint.clone());
     }
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -172,7 +167,7 @@ pub fn IntakeForm(
         };
         let endpoint = config.with_value(|c| c.endpoint.clone());
         leptos::task::spawn_local(async move {
-            let outcome = deliver(phase, pow, &endpoint, &sealed.bundle).await;
+            let outcome = deliver(config, phase, pow, &endpoint, &sealed.bundle).await;
             settle(config, state, phase, options, outcome, sealed);
         });
     };
@@ -611,7 +606,7 @@ async fn seal_and_send(
             // the receiver's answer.
             let receipt = bundle.receipt();
             crate::seal::next_turn().await;
-            let outcome = deliver(phase, pow, endpoint, &bundle).await;
+            let outcome = deliver(config, phase, pow, endpoint, &bundle).await;
             let receipt = receipt.await;
             let sealed = Arc::new(SealedCopy { bundle, receipt });
             settle(config, state, phase, options, outcome, sealed);
@@ -625,36 +620,74 @@ async fn seal_and_send(
     }
 }
 
-/// Sends a sealed bundle, with the proof of work the receiver may ask for.
+/// Sends a sealed bundle, with the proofs of work the receiver may ask for: the one solved while the client typed
+/// for the first try, and a fresh one for every try after it, since the receiver spends a challenge on the first
+/// request that carries it, even one it then answers 503.
 async fn deliver(
+    config: StoredValue<LoadedConfig>,
     phase: RwSignal<Phase>,
     pow: RwSignal<Option<String>>,
     endpoint: &str,
     bundle: &Bundle,
 ) -> SendOutcome {
     phase.set(Phase::Sending { attempt: 1 });
-    // A challenge is single-use: take it, and start solving the next in case this send must be retried later.
-    let proof = pow.get_untracked();
-    pow.set(None);
+    let wanted = config.with_value(|c| c.proof_of_work);
     let on_retry = |retry| phase.set(Phase::Sending { attempt: retry + 1 });
-    let mut outcome = send::send(endpoint, bundle.bytes(), proof.as_deref(), on_retry).await;
-    // 403: the receiver wants a proof of work and the one sent was missing (not solved yet), expired (the client
-    // took longer than its lifetime) or spent. Solve a fresh one and send once more.
+    // Single-use: taken now, and another solved afterwards in case the client sends again later.
+    let ahead = pow.get_untracked();
+    pow.set(None);
+    let mut outcome = send::send(
+        endpoint,
+        bundle.bytes(),
+        proofs(wanted, ahead, endpoint),
+        on_retry,
+    )
+    .await;
+    // 403: the receiver wants a proof of work and the one sent was missing (the receiver did not say it asks for
+    // them, or the form's config came from elsewhere) or expired (the client took longer than its lifetime). Solve a
+    // fresh one and send once more; a receiver without proof of work gives no challenge, and nothing is resent.
     if matches!(outcome, SendOutcome::Refused { status: 403, .. }) {
-        if let Some(challenge) = send::fetch_challenge(endpoint).await {
-            let fresh = send::solve(&challenge).await;
-            outcome = send::send(endpoint, bundle.bytes(), Some(&fresh), on_retry).await;
+        if let Some(fresh) = send::fresh_proof(endpoint).await {
+            outcome = send::send(
+                endpoint,
+                bundle.bytes(),
+                proofs(true, Some(fresh), endpoint),
+                on_retry,
+            )
+            .await;
         }
     }
-    if proof.is_some() {
-        let endpoint = endpoint.to_owned();
-        leptos::task::spawn_local(async move {
-            if let Some(challenge) = send::fetch_challenge(&endpoint).await {
-                pow.set(Some(send::solve(&challenge).await));
-            }
-        });
+    if wanted {
+        solve_ahead(pow, endpoint.to_owned());
     }
     outcome
+}
+
+/// The proof of work for each try: none when `wanted` is false; else `ahead` (already solved) first, then a fresh
+/// challenge solved for each further try.
+fn proofs(
+    wanted: bool,
+    mut ahead: Option<String>,
+    endpoint: &str,
+) -> impl AsyncFnMut() -> Option<String> + '_ {
+    async move || {
+        if !wanted {
+            return None;
+        }
+        match ahead.take() {
+            Some(token) => Some(token),
+            None => send::fresh_proof(endpoint).await,
+        }
+    }
+}
+
+/// Solves a challenge in the background, so the next send need not wait for one.
+fn solve_ahead(pow: RwSignal<Option<String>>, endpoint: String) {
+    leptos::task::spawn_local(async move {
+        if let Some(token) = send::fresh_proof(&endpoint).await {
+            pow.set(Some(token));
+        }
+    });
 }
 
 /// Shows how a send ended: on success the receipt (and the answers are forgotten), else the sealed copy to send

@@ -85,23 +85,30 @@ pub fn App(
 
 /// Fetches and checks the config. The developer gets the exact problem in the console; the client a calm page.
 async fn load(options: &EmbedOptions) -> Loading {
-    let bytes = match fetch_bytes(&options.config).await {
-        Ok(bytes) => bytes,
+    // Checked before anything is fetched: a config from elsewhere could seal the client's answers to any key.
+    let form = options.form_base.clone().unwrap_or_else(page::href);
+    let url = match config::config_url(&options.config, &form, page::parse_url) {
+        Ok(url) => url,
+        Err(error) => {
+            leptos::logging::error!("sealform: {error}");
+            return Loading::Failed { firm: None };
+        }
+    };
+    let (bytes, proof_of_work) = match fetch_config(&url).await {
+        Ok(fetched) => fetched,
         Err(detail) => {
-            let error = ConfigError::Unreachable {
-                url: options.config.clone(),
-                detail,
-            };
+            let error = ConfigError::Unreachable { url, detail };
             leptos::logging::error!("sealform: {error}");
             return Loading::Failed { firm: None };
         }
     };
     page::mark("sealform:config-fetched");
-    match LoadedConfig::from_bytes(&options.config, &bytes, &options.pins) {
+    match LoadedConfig::from_bytes(&url, &bytes, &options.pins) {
         Ok(mut config) => {
             page::mark("sealform:config-checked");
             // The endpoint is relative to the config (in inline mode the page is on another origin).
-            config.endpoint = page::resolve(&config.endpoint, &options.config);
+            config.endpoint = page::resolve(&config.endpoint, &url);
+            config.proof_of_work = proof_of_work;
             Loading::Ready(Box::new(config))
         }
         Err(error) => {
@@ -124,7 +131,8 @@ fn firm_contact(bytes: &[u8]) -> Option<FirmContact> {
         .map(|p| p.firm)
 }
 
-async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+/// The config's bytes, and whether the receiver that serves it asks for a proof of work.
+async fn fetch_config(url: &str) -> Result<(Vec<u8>, bool), String> {
     // Default credentials (same-origin, and no cookies are ever set), so the fetch matches the page's
     // `<link rel="preload" crossorigin="anonymous">` and reuses that download.
     let response = gloo_net::http::Request::get(url)
@@ -134,7 +142,14 @@ async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     if !response.ok() {
         return Err(format!("the server answered {}", response.status()));
     }
-    response.binary().await.map_err(|e| e.to_string())
+    let pow = response
+        .headers()
+        .get(sealform_core::protocol::pow::REQUIRED_HEADER);
+    let bytes = response.binary().await.map_err(|e| e.to_string())?;
+    Ok((
+        bytes,
+        sealform_core::protocol::pow::required(pow.as_deref()),
+    ))
 }
 
 /// What the client sees when the form cannot run: no blank page, no jargon, a way to reach the firm.
@@ -181,13 +196,15 @@ pub fn start() {
 }
 
 /// Mounts the form into `target` on the firm's own page (inline mode; see `docs/EMBEDDING.md` for why the iframe
-/// is the safer default). `config` is the config's URL, `pins` the pinned key ids separated by commas.
+/// is the safer default). `form` is the form's own URL (where `embed.js` came from), `config` the snippet's
+/// `data-config` (empty: the default), resolved against `form` and refused unless on its origin; `pins` the pinned
+/// key ids separated by commas.
 #[wasm_bindgen]
-pub fn mount_inline(target: web_sys::HtmlElement, config: String, pins: String) {
+pub fn mount_inline(target: web_sys::HtmlElement, form: String, config: String, pins: String) {
     console_error_panic_hook::set_once();
-    // The loader gives the config's absolute URL on the form's origin; it came from the firm's own page.
-    let mut options = EmbedOptions::from_pairs([("pin", pins.as_str())]);
-    options.config = config;
+    let mut options =
+        EmbedOptions::from_pairs([("config", config.as_str()), ("pin", pins.as_str())]);
+    options.form_base = Some(form);
     let handle = mount_to(target, move || view! { <App options=options/> });
     // The form lives as long as the page.
     handle.forget();

@@ -8,7 +8,7 @@ use time::{Date, Month};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::config::EmbedOptions;
+use crate::config::{EmbedOptions, ParsedUrl};
 
 /// The embed options from this page's query string.
 pub fn embed_options() -> EmbedOptions {
@@ -27,6 +27,26 @@ pub fn embed_options() -> EmbedOptions {
         }
     }
     EmbedOptions::from_pairs(pairs.iter().map(|(k, v)| (*k, v.as_str())))
+}
+
+/// `url` (against `base`, if given) as the browser's URL parser reads it; `None` if it cannot be parsed.
+pub fn parse_url(url: &str, base: Option<&str>) -> Option<ParsedUrl> {
+    let parsed = match base {
+        Some(base) => web_sys::Url::new_with_base(url, base),
+        None => web_sys::Url::new(url),
+    }
+    .ok()?;
+    Some(ParsedUrl {
+        href: parsed.href(),
+        origin: parsed.origin(),
+    })
+}
+
+/// This page's URL (the form's own in iframe mode).
+pub fn href() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
 }
 
 /// `relative` resolved against `base`, itself resolved against this page's URL; `relative` unchanged if either

@@ -39,12 +39,14 @@ enum Attempt {
     Retry(String),
 }
 
-/// POSTs `bundle` to `endpoint`, retrying network errors, 408, 429 and 5xx. `on_retry(try_number)` is called
+/// POSTs `bundle` to `endpoint`, retrying network errors, 408, 429 and 5xx. `proof()` gives each try its own
+/// proof of work (or none): the receiver spends a challenge when a request carrying it arrives, whatever it then
+/// answers, so a retry with the same one would be refused as already used. `on_retry(try_number)` is called
 /// before each retry so the page can say it is trying again.
 pub async fn send(
     endpoint: &str,
     bundle: &js_sys::Uint8Array,
-    pow: Option<&str>,
+    mut proof: impl AsyncFnMut() -> Option<String>,
     on_retry: impl Fn(usize),
 ) -> SendOutcome {
     let mut detail = String::new();
@@ -53,7 +55,8 @@ pub async fn send(
             on_retry(attempt);
             TimeoutFuture::new(RETRY_DELAYS_MS[attempt - 1]).await;
         }
-        match try_once(endpoint, bundle, pow).await {
+        let token = proof().await;
+        match try_once(endpoint, bundle, token.as_deref()).await {
             Attempt::Done(outcome) => return outcome,
             Attempt::Retry(why) => detail = why,
         }
@@ -120,7 +123,9 @@ pub fn challenge_url(endpoint: &str) -> String {
     }
 }
 
-/// Asks the receiver for a challenge; `None` when it wants none (404) or cannot be asked.
+/// Asks the receiver for a challenge; `None` when it gives none (404) or cannot be asked. Only for a receiver that
+/// asks for proofs of work (the config's [`pow::REQUIRED_HEADER`], or a 403 for a missing one): asking one that does
+/// not would put a 404 in the client's console.
 pub async fn fetch_challenge(endpoint: &str) -> Option<Challenge> {
     let response = Request::get(&challenge_url(endpoint))
         .credentials(web_sys::RequestCredentials::Omit)
@@ -131,6 +136,13 @@ pub async fn fetch_challenge(endpoint: &str) -> Option<Challenge> {
         return None;
     }
     read(&response).await.ok()
+}
+
+/// A fresh challenge from the receiver, solved: the header value for one submission. `None` when the receiver
+/// gives no challenge.
+pub async fn fresh_proof(endpoint: &str) -> Option<String> {
+    let challenge = fetch_challenge(endpoint).await?;
+    Some(solve(&challenge).await)
 }
 
 /// How many hashes to try before letting the page have a turn.

@@ -220,6 +220,13 @@ fn read_json(path: &Path) -> Value {
     .expect("json")
 }
 
+/// Chromium's own pages (chrome://) and in-page data: and blob: URLs, which never touch the network.
+fn internal(url: &str) -> bool {
+    ["chrome:", "data:", "blob:"]
+        .iter()
+        .any(|scheme| url.starts_with(scheme))
+}
+
 /// The host page's record of `sealform:submitted` (read in the top document, then back into the form).
 /// Fills what the form needs to send, sends it, and checks that the receiver stored exactly one bundle, under the
 /// receipt the form showed, which opens to the answers typed.
@@ -372,21 +379,14 @@ async fn happy_path_opens_to_exactly_what_was_typed_and_leaks_nothing() {
         let client = page.client();
         let network = browser::log(client, "performance").await;
         let allowed = [world.form.origin(), world.host.origin()];
-        let mut requests = 0;
-        for entry in &network {
-            let message: Value = serde_json::from_str(entry["message"].as_str().unwrap_or("{}")).unwrap_or_default();
-            if message["message"]["method"] == "Network.requestWillBeSent" {
-                requests += 1;
-                let url = message["message"]["params"]["request"]["url"].as_str().unwrap_or_default();
-                // Chromium's own pages (chrome://) and in-page data: and blob: URLs never touch the network.
-                let internal = ["chrome:", "data:", "blob:"].iter().any(|scheme| url.starts_with(scheme));
-                assert!(
-                    internal || allowed.iter().any(|origin| url.starts_with(&format!("{origin}/"))),
-                    "a request went to {url}; only {allowed:?} are expected"
-                );
-            }
+        let requests = browser::requested_urls(&network);
+        for url in &requests {
+            assert!(
+                internal(url) || allowed.iter().any(|origin| url.starts_with(&format!("{origin}/"))),
+                "a request went to {url}; only {allowed:?} are expected"
+            );
         }
-        assert!(requests >= 5, "the network log saw the page's requests ({requests})");
+        assert!(requests.len() >= 5, "the network log saw the page's requests ({})", requests.len());
         canary::assert_absent(&typed.canaries, serde_json::to_string(&network).expect("json").as_bytes(), "the network log (URLs, headers, bodies)");
         for frame in ["form", "host"] {
             let dump = page.js(STORAGE_DUMP, vec![]).await;
@@ -792,4 +792,162 @@ async fn the_form_solves_the_receivers_proof_of_work() {
         send_and_open(&page, world).await;
     })
     .await;
+}
+
+/// A retry after a gateway's 503 (the receiver saw the request, and spent its proof of work) carries a fresh proof:
+/// two POSTs, each with its own challenge, and the second is stored. With the same token twice the receiver would
+/// answer the retry 403 "already used".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_a_503_carries_a_fresh_proof_of_work() {
+    let options = Options {
+        pow_bits: Some(10),
+        ..Options::default()
+    };
+    scenario(options, async |world: &World| {
+        let page = FormPage::ready(&world.client, &world.host_url()).await;
+        world
+            .form
+            .replace_next_answer("POST", "/api/submissions", 503);
+        send_and_open(&page, world).await;
+        assert_eq!(world.posts(), 2, "one POST answered 503, one retry stored");
+        let tokens = world.form.header_values("Sealform-Pow");
+        assert_eq!(
+            tokens.len(),
+            2,
+            "each POST carried a proof of work: {tokens:?}"
+        );
+        assert_ne!(tokens[0], tokens[1], "the retry carried a fresh challenge");
+    })
+    .await;
+}
+
+/// A normal page load, with a receiver that asks for no proof of work, leaves the console free of warnings and
+/// errors: no request for a challenge (which would be a 404), and no preload the browser complains about.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_normal_page_load_logs_no_warnings_or_errors() {
+    scenario(Options::default(), async |world: &World| {
+        let page = FormPage::ready(&world.client, &world.host_url()).await;
+        // Chromium warns about an unused preload a few seconds after the load event.
+        tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+        let console = browser::log(page.client(), "browser").await;
+        let warnings = browser::warnings(&console);
+        assert!(
+            warnings.is_empty(),
+            "the console has warnings or errors: {warnings:#?}"
+        );
+        assert_eq!(
+            world.form.count_requests("GET", "/api/challenge"),
+            0,
+            "no challenge asked of a receiver without proof of work"
+        );
+    })
+    .await;
+}
+
+/// The `config` option of the form's own page resolves on the form's origin or the form refuses to run: a tab
+/// the URL parser drops, a scheme-relative URL and another origin all end at the "not available" page, with
+/// nothing fetched from anywhere else (the CSP would have refused it in the console, and the other origin's proxy
+/// would have seen it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_option_off_the_forms_origin_is_refused() {
+    scenario(Options::default(), async |world: &World| {
+        let other = world.host.origin();
+        let other_host = other.trim_start_matches("http://");
+        let given = [
+            "/\t/evil.example/c.json".to_owned(),
+            "//evil.example/c.json".to_owned(),
+            format!("/\t/{other_host}/c.json"),
+            format!("//{other_host}/c.json"),
+            format!("{other}/c.json"),
+        ];
+        for config in &given {
+            let query: String = url::form_urlencoded::byte_serialize(config.as_bytes()).collect();
+            let page = FormPage::at(
+                &world.client,
+                &format!("{}/index.html?config={query}", world.form.origin()),
+            )
+            .await;
+            assert_config_refused(&page, &format!("config={config:?}")).await;
+        }
+        assert_eq!(
+            world.host.count_requests("GET", "/c.json"),
+            0,
+            "nothing reached the other origin"
+        );
+        // The check above can fail: a fetch off the form's origin is refused by its CSP, in the console.
+        world
+            .client
+            .execute(
+                "fetch('http://evil.example/guard.json').catch(() => 0); return true;",
+                vec![],
+            )
+            .await
+            .expect("a blocked fetch");
+        wait_for(
+            "the CSP's refusal in the console",
+            browser::TIMEOUT,
+            || async {
+                let console = browser::log(&world.client, "browser").await;
+                csp_refusals(&console)
+                    .iter()
+                    .any(|m| m.contains("evil.example/guard.json"))
+                    .then_some(())
+            },
+        )
+        .await;
+    })
+    .await;
+}
+
+/// Inline mode's `data-config` likewise: refused unless it resolves on the form's origin, before any fetch (the
+/// firm's page records every CSP violation, and its CSP would refuse a fetch off the form's origin).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inline_data_config_off_the_forms_origin_is_refused() {
+    for config in ["/\t/evil.example/c.json", "//evil.example/c.json"] {
+        let options = Options {
+            embed: Embed::Inline,
+            data_config: Some(config),
+            ..Options::default()
+        };
+        scenario(options, async |world: &World| {
+            let page = FormPage::at(&world.client, &world.host_url()).await;
+            assert_config_refused(&page, &format!("data-config={config:?}")).await;
+            let recorded = page.js("return window.cspViolations;", vec![]).await;
+            assert_eq!(
+                recorded,
+                json!([]),
+                "data-config={config:?}: nothing was fetched"
+            );
+            assert_eq!(world.form.count_requests("GET", "/c.json"), 0);
+        })
+        .await;
+    }
+}
+
+/// The form refused the config `what` names before fetching anything: the "not available" page, the reason in the
+/// console, and no fetch that the CSP had to stop.
+async fn assert_config_refused(page: &FormPage<'_>, what: &str) {
+    assert_eq!(page.state().await, "unavailable", "{what}");
+    let console = browser::log(page.client(), "browser").await;
+    assert!(
+        serde_json::to_string(&console)
+            .expect("json")
+            .contains("not on the form's own origin"),
+        "{what}: the console says why: {console:#?}"
+    );
+    assert_eq!(
+        csp_refusals(&console),
+        Vec::<String>::new(),
+        "{what}: nothing was fetched"
+    );
+}
+
+/// The console's Content-Security-Policy refusals (a fetch the page's CSP blocked never reaches the network log).
+fn csp_refusals(console: &[Value]) -> Vec<String> {
+    console
+        .iter()
+        .filter_map(|entry| entry["message"].as_str())
+        .filter(|message| message.contains("Content Security Policy"))
+        .map(str::to_owned)
+        .collect()
 }

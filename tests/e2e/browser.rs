@@ -171,6 +171,28 @@ pub async fn log(client: &Client, kind: &str) -> Vec<Value> {
     entries.as_array().cloned().unwrap_or_default()
 }
 
+/// The URLs of the requests in a `performance` log (every `Network.requestWillBeSent`, blocked ones included).
+pub fn requested_urls(performance: &[Value]) -> Vec<String> {
+    performance
+        .iter()
+        .filter_map(|entry| serde_json::from_str::<Value>(entry["message"].as_str()?).ok())
+        .filter(|message| message["message"]["method"] == "Network.requestWillBeSent")
+        .filter_map(|message| {
+            message["message"]["params"]["request"]["url"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+/// The console entries at warning level or above (`WARNING`, `SEVERE`) in a `browser` log.
+pub fn warnings(console: &[Value]) -> Vec<&Value> {
+    console
+        .iter()
+        .filter(|entry| matches!(entry["level"].as_str(), Some("WARNING" | "SEVERE")))
+        .collect()
+}
+
 /// Polls `condition` (a JavaScript expression, in the current frame) until it is truthy; fails after [`TIMEOUT`]
 /// naming `what`.
 pub async fn wait_js(client: &Client, what: &str, condition: &str) {

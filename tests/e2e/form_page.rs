@@ -33,11 +33,17 @@ impl<'a> FormPage<'a> {
         Self::loaded(client).await
     }
 
+    /// Loads `url` (the form's own page, or a firm's page where it is mounted inline) and waits until the form has
+    /// loaded (ready or unavailable).
+    pub async fn at(client: &'a Client, url: &str) -> Self {
+        client.goto(url).await.expect("load the page");
+        Self::loaded(client).await
+    }
+
     /// Loads the firm's page at `url`, where the form is mounted inline, and waits until the form can be typed
     /// into.
     pub async fn ready_inline(client: &'a Client, url: &str) -> Self {
-        client.goto(url).await.expect("load the firm's page");
-        let page = Self::loaded(client).await;
+        let page = Self::at(client, url).await;
         page.wait_ready().await;
         page
     }

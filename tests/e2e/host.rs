@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
@@ -71,16 +71,26 @@ pub fn strict_csp(form_origin: &str, embed: Embed) -> String {
 }
 
 impl HostPage {
-    /// Serves the page that embeds the form from `form_origin`, pinned to `pin` (comma-separated key ids).
-    pub async fn start(form_origin: &str, pin: &str, embed: Embed, csp: Option<String>) -> Self {
+    /// Serves the page that embeds the form from `form_origin`, pinned to `pin` (comma-separated key ids), with
+    /// the snippet's `data-config` when `config` is given (written into the attribute as it is).
+    pub async fn start(
+        form_origin: &str,
+        pin: &str,
+        embed: Embed,
+        csp: Option<String>,
+        config: Option<&str>,
+    ) -> Self {
+        let config = config
+            .map(|config| format!(" data-config=\"{config}\""))
+            .unwrap_or_default();
         // The snippet of docs/EMBEDDING.md for each mode.
         let snippet = match embed {
             Embed::Isolated => format!(
-                "<script src=\"{form_origin}/embed.js\" data-sealform data-pin=\"{pin}\"></script>"
+                "<script src=\"{form_origin}/embed.js\" data-sealform data-pin=\"{pin}\"{config}></script>"
             ),
             Embed::Inline => format!(
                 "<div id=\"intake\"></div>\n<script src=\"{form_origin}/embed.js\" data-sealform \
-                 data-target=\"#intake\" data-mode=\"inline\" data-pin=\"{pin}\"></script>"
+                 data-target=\"#intake\" data-mode=\"inline\" data-pin=\"{pin}\"{config}></script>"
             ),
         };
         let page = format!(
@@ -117,6 +127,8 @@ impl HostPage {
                 "/host.js",
                 get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], HOST_JS) }),
             )
+            // A real firm's site has an icon; without one the browser's request for it is a 404 in the console.
+            .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
             .route(
                 "/host.css",
                 get(|| async { ([(header::CONTENT_TYPE, "text/css")], HOST_CSS) }),

@@ -39,6 +39,8 @@ pub struct Options {
     pub pow_bits: Option<u32>,
     /// How the firm's page embeds the form.
     pub embed: Embed,
+    /// The snippet's `data-config`, when it has one.
+    pub data_config: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -47,6 +49,7 @@ impl Default for Options {
             pin: Pin::FirmKeys,
             pow_bits: None,
             embed: Embed::Isolated,
+            data_config: None,
         }
     }
 }
@@ -133,7 +136,14 @@ impl World {
         // The form's origin exists before the receiver does: the proxy is pointed at it once it listens.
         let form = Proxy::start(SocketAddr::from(([127, 0, 0, 1], 9))).await;
         let csp = host::strict_csp(&form.origin(), options.embed);
-        let host_page = HostPage::start(&form.origin(), &pin, options.embed, Some(csp)).await;
+        let host_page = HostPage::start(
+            &form.origin(),
+            &pin,
+            options.embed,
+            Some(csp),
+            options.data_config,
+        )
+        .await;
         let host = Proxy::start(host_page.addr).await;
         let downloads = dir.path().join("downloads");
         std::fs::create_dir_all(&downloads).expect("downloads dir");

@@ -176,6 +176,7 @@ fn router(config: Config, writer: Writer, notifier: Option<Notifier>) -> Router 
     let request_timeout = config.request_timeout;
     let dist = config.dist.clone();
     let form_config = axum::body::Bytes::copy_from_slice(config.form.bytes());
+    let pow_bits = config.pow.map(|pow| pow.bits);
     let state = Arc::new(AppState {
         kids: config.form.kids(),
         pow: config.pow.map(Pow::new),
@@ -230,7 +231,7 @@ fn router(config: Config, writer: Writer, notifier: Option<Notifier>) -> Router 
         .route("/healthz", get(healthz).with_state(state))
         .route(
             "/config.json",
-            get(move || async move { ([(CONTENT_TYPE, "application/json")], form_config) }),
+            get(move || serve_form_config(form_config, pow_bits)),
         )
         .fallback_service(ServeDir::new(dist))
         // Around everything, outside the rate limit: a preflight is answered without counting, and in inline mode
@@ -255,6 +256,8 @@ fn cors(config: &Config) -> CorsLayer {
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([CONTENT_TYPE, pow_header()])
+        // Inline mode reads the config cross-origin: the form must see whether to solve a proof of work.
+        .expose_headers([pow_required_header()])
         .max_age(std::time::Duration::from_secs(600))
 }
 
@@ -263,6 +266,25 @@ fn pow_header() -> HeaderName {
     // A constant that the tests send with every proof of work: it parses.
     HeaderName::from_bytes(protocol::pow::HEADER.as_bytes())
         .expect("protocol::pow::HEADER is a valid header name")
+}
+
+/// The header by which the config's response says that submissions need a proof of work.
+fn pow_required_header() -> HeaderName {
+    // A constant of the wire contract, tested to parse with the config route.
+    HeaderName::from_bytes(protocol::pow::REQUIRED_HEADER.as_bytes())
+        .expect("protocol::pow::REQUIRED_HEADER is a valid header name")
+}
+
+/// `GET /config.json`: the firm's form config, byte for byte (its digest is recorded in every submission), and with
+/// proof of work on, its bits in a header, so the form asks for a challenge only from a receiver that issues them.
+async fn serve_form_config(form_config: axum::body::Bytes, pow_bits: Option<u8>) -> Response {
+    let mut response = ([(CONTENT_TYPE, "application/json")], form_config).into_response();
+    if let Some(bits) = pow_bits {
+        response
+            .headers_mut()
+            .insert(pow_required_header(), HeaderValue::from(u16::from(bits)));
+    }
+    response
 }
 
 /// `GET /api/challenge`: a fresh proof-of-work challenge.

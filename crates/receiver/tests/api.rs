@@ -565,6 +565,50 @@ async fn proof_of_work_expires() {
         .contains("expired"));
 }
 
+/// `GET /config.json` from `origin`: its `Sealform-Pow-Bits` header, and the headers CORS lets that page read.
+async fn config_pow_header(server: &TestServer, origin: &str) -> (Option<String>, String) {
+    let response = server
+        .client
+        .get(server.url("/config.json"))
+        .header("origin", origin)
+        .send()
+        .await
+        .expect("config fetched");
+    assert_eq!(response.status(), 200);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().expect("ASCII").to_owned())
+    };
+    (
+        header(sealform_core::protocol::pow::REQUIRED_HEADER),
+        header("access-control-expose-headers").unwrap_or_default(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_config_tells_the_form_whether_to_solve_a_proof_of_work() {
+    let with = TestServer::start(|config| {
+        pow(12, Duration::from_secs(60))(config);
+        config.allow_origins = vec!["https://firm.example".parse().unwrap()];
+    })
+    .await;
+    let (bits, exposed) = config_pow_header(&with, "https://firm.example").await;
+    assert_eq!(bits.as_deref(), Some("12"));
+    // Inline mode reads the config from the firm's page: the header must be readable across origins.
+    assert!(
+        exposed.to_ascii_lowercase().contains("sealform-pow-bits"),
+        "{exposed}"
+    );
+    let without = TestServer::start(|_| {}).await;
+    let (bits, _) = config_pow_header(&without, "https://firm.example").await;
+    assert_eq!(
+        bits, None,
+        "no proof of work: the form must not ask for a challenge"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_proof_of_work_there_is_no_challenge_and_the_header_is_ignored() {
     let server = TestServer::start(|_| {}).await;

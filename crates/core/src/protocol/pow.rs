@@ -12,6 +12,19 @@ use sha2::{Digest as _, Sha256};
 /// this is how the form writes it.
 pub const HEADER: &str = "Sealform-Pow";
 
+/// The header on the form config's response (`GET /config.json`) by which a receiver that asks for a proof of
+/// work says so, with its difficulty in bits. The form asks for a challenge only when it is there: a receiver
+/// without proof of work has no challenge route, and asking it would put a 404 in every client's console.
+pub const REQUIRED_HEADER: &str = "Sealform-Pow-Bits";
+
+/// Whether a [`REQUIRED_HEADER`] value asks for a proof of work: a number of bits from 1 to 255. A missing or
+/// unreadable value asks for none (the form still answers a 403 for a missing proof by solving one then).
+pub fn required(value: Option<&str>) -> bool {
+    value
+        .and_then(|bits| bits.trim().parse::<u8>().ok())
+        .is_some_and(|bits| bits > 0)
+}
+
 /// The longest solution a receiver accepts: a counter in any base fits easily.
 pub const MAX_SOLUTION_LEN: usize = 64;
 
@@ -176,6 +189,22 @@ mod tests {
         }
         let longest = format!("abc.{}", "9".repeat(MAX_SOLUTION_LEN));
         assert!(Token::parse(&longest).is_some());
+    }
+
+    #[test]
+    fn the_config_says_whether_proof_of_work_is_asked_for() {
+        assert!(required(Some("18")));
+        assert!(required(Some(" 1 ")));
+        for none in [
+            None,
+            Some(""),
+            Some("0"),
+            Some("-3"),
+            Some("256"),
+            Some("yes"),
+        ] {
+            assert!(!required(none), "{none:?}");
+        }
     }
 
     #[test]
