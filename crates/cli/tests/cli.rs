@@ -7,7 +7,7 @@ mod util;
 
 use std::fs;
 
-use sealform_core::bundle::ReceiptId;
+use sealform_core::bundle::{ContentId, ReceiptId};
 use sealform_core::key::{Identity, Recipient};
 use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use sealform_core::{Answer, Answers, Sha256Digest, Submission};
@@ -1257,6 +1257,13 @@ fn help_and_usage_errors_are_pinned() {
         .case("tests/cmd/*.md");
 }
 
+/// The sealing's id a receiver stores a bundle with.
+fn content_of(bundle: &[u8]) -> ContentId {
+    sealform_core::bundle::inspect(bundle)
+        .expect("a well-formed bundle")
+        .content
+}
+
 #[test]
 fn open_reads_every_bundle_from_the_receivers_store() {
     let dir = tempfile::tempdir().unwrap();
@@ -1277,6 +1284,7 @@ fn open_reads_every_bundle_from_the_receivers_store() {
         store
             .insert(
                 &receipt,
+                &content_of(&bytes),
                 &bytes,
                 time::macros::datetime!(2026-11-23 10:00 UTC),
             )
@@ -1346,7 +1354,12 @@ fn open_of_a_store_checks_answers_against_the_configs_the_receiver_served() {
     let at = time::macros::datetime!(2026-11-23 10:00 UTC);
     let mut store = sealform_store::Store::open(&store_path).expect("store");
     store
-        .insert(&ReceiptId::of(&bytes), &bytes, at)
+        .insert(
+            &ReceiptId::of(&bytes),
+            &content_of(&bytes),
+            &bytes,
+            at,
+        )
         .expect("insert");
     let key = key_file(dir.path(), "firm", 0o600);
     let open = || {
@@ -1393,11 +1406,17 @@ fn open_store_holds_a_chunk_of_bundles_in_memory_not_the_store() {
         })
         .collect();
     let receipts: Vec<ReceiptId> = junk.iter().map(|bytes| ReceiptId::of(bytes)).collect();
+    // No bundle, so no sealing to name: one stand-in id per junk body.
+    let contents: Vec<ContentId> = junk
+        .iter()
+        .map(|bytes| ContentId::from_digest(Sha256Digest::of(bytes)))
+        .collect();
     let new: Vec<_> = junk
         .iter()
-        .zip(&receipts)
-        .map(|(bundle, receipt)| sealform_store::NewSubmission {
+        .zip(receipts.iter().zip(&contents))
+        .map(|(bundle, (receipt, content))| sealform_store::NewSubmission {
             receipt,
+            content,
             bundle,
             received_at: time::macros::datetime!(2026-11-23 10:00 UTC),
         })
