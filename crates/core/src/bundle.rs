@@ -718,7 +718,12 @@ mod tests {
     fn escape_after(json: &str, after: &str) -> String {
         let at = json.find(after).expect("the text to escape after") + after.len();
         let c = json[at..].chars().next().expect("a character to escape");
-        format!("{}\\u{:04x}{}", &json[..at], c as u32, &json[at + c.len_utf8()..])
+        format!(
+            "{}\\u{:04x}{}",
+            &json[..at],
+            c as u32,
+            &json[at + c.len_utf8()..]
+        )
     }
 
     #[test]
@@ -731,11 +736,18 @@ mod tests {
             (r#""iv":""#, "submission.iv"),
             (r#""tag":""#, "submission.tag"),
             (r#""protected":""#, "submission.protected"),
-            (r#""encrypted_key":""#, "submission.recipients[0].encrypted_key"),
+            (
+                r#""encrypted_key":""#,
+                "submission.recipients[0].encrypted_key",
+            ),
             (r#""kid":""#, "submission.recipients[0].header.kid"),
         ] {
             let error = inspect(escape_after(&json, after).as_bytes()).unwrap_err();
-            let OpenError::Malformed { path: found, problem } = error else {
+            let OpenError::Malformed {
+                path: found,
+                problem,
+            } = error
+            else {
                 panic!("{after}: {error}");
             };
             assert_eq!(found, path);
@@ -744,13 +756,23 @@ mod tests {
         // Names and the algorithm are no base64url, but the same holds for them.
         for after in [r#"{""#, r#""alg":""#, r#"",""#] {
             let error = inspect(escape_after(&json, after).as_bytes()).unwrap_err();
-            assert!(error.to_string().contains("JSON escape"), "{after}: {error}");
+            assert!(
+                error.to_string().contains("JSON escape"),
+                "{after}: {error}"
+            );
         }
         // A line break or a space inside the base64url, escaped or not, is no base64url character either.
         for inside in ["\\n", "\\r\\n", " ", "\\t"] {
-            let broken = json.replacen(r#""ciphertext":""#, &format!(r#""ciphertext":"{inside}"#), 1);
+            let broken = json.replacen(
+                r#""ciphertext":""#,
+                &format!(r#""ciphertext":"{inside}"#),
+                1,
+            );
             let error = inspect(broken.as_bytes()).unwrap_err();
-            assert!(error.to_string().contains("base64url"), "{inside:?}: {error}");
+            assert!(
+                error.to_string().contains("base64url"),
+                "{inside:?}: {error}"
+            );
         }
     }
 
@@ -766,7 +788,11 @@ mod tests {
             serde_json::to_string_pretty(&value).unwrap(),
             json.replacen(r#"{"version":1,"#, r#"{ "version" : 1 , "#, 1),
             json.replacen(r#"{"version":1,"submission":"#, r#"{"submission":"#, 1)
-                .replacen(r#"},"attachments":["#, r#"},"version":1,"attachments":["#, 1),
+                .replacen(
+                    r#"},"attachments":["#,
+                    r#"},"version":1,"attachments":["#,
+                    1,
+                ),
         ];
         for spelling in &spellings {
             let seen = inspect(spelling.as_bytes()).unwrap();
