@@ -250,13 +250,25 @@ impl StoreError {
 // Opening
 // ---------------------------------------------------------------------------------------------------------------
 
-/// Creates `path` as an empty file only its owner may read and write, unless something is there already. An
-/// empty file is a valid empty SQLite database; SQLite would otherwise create it with mode 0644 (less the umask).
+/// Creates `path` as an empty file only its owner may read and write, unless something is there already, and the
+/// folders it goes in if they are missing, only their owner may enter (0700): the folder also holds the `-wal`
+/// and `-shm` files, and whoever may list or write in it may see them come and go or put files there. An empty
+/// file is a valid empty SQLite database; SQLite would otherwise create it with mode 0644 (less the umask).
 /// Failures are left for SQLite's own open to report, with its clearer messages.
 fn create_private(path: &Path) {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt as _;
+        use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
+        if let Some(folder) = path
+            .parent()
+            .filter(|folder| !folder.as_os_str().is_empty())
+        {
+            // Folders already there keep their mode: they may be shared on purpose.
+            let _ = std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(folder);
+        }
         let _ = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -272,7 +284,8 @@ impl Store {
     /// process is writing to it past the busy timeout, and [`StoreError::NewerVersion`] for a newer layout.
     ///
     /// A new store is created readable and writable by its owner only (0600), and so are its `-wal` and `-shm`
-    /// files, which SQLite gives the main file's mode. An existing store keeps the mode it has.
+    /// files, which SQLite gives the main file's mode; missing folders on its path are created for their owner
+    /// only (0700). An existing store, and folders already there, keep the mode they have.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         create_private(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -1069,6 +1082,26 @@ mod tests {
             let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{} is {mode:o}", file.display());
         }
+    }
+
+    #[test]
+    fn missing_folders_are_created_private_to_their_owner() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let parent = dir.path().join("receiver");
+        let path = parent.join("data").join("sealform.db");
+        Store::open(&path).unwrap();
+        for folder in [&parent, &parent.join("data")] {
+            let mode = std::fs::metadata(folder).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "{} is {mode:o}", folder.display());
+        }
+        // A folder that was there already keeps its mode.
+        let shared = dir.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o750)).unwrap();
+        Store::open(&shared.join("sealform.db")).unwrap();
+        let mode = std::fs::metadata(&shared).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o750);
     }
 
     #[test]
