@@ -52,11 +52,11 @@ struct VersionProbe {
 #[serde(transparent)]
 pub struct ReceiptId(Sha256Digest);
 
-/// A sealing's identity, whatever bytes carry it: the SHA-256 of the submission part's decoded IV, tag and
-/// ciphertext (`docs/FORMAT.md` §4). Two bundles with the same one are the same sealed submission written out
-/// differently (JSON whitespace, member order); the receiver stores it once, under the first receipt. The
-/// submission part names every attachment's SHA-256, so two bundles that open with the same one carry the same
-/// attachments too. In JSON and [`Display`](fmt::Display), 64 lowercase hex digits.
+/// A sealing's identity, whatever bytes carry it: the SHA-256 of the bundle written out as sealform writes it
+/// (compact JSON, members in order; `docs/FORMAT.md` §4), so for a bundle sealform wrote it is the receipt's
+/// digest. Two bundles with the same one hold the very same values, written out differently (JSON whitespace,
+/// member order: all the strict reader still allows); the receiver stores such a sealing once, under the first
+/// receipt. In JSON and [`Display`](fmt::Display), 64 lowercase hex digits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ContentId(Sha256Digest);
@@ -520,17 +520,46 @@ pub fn inspect(bundle: &[u8]) -> Result<Inspection, OpenError> {
         .collect();
     wrapped_key_lens.sort();
     wrapped_key_lens.dedup();
+    let canonical_headers = parts().all(Jwe::has_canonical_header);
     Ok(Inspection {
         receipt: ReceiptId::of(bundle),
         version: document.version,
-        content: ContentId(document.submission.content_digest()),
         recipients: document.submission.kids().cloned().collect(),
         bundle_len: bundle.len(),
         submission_len: document.submission.content_len(),
         attachment_lens: document.attachments.iter().map(Jwe::content_len).collect(),
         wrapped_key_lens,
-        canonical_headers: parts().all(Jwe::has_canonical_header),
+        canonical_headers,
+        content: ContentId::of_document(document),
     })
+}
+
+/// How much ciphertext is encoded at a time while hashing a bundle's canonical form: a multiple of 3, so the
+/// pieces join up to the whole, and small, so no second copy of a large attachment is made.
+const HASH_SLICE: usize = CIPHERTEXT_SLICE_MULTIPLE * 16 * 1024;
+
+impl ContentId {
+    /// The SHA-256 of `document` written out as [`assemble`] writes it, computed without writing it: the JSON
+    /// around the ciphertexts from the one serializer of the format, each ciphertext encoded a slice at a time.
+    fn of_document(document: BundleDocument) -> Self {
+        use sha2::{Digest as _, Sha256};
+        let (frame, ciphertexts) = BundleFrame::new(document.submission, document.attachments);
+        let mut hasher = Sha256::new();
+        let mut texts = frame.texts.iter();
+        let mut encoded = Vec::with_capacity(base64url::encoded_len(HASH_SLICE));
+        for (ciphertext, text) in ciphertexts.iter().zip(texts.by_ref()) {
+            hasher.update(text.as_bytes());
+            for slice in ciphertext.chunks(HASH_SLICE) {
+                encoded.clear();
+                encode_ciphertext(slice, &mut encoded);
+                hasher.update(&encoded);
+            }
+        }
+        for text in texts {
+            hasher.update(text.as_bytes());
+        }
+        Self(Sha256Digest::from_bytes(hasher.finalize().into()))
+    }
 }
 
 /// Reads a bundle's structure: version first, then every member strictly, then the rules that span parts.
@@ -799,9 +828,31 @@ mod tests {
             assert_ne!(seen.receipt, first.receipt, "{spelling:.60}");
             assert_eq!(seen.content, first.content, "{spelling:.60}");
         }
+        // As sealform writes a bundle, its content id is its receipt's digest.
+        assert_eq!(first.content.digest(), first.receipt.digest());
         // A new sealing of the very same answers is another submission.
         let again = seal(&recipients(), &sample_submission(), &sample_attachments()).unwrap();
         assert_ne!(inspect(&again.bytes).unwrap().content, first.content);
+        // So is the same sealing with any value changed, even where no key can tell (a wrapped key, an
+        // attachment part): a copy altered on the way must not take the place of the client's own.
+        for pointer in [
+            "/submission/recipients/0/encrypted_key",
+            "/attachments/1/ciphertext",
+            "/attachments/0/tag",
+        ] {
+            let mut altered = value.clone();
+            let text = altered
+                .pointer(pointer)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let mut bytes = base64url::decode(&text).unwrap();
+            bytes[0] ^= 1;
+            *altered.pointer_mut(pointer).unwrap() = base64url::encode(&bytes).into();
+            let altered = inspect(&serde_json::to_vec(&altered).unwrap()).unwrap();
+            assert_ne!(altered.content, first.content, "{pointer}");
+        }
     }
 
     #[test]

@@ -14,11 +14,8 @@ use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::Zeroizing;
 
-use sha2::{Digest as _, Sha256};
-
 use crate::base64url;
 use crate::bundle::{OpenError, SealError};
-use crate::digest::Sha256Digest;
 #[cfg(feature = "open")]
 use crate::key::KeyUnwrap;
 use crate::key::{Kid, Recipient};
@@ -203,17 +200,6 @@ impl Jwe {
     /// the text is the encoding of those bytes exactly when the bytes are.
     pub(crate) fn has_canonical_header(&self) -> bool {
         self.protected.0 == base64url::encode(PROTECTED_HEADER.as_bytes())
-    }
-
-    /// The SHA-256 of the decoded IV, tag and ciphertext, in that order (the first two have fixed lengths, so the
-    /// joining is unambiguous): the same for every way of writing this part, and different for every sealing,
-    /// since each draws a fresh content key and IV.
-    pub(crate) fn content_digest(&self) -> Sha256Digest {
-        let mut hasher = Sha256::new();
-        hasher.update(self.iv.0);
-        hasher.update(self.tag.0);
-        hasher.update(&self.ciphertext.0);
-        Sha256Digest::from_bytes(hasher.finalize().into())
     }
 
     /// Whether `other` is sealed for exactly the same key ids, in the same order.
