@@ -72,6 +72,10 @@ export SEALFORM_DIST SEALFORM_BIN AXE_CORE_JS
 cargo test --workspace
 step_done
 
+step "fuzz targets: build as plain binaries, run once over their seeds (fuzz/check.sh)"
+bash fuzz/check.sh
+step_done
+
 step "benchmark, quick mode (scripts/bench.sh; never fails on a time)"
 # Small counts on the debug sealform that cargo test built and the dist/ just built: only proves the benchmark runs.
 SEALFORM_BIN=target/debug/sealform cargo run --quiet -p sealform-bench -- --quick

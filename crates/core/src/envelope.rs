@@ -282,8 +282,8 @@ fn literal<'de, D: Deserializer<'de>, T>(
 
 /// What a base64url string written with a JSON escape is told.
 const ESCAPED: &str =
-    "not canonical base64url: written with a JSON escape (a backslash); write the base64url \
-                       characters themselves, as every JOSE library does";
+    "not canonical base64url: written with a JSON escape (a backslash); write the base64url characters \
+     themselves, as every JOSE library does";
 
 fn literal_kid<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Kid, D::Error> {
     literal(deserializer, |text| {
