@@ -57,7 +57,10 @@ fn main() -> Result<(), Box<dyn Error>> {
             ("inbox-after", "after=17&limit=100&state=uncollected"),
             ("inbox-all", "state=all&limit=1000"),
             ("ack", &format!(r#"{{"receipts":["{receipt}"]}}"#)),
-            ("ack-two", &format!(r#"{{"receipts":["{receipt}","{receipt}"]}}"#)),
+            (
+                "ack-two",
+                &format!(r#"{{"receipts":["{receipt}","{receipt}"]}}"#),
+            ),
         ],
     )?;
 

@@ -20,7 +20,10 @@ fuzz_target!(|input: &[u8]| {
         assert_eq!(again.hash(), token.hash());
     }
     if let Ok(allowed) = text.parse::<AllowedToken>() {
-        let again: AllowedToken = allowed.to_string().parse().expect("a written allowed token parses");
+        let again: AllowedToken = allowed
+            .to_string()
+            .parse()
+            .expect("a written allowed token parses");
         assert_eq!(again, allowed);
     }
     if let Some(token) = Token::parse(text) {
@@ -32,8 +35,13 @@ fuzz_target!(|input: &[u8]| {
             .as_bytes()
             .iter()
             .position(|&byte| byte != 0)
-            .map_or(256, |at| at as u32 * 8 + digest.as_bytes()[at].leading_zeros());
-        assert_eq!(pow::leading_zero_bits(token.challenge, token.solution), zeros);
+            .map_or(256, |at| {
+                at as u32 * 8 + digest.as_bytes()[at].leading_zeros()
+            });
+        assert_eq!(
+            pow::leading_zero_bits(token.challenge, token.solution),
+            zeros
+        );
         assert!(token.meets(0));
     }
 });

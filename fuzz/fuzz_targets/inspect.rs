@@ -17,7 +17,8 @@ fuzz_target!(|bundle: &[u8]| {
     assert_eq!(inspection.bundle_len, bundle.len());
     assert!(!bundle.contains(&b'\\'), "an escape was accepted");
     // base64url is 4 characters for 3 bytes: what the parts carry cannot outweigh the text that carries them.
-    let carried: usize = inspection.attachment_lens.iter().sum::<usize>() + inspection.submission_len;
+    let carried: usize =
+        inspection.attachment_lens.iter().sum::<usize>() + inspection.submission_len;
     assert!(carried <= bundle.len());
     // The same document with JSON whitespace around it: another receipt, the same sealing.
     let respelt = [b" ".as_slice(), bundle, b"\n"].concat();
@@ -32,7 +33,8 @@ fuzz_target!(|bundle: &[u8]| {
 
 /// The bundle's parts, read one by one, assembled again by sealform's writer.
 fn rewrite(bundle: &[u8]) -> Sealed {
-    let value: serde_json::Value = serde_json::from_slice(bundle).expect("an accepted bundle is JSON");
+    let value: serde_json::Value =
+        serde_json::from_slice(bundle).expect("an accepted bundle is JSON");
     let part = |value: &serde_json::Value| {
         let json = serde_json::to_vec(value).expect("JSON writes out");
         Jwe::from_json(&json).expect("a part of an accepted bundle reads on its own")
