@@ -75,6 +75,10 @@ export SEALFORM_DIST SEALFORM_BIN AXE_CORE_JS
 cargo test --workspace
 step_done
 
+step "fuzz targets: build as plain binaries, run once over their seeds (fuzz/check.sh)"
+bash fuzz/check.sh
+step_done
+
 step "benchmark, quick mode (scripts/bench.sh; never fails on a time)"
 # Small counts on the debug sealform and sealform-bench built above and the dist/ just built: only proves the
 # benchmark runs.

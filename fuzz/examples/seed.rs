@@ -1,6 +1,7 @@
 //! Writes the seed corpora into `fuzz/corpus/`: real sealed bundles and parts for the firm's test key (so the
-//! fuzzer starts past the strict parser and inside decryption and the sealed submission's checks), and the form
-//! configs the project ships. `fuzz/seed.sh` runs it; the corpora are not committed.
+//! fuzzer starts past the strict parser and inside decryption and the sealed submission's checks), the form
+//! configs the project ships, and a pickup query, acknowledgement, token and proof of work as the receiver gets
+//! them. `fuzz/seed.sh` runs it; the corpora are not committed.
 
 use std::error::Error;
 use std::fs;
@@ -10,6 +11,8 @@ use rand_core::OsRng;
 use sealform_core::bundle::seal;
 use sealform_core::envelope::seal_part;
 use sealform_core::key::{Identity, Recipient};
+use sealform_core::protocol::pickup::{PickupToken, TOKEN_BYTES};
+use sealform_core::protocol::pow;
 use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use sealform_core::{Answer, Answers, Attachment, Sha256Digest, Submission};
 
@@ -31,10 +34,49 @@ fn main() -> Result<(), Box<dyn Error>> {
         ("firm-and-backup", &for_firm_and_backup, &documents[..1]),
         ("stranger-only", &[stranger.recipient().clone()], &[]),
     ];
+    // `inspect` starts from the same bundles, one of them written out as another JOSE library might.
+    let inspected = fuzz.join("corpus/inspect");
+    fs::create_dir_all(&inspected)?;
     for (name, recipients, attachments) in seeds {
         let sealed = seal(recipients, &submission(), attachments)?;
         fs::write(bundles.join(format!("{name}.json")), &sealed.bytes)?;
+        fs::write(inspected.join(format!("{name}.json")), &sealed.bytes)?;
     }
+    let sealed = seal(&for_firm, &submission(), &documents[..1])?;
+    let value: serde_json::Value = serde_json::from_slice(&sealed.bytes)?;
+    fs::write(
+        inspected.join("pretty-printed.json"),
+        serde_json::to_vec_pretty(&value)?,
+    )?;
+
+    let receipt = sealed.receipt.full();
+    write_seeds(
+        &fuzz.join("corpus/pickup"),
+        &[
+            ("inbox-first-page", ""),
+            ("inbox-after", "after=17&limit=100&state=uncollected"),
+            ("inbox-all", "state=all&limit=1000"),
+            ("ack", &format!(r#"{{"receipts":["{receipt}"]}}"#)),
+            (
+                "ack-two",
+                &format!(r#"{{"receipts":["{receipt}","{receipt}"]}}"#),
+            ),
+        ],
+    )?;
+
+    let token = PickupToken::from_random(&[7; TOKEN_BYTES]);
+    let hash = token.hash();
+    let challenge = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let solution = pow::solve(challenge, 8);
+    write_seeds(
+        &fuzz.join("corpus/headers"),
+        &[
+            ("token", &format!("{}\n", token.expose())),
+            ("allowed-collect", &hash.to_string()),
+            ("allowed-read", &format!("{hash}:read")),
+            ("pow", &format!("{challenge}.{solution}")),
+        ],
+    )?;
 
     let envelopes = fuzz.join("corpus/envelope");
     fs::create_dir_all(&envelopes)?;
@@ -64,6 +106,15 @@ fn main() -> Result<(), Box<dyn Error>> {
         configs.join("legal-intake-with-firm-key.json"),
         serde_json::to_vec_pretty(&schema)?,
     )?;
+    Ok(())
+}
+
+/// Writes each `(name, text)` as the file `name` in `folder`.
+fn write_seeds(folder: &Path, seeds: &[(&str, &str)]) -> Result<(), Box<dyn Error>> {
+    fs::create_dir_all(folder)?;
+    for (name, text) in seeds {
+        fs::write(folder.join(name), text)?;
+    }
     Ok(())
 }
 

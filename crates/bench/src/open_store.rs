@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::bail;
-use sealform_core::bundle::{seal, ReceiptId};
+use sealform_core::bundle::{self, seal, ContentId, ReceiptId};
 use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use sealform_core::submission::Attachment;
 use sealform_core::{Answer, Answers, Sha256Digest, Submission};
@@ -97,12 +97,17 @@ impl Sealer<'_> {
                 .map(|&i| self.bundle(i))
                 .collect::<anyhow::Result<Vec<_>>>()?;
             let receipts: Vec<ReceiptId> = bundles.iter().map(|b| ReceiptId::of(b)).collect();
+            let contents = bundles
+                .iter()
+                .map(|b| Ok(bundle::inspect(b)?.content))
+                .collect::<anyhow::Result<Vec<ContentId>>>()?;
             let now = time::OffsetDateTime::now_utc();
             let new: Vec<NewSubmission<'_>> = bundles
                 .iter()
-                .zip(&receipts)
-                .map(|(bundle, receipt)| NewSubmission {
+                .zip(receipts.iter().zip(&contents))
+                .map(|(bundle, (receipt, content))| NewSubmission {
                     receipt,
+                    content,
                     bundle,
                     received_at: now,
                 })

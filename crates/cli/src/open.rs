@@ -259,6 +259,8 @@ struct Batch<'a> {
     failures: usize,
     /// The receipts saved into `--out` in this run, for its audit log.
     saved: Vec<ReceiptId>,
+    /// Each submission id opened in this run, with the first receipt that carried it.
+    submission_ids: HashMap<String, ReceiptId>,
     bar: ProgressBar,
 }
 
@@ -282,6 +284,7 @@ impl<'a> Batch<'a> {
             table: Table::default(),
             failures: 0,
             saved: Vec::new(),
+            submission_ids: HashMap::new(),
             bar: progress_bar(config.inputs.len()),
         })
     }
@@ -477,6 +480,9 @@ impl<'a> Batch<'a> {
             );
             self.say(|| error::warn_grouped(&headline, &warning.problems));
         }
+        if !matches!(delivery, Delivery::Duplicate(_)) {
+            self.warn_repeated_submission(&name, opened);
+        }
         let schema = self
             .config
             .schemas
@@ -518,6 +524,27 @@ impl<'a> Batch<'a> {
             entries: &entries,
         });
         Ok(())
+    }
+
+    /// Warns when an earlier receipt of this run carried the same submission id: one submission the client's
+    /// browser sent twice as different bytes (sealed again after a failed send, or the same sealing re-encoded on
+    /// the way), so the firm sees it twice under two receipts.
+    fn warn_repeated_submission(&mut self, name: &str, opened: &Opened) {
+        let id = &opened.submission.submission_id;
+        let first = *self
+            .submission_ids
+            .entry(id.clone())
+            .or_insert(opened.receipt);
+        if first != opened.receipt {
+            self.say(|| {
+                error::warn(&format!(
+                    "{name} (receipt {}) is the same submission as receipt {} (submission id {id}): the client's \
+                     form sent it twice as different bytes; keep one",
+                    opened.receipt.short(),
+                    first.short()
+                ))
+            });
+        }
     }
 
     /// Prints a submission to standard output as JSON.

@@ -7,7 +7,7 @@ mod util;
 
 use std::fs;
 
-use sealform_core::bundle::ReceiptId;
+use sealform_core::bundle::{ContentId, ReceiptId};
 use sealform_core::key::{Identity, Recipient};
 use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use sealform_core::{Answer, Answers, Sha256Digest, Submission};
@@ -1452,6 +1452,63 @@ fn help_and_usage_errors_are_pinned() {
 }
 
 #[test]
+fn one_submission_under_two_receipts_is_one_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let firm = identity("firm");
+    // The submission id is the client's to write: a control character in it must reach the terminal escaped.
+    let id = "twice\u{1b}[31m";
+    let first = dir.path().join("first.bundle");
+    seal_sample(&first, &[firm.recipient().clone()], id, &[]);
+    // The same sealing, re-encoded on the way (another receipt), and a third bundle that is another submission.
+    let respelt = dir.path().join("respelt.bundle");
+    let bytes = fs::read(&first).unwrap();
+    fs::write(&respelt, [b" ".as_slice(), &bytes].concat()).unwrap();
+    let other = dir.path().join("other.bundle");
+    seal_sample(&other, &[firm.recipient().clone()], "another", &[]);
+    let key = key_file(dir.path(), "firm", 0o600);
+    let out = dir.path().join("opened");
+    let run = sealform(&[
+        "open".as_ref(),
+        "--key".as_ref(),
+        key.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        first.as_os_str(),
+        respelt.as_os_str(),
+        other.as_os_str(),
+    ])
+    .expect_code(0);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.contains("same submission"))
+        .collect();
+    let [warning] = warnings[..] else {
+        panic!("one warning expected\n{run:#?}");
+    };
+    let (short, respelt_short) = (
+        ReceiptId::of(&bytes).short(),
+        ReceiptId::of(&fs::read(&respelt).unwrap()).short(),
+    );
+    assert!(warning.starts_with("warning: "), "{warning}");
+    assert!(
+        warning.contains(&format!(
+            "(receipt {respelt_short}) is the same submission as receipt {short}"
+        )),
+        "{warning}"
+    );
+    assert!(warning.contains("twice\\u{1b}[31m"), "{warning}");
+    assert!(!run.stderr.contains('\u{1b}'), "{run:#?}");
+}
+
+/// The sealing's id a receiver stores a bundle with.
+fn content_of(bundle: &[u8]) -> ContentId {
+    sealform_core::bundle::inspect(bundle)
+        .expect("a well-formed bundle")
+        .content
+}
+
+#[test]
 fn open_reads_every_bundle_from_the_receivers_store() {
     let dir = tempfile::tempdir().unwrap();
     let firm = identity("firm");
@@ -1471,6 +1528,7 @@ fn open_reads_every_bundle_from_the_receivers_store() {
         store
             .insert(
                 &receipt,
+                &content_of(&bytes),
                 &bytes,
                 time::macros::datetime!(2026-11-23 10:00 UTC),
             )
@@ -1540,7 +1598,7 @@ fn open_of_a_store_checks_answers_against_the_configs_the_receiver_served() {
     let at = time::macros::datetime!(2026-11-23 10:00 UTC);
     let mut store = sealform_store::Store::open(&store_path).expect("store");
     store
-        .insert(&ReceiptId::of(&bytes), &bytes, at)
+        .insert(&ReceiptId::of(&bytes), &content_of(&bytes), &bytes, at)
         .expect("insert");
     let key = key_file(dir.path(), "firm", 0o600);
     let open = || {
@@ -1587,14 +1645,22 @@ fn open_store_holds_a_chunk_of_bundles_in_memory_not_the_store() {
         })
         .collect();
     let receipts: Vec<ReceiptId> = junk.iter().map(|bytes| ReceiptId::of(bytes)).collect();
+    // No bundle, so no sealing to name: one stand-in id per junk body.
+    let contents: Vec<ContentId> = junk
+        .iter()
+        .map(|bytes| ContentId::from_digest(Sha256Digest::of(bytes)))
+        .collect();
     let new: Vec<_> = junk
         .iter()
-        .zip(&receipts)
-        .map(|(bundle, receipt)| sealform_store::NewSubmission {
-            receipt,
-            bundle,
-            received_at: time::macros::datetime!(2026-11-23 10:00 UTC),
-        })
+        .zip(receipts.iter().zip(&contents))
+        .map(
+            |(bundle, (receipt, content))| sealform_store::NewSubmission {
+                receipt,
+                content,
+                bundle,
+                received_at: time::macros::datetime!(2026-11-23 10:00 UTC),
+            },
+        )
         .collect();
     store.insert_all(&new).expect("insert");
     drop(store);

@@ -146,6 +146,26 @@ fn start_up_errors_say_what_to_do() {
     assert!(!store.exists(), "nothing was created");
 }
 
+#[cfg(unix)]
+#[test]
+fn the_folder_serve_creates_for_its_store_is_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (config, dist) = site(dir.path());
+    let folder = dir.path().join("receiver-data");
+    let mut server = serve(&config, &dist, &folder.join("s.db"));
+    runtime().block_on(wait_healthy(
+        &reqwest::Client::new(),
+        &server.url("/healthz"),
+    ));
+    server.kill();
+    let mode = std::fs::metadata(&folder)
+        .expect("the folder was created")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+}
+
 #[test]
 fn refused_plaintext_is_neither_logged_nor_stored() {
     const CANARY: &str = "CANARY-binary-9d1c-plaintext";

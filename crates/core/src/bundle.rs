@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::base64url;
 use crate::digest::Sha256Digest;
-use crate::envelope::{parse_json, seal_part, Jwe};
+use crate::envelope::{parse_json, refuse_escapes, seal_part, Jwe};
 #[cfg(feature = "open")]
 use crate::key::KeyUnwrap;
 use crate::key::{KeyError, Kid, Recipient};
@@ -52,6 +52,15 @@ struct VersionProbe {
 #[serde(transparent)]
 pub struct ReceiptId(Sha256Digest);
 
+/// A sealing's identity, whatever bytes carry it: the SHA-256 of the bundle written out as sealform writes it
+/// (compact JSON, members in order; `docs/FORMAT.md` §4), so for a bundle sealform wrote it is the receipt's
+/// digest. Two bundles with the same one hold the very same values, written out differently (JSON whitespace,
+/// member order: all the strict reader still allows); the receiver stores such a sealing once, under the first
+/// receipt. In JSON and [`Display`](fmt::Display), 64 lowercase hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ContentId(Sha256Digest);
+
 /// A bundle ready to send.
 #[derive(Clone, Debug)]
 pub struct Sealed {
@@ -81,6 +90,8 @@ pub struct Inspection {
     pub version: u32,
     /// The key ids every part is sealed for.
     pub recipients: Vec<Kid>,
+    /// The sealing's identity, the same under every encoding of it.
+    pub content: ContentId,
     /// The size of the bundle in bytes.
     pub bundle_len: usize,
     /// The size of the sealed submission document in bytes.
@@ -247,6 +258,39 @@ impl ReceiptId {
 impl fmt::Display for ReceiptId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl ContentId {
+    /// The content id whose SHA-256 the caller has (a store reading back what it recorded).
+    pub fn from_digest(digest: Sha256Digest) -> Self {
+        Self(digest)
+    }
+
+    /// The digest.
+    pub fn digest(&self) -> &Sha256Digest {
+        &self.0
+    }
+}
+
+impl fmt::Display for ContentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for ContentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ContentId({})", self.0)
+    }
+}
+
+impl FromStr for ContentId {
+    type Err = crate::digest::DigestParseError;
+
+    /// Reads the full form (64 lowercase hex digits).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(Self)
     }
 }
 
@@ -476,6 +520,7 @@ pub fn inspect(bundle: &[u8]) -> Result<Inspection, OpenError> {
         .collect();
     wrapped_key_lens.sort();
     wrapped_key_lens.dedup();
+    let canonical_headers = parts().all(Jwe::has_canonical_header);
     Ok(Inspection {
         receipt: ReceiptId::of(bundle),
         version: document.version,
@@ -484,14 +529,44 @@ pub fn inspect(bundle: &[u8]) -> Result<Inspection, OpenError> {
         submission_len: document.submission.content_len(),
         attachment_lens: document.attachments.iter().map(Jwe::content_len).collect(),
         wrapped_key_lens,
-        canonical_headers: parts().all(Jwe::has_canonical_header),
+        canonical_headers,
+        content: ContentId::of_document(document),
     })
+}
+
+/// How much ciphertext is encoded at a time while hashing a bundle's canonical form: a multiple of 3, so the
+/// pieces join up to the whole, and small, so no second copy of a large attachment is made.
+const HASH_SLICE: usize = CIPHERTEXT_SLICE_MULTIPLE * 16 * 1024;
+
+impl ContentId {
+    /// The SHA-256 of `document` written out as [`assemble`] writes it, computed without writing it: the JSON
+    /// around the ciphertexts from the one serializer of the format, each ciphertext encoded a slice at a time.
+    fn of_document(document: BundleDocument) -> Self {
+        use sha2::{Digest as _, Sha256};
+        let (frame, ciphertexts) = BundleFrame::new(document.submission, document.attachments);
+        let mut hasher = Sha256::new();
+        let mut texts = frame.texts.iter();
+        let mut encoded = Vec::with_capacity(base64url::encoded_len(HASH_SLICE));
+        for (ciphertext, text) in ciphertexts.iter().zip(texts.by_ref()) {
+            hasher.update(text.as_bytes());
+            for slice in ciphertext.chunks(HASH_SLICE) {
+                encoded.clear();
+                encode_ciphertext(slice, &mut encoded);
+                hasher.update(&encoded);
+            }
+        }
+        for text in texts {
+            hasher.update(text.as_bytes());
+        }
+        Self(Sha256Digest::from_bytes(hasher.finalize().into()))
+    }
 }
 
 /// Reads a bundle's structure: version first, then every member strictly, then the rules that span parts.
 fn parse(bundle: &[u8]) -> Result<BundleDocument, OpenError> {
     check_version(bundle, BUNDLE_VERSION, "")?;
     let document: BundleDocument = parse_json(bundle, "")?;
+    refuse_escapes(bundle)?;
     if document.attachments.len() > MAX_ATTACHMENTS {
         return Err(OpenError::Malformed {
             path: "attachments".into(),
@@ -666,6 +741,118 @@ mod tests {
         assert_eq!(seen.wrapped_key_lens, wrapped);
         assert!(wrapped.iter().all(|(_, len)| *len == 256));
         assert!(seen.canonical_headers);
+    }
+
+    /// `json` with the first character after the first `after` written as a JSON `\u` escape instead.
+    fn escape_after(json: &str, after: &str) -> String {
+        let at = json.find(after).expect("the text to escape after") + after.len();
+        let c = json[at..].chars().next().expect("a character to escape");
+        format!(
+            "{}\\u{:04x}{}",
+            &json[..at],
+            c as u32,
+            &json[at + c.len_utf8()..]
+        )
+    }
+
+    #[test]
+    fn each_string_has_one_accepted_spelling() {
+        let sealed = seal(&recipients(), &sample_submission(), &sample_attachments()).unwrap();
+        let json = String::from_utf8(sealed.bytes).unwrap();
+        // The same sealing with one character escaped: each would be another receipt for it.
+        for (after, path) in [
+            (r#""ciphertext":""#, "submission.ciphertext"),
+            (r#""iv":""#, "submission.iv"),
+            (r#""tag":""#, "submission.tag"),
+            (r#""protected":""#, "submission.protected"),
+            (
+                r#""encrypted_key":""#,
+                "submission.recipients[0].encrypted_key",
+            ),
+            (r#""kid":""#, "submission.recipients[0].header.kid"),
+        ] {
+            let error = inspect(escape_after(&json, after).as_bytes()).unwrap_err();
+            let OpenError::Malformed {
+                path: found,
+                problem,
+            } = error
+            else {
+                panic!("{after}: {error}");
+            };
+            assert_eq!(found, path);
+            assert!(problem.contains("JSON escape"), "{after}: {problem}");
+        }
+        // Names and the algorithm are no base64url, but the same holds for them.
+        for after in [r#"{""#, r#""alg":""#, r#"",""#] {
+            let error = inspect(escape_after(&json, after).as_bytes()).unwrap_err();
+            assert!(
+                error.to_string().contains("JSON escape"),
+                "{after}: {error}"
+            );
+        }
+        // A line break or a space inside the base64url, escaped or not, is no base64url character either.
+        for inside in ["\\n", "\\r\\n", " ", "\\t"] {
+            let broken = json.replacen(
+                r#""ciphertext":""#,
+                &format!(r#""ciphertext":"{inside}"#),
+                1,
+            );
+            let error = inspect(broken.as_bytes()).unwrap_err();
+            assert!(
+                error.to_string().contains("base64url"),
+                "{inside:?}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_spelling_of_one_sealing_has_its_content_id() {
+        let sealed = seal(&recipients(), &sample_submission(), &sample_attachments()).unwrap();
+        let first = inspect(&sealed.bytes).unwrap();
+        let json = String::from_utf8(sealed.bytes.clone()).unwrap();
+        // What another JOSE library may write: whitespace around and between tokens, other member orders.
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let spellings = [
+            format!(" {json}\n"),
+            serde_json::to_string_pretty(&value).unwrap(),
+            json.replacen(r#"{"version":1,"#, r#"{ "version" : 1 , "#, 1),
+            json.replacen(r#"{"version":1,"submission":"#, r#"{"submission":"#, 1)
+                .replacen(
+                    r#"},"attachments":["#,
+                    r#"},"version":1,"attachments":["#,
+                    1,
+                ),
+        ];
+        for spelling in &spellings {
+            let seen = inspect(spelling.as_bytes()).unwrap();
+            assert_ne!(seen.receipt, first.receipt, "{spelling:.60}");
+            assert_eq!(seen.content, first.content, "{spelling:.60}");
+        }
+        // As sealform writes a bundle, its content id is its receipt's digest.
+        assert_eq!(first.content.digest(), first.receipt.digest());
+        // A new sealing of the very same answers is another submission.
+        let again = seal(&recipients(), &sample_submission(), &sample_attachments()).unwrap();
+        assert_ne!(inspect(&again.bytes).unwrap().content, first.content);
+        // So is the same sealing with any value changed, even where no key can tell (a wrapped key, an
+        // attachment part): a copy altered on the way must not take the place of the client's own.
+        for pointer in [
+            "/submission/recipients/0/encrypted_key",
+            "/attachments/1/ciphertext",
+            "/attachments/0/tag",
+        ] {
+            let mut altered = value.clone();
+            let text = altered
+                .pointer(pointer)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let mut bytes = base64url::decode(&text).unwrap();
+            bytes[0] ^= 1;
+            *altered.pointer_mut(pointer).unwrap() = base64url::encode(&bytes).into();
+            let altered = inspect(&serde_json::to_vec(&altered).unwrap()).unwrap();
+            assert_ne!(altered.content, first.content, "{pointer}");
+        }
     }
 
     #[test]

@@ -87,6 +87,7 @@ struct RecipientEntry {
 #[serde(deny_unknown_fields)]
 struct RecipientHeader {
     alg: KeyAlgorithm,
+    #[serde(deserialize_with = "literal_kid")]
     kid: Kid,
 }
 
@@ -115,7 +116,9 @@ struct GcmTag([u8; 16]);
 impl Jwe {
     /// Reads one sealed part from its JSON text, strictly. Errors name the JSON path of the problem.
     pub fn from_json(json: &[u8]) -> Result<Self, OpenError> {
-        parse_json(json, "")
+        let part = parse_json(json, "")?;
+        refuse_escapes(json)?;
+        Ok(part)
     }
 
     /// The key ids this part is sealed for, in order.
@@ -220,6 +223,24 @@ pub(crate) fn parse_json<T: DeserializeOwned>(json: &[u8], context: &str) -> Res
     }
 }
 
+/// Refuses a JSON escape anywhere in a sealed document. Every string in one is base64url, a member name or
+/// [`KEY_ALGORITHM`], none of which needs an escape; written with one, the same sealing would be other bytes and so
+/// get another receipt. (A base64url value with an escape is already refused, with its path, while parsing.)
+pub(crate) fn refuse_escapes(json: &[u8]) -> Result<(), OpenError> {
+    // `contains` on bytes is a memchr: cheap next to the parse, even for a bundle of megabytes.
+    if !json.contains(&b'\\') {
+        return Ok(());
+    }
+    let at = json.iter().position(|&b| b == b'\\').unwrap_or_default();
+    Err(OpenError::Malformed {
+        path: "(top level)".into(),
+        problem: format!(
+            "a JSON escape (a backslash) at byte {at}: nothing in a sealed document needs one; write every name \
+             and value literally"
+        ),
+    })
+}
+
 fn malformed(context: &str, path: &str, problem: &serde_json::Error) -> OpenError {
     let path = match (context, path) {
         ("", ".") => "(top level)".to_owned(),
@@ -233,9 +254,46 @@ fn malformed(context: &str, path: &str, problem: &serde_json::Error) -> OpenErro
     }
 }
 
+/// Reads a base64url string exactly as it is written in the input, then `read`s it. A JSON string with an escape in
+/// it (`\u0041`, `\n`, `\/`) is refused: no base64url character needs one, so an escaped copy could only be the
+/// same part written as other bytes — another receipt for one sealing.
+///
+/// serde_json hands a string over borrowed from the input only when it holds no escape; an unescaped copy comes
+/// through `visit_str`. Parts are only ever read from bytes ([`parse_json`]), which always lends.
+fn literal<'de, D: Deserializer<'de>, T>(
+    deserializer: D,
+    read: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, D::Error> {
+    struct Literal<F>(F);
+    impl<'de, T, F: FnOnce(&str) -> Result<T, String>> serde::de::Visitor<'de> for Literal<F> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a base64url string")
+        }
+        fn visit_borrowed_str<E: serde::de::Error>(self, text: &'de str) -> Result<T, E> {
+            (self.0)(text).map_err(E::custom)
+        }
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<T, E> {
+            Err(E::custom(ESCAPED))
+        }
+    }
+    deserializer.deserialize_str(Literal(read))
+}
+
+/// What a base64url string written with a JSON escape is told.
+const ESCAPED: &str =
+    "not canonical base64url: written with a JSON escape (a backslash); write the base64url characters \
+     themselves, as every JOSE library does";
+
+fn literal_kid<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Kid, D::Error> {
+    literal(deserializer, |text| {
+        text.parse().map_err(|e| format!("{e}"))
+    })
+}
+
 impl<'de> Deserialize<'de> for Protected {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
+        let text = literal(deserializer, |text| Ok(text.to_owned()))?;
         let json = base64url::decode(&text).map_err(D::Error::custom)?;
         let fields: ProtectedFields = serde_json::from_slice(&json).map_err(|e| {
             D::Error::custom(format!("the decoded protected header is not valid: {e}"))
@@ -286,17 +344,11 @@ impl<'de> Deserialize<'de> for Bytes {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // Decoded straight from the text in the input: a ciphertext of megabytes is not first copied into a
         // `String` (serde's `Cow<str>` always is), which would cost the receiver a bundle's size per upload.
-        struct Base64Url;
-        impl serde::de::Visitor<'_> for Base64Url {
-            type Value = Bytes;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a base64url string")
-            }
-            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Bytes, E> {
-                base64url::decode(text).map(Bytes).map_err(E::custom)
-            }
-        }
-        deserializer.deserialize_str(Base64Url)
+        literal(deserializer, |text| {
+            base64url::decode(text)
+                .map(Bytes)
+                .map_err(|e| e.to_string())
+        })
     }
 }
 

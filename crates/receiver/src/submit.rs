@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http_body_util::BodyExt as _;
-use sealform_core::bundle::{self, Inspection, OpenError, ReceiptId};
+use sealform_core::bundle::{self, ContentId, Inspection, OpenError, ReceiptId};
 use sealform_core::key::Recipient;
 use sealform_core::protocol::{pow, Receipt, BUNDLE_MEDIA_TYPE};
 use sealform_store::Inserted;
@@ -65,7 +65,7 @@ pub(crate) async fn submit(
         .acquire()
         .await
         .map_err(|_| ApiError::unavailable(RETRY_AFTER_UNAVAILABLE))?;
-    let receipt = tokio::task::spawn_blocking(move || checker.check_bundle(&checked))
+    let (receipt, content) = tokio::task::spawn_blocking(move || checker.check_bundle(&checked))
         .await
         .map_err(|_| ApiError::unavailable(RETRY_AFTER_UNAVAILABLE))??;
     drop(check);
@@ -73,7 +73,7 @@ pub(crate) async fn submit(
     let size = bytes.len();
     let inserted = state
         .writer
-        .insert(receipt, bytes, received_at)
+        .insert(receipt, content, bytes, received_at)
         .await
         .map_err(|e| refuse_store(&receipt, &e))?;
     tracing::debug!(receipt = %receipt, new = inserted == Inserted::New, "stored");
@@ -81,6 +81,15 @@ pub(crate) async fn submit(
     if let (Some(notifier), Inserted::New) = (&state.notifier, inserted) {
         notifier.received(&receipt, received_at, size);
     }
+    // The same sealing sent again as other bytes (re-encoded on the way, or on purpose) is one submission: its
+    // sender gets the receipt it was first stored under, so one sealing never has two receipts.
+    let receipt = match inserted {
+        Inserted::SameContent { first } => {
+            tracing::info!(receipt = %receipt, first = %first, "the same sealing as an earlier bundle, as other bytes: answered with the first receipt");
+            first
+        }
+        Inserted::New | Inserted::AlreadyStored => receipt,
+    };
     let answer = Receipt {
         receipt: receipt.full(),
         short: receipt.short(),
@@ -94,7 +103,7 @@ pub(crate) async fn submit(
 impl AppState {
     /// The strict bundle checks: well-formed, sealed for exactly the firm's keys in a way they can open, within the
     /// form's limits.
-    fn check_bundle(&self, bytes: &[u8]) -> Result<ReceiptId, ApiError> {
+    fn check_bundle(&self, bytes: &[u8]) -> Result<(ReceiptId, ContentId), ApiError> {
         let inspection = bundle::inspect(bytes).map_err(|e| refuse_bundle(bytes, &e))?;
         let mut kids = inspection.recipients.clone();
         kids.sort();
@@ -107,7 +116,7 @@ impl AppState {
         }
         check_openable(&self.config.form.schema().recipients, &inspection)?;
         self.check_limits(&inspection)?;
-        Ok(inspection.receipt)
+        Ok((inspection.receipt, inspection.content))
     }
 
     fn check_limits(&self, inspection: &Inspection) -> Result<(), ApiError> {

@@ -8,7 +8,7 @@ use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use sealform_core::bundle::ReceiptId;
+use sealform_core::bundle::{ContentId, ReceiptId};
 use sealform_store::{Acknowledged, AuditEvent, Inserted, NewSubmission, Store, StoreError};
 use time::OffsetDateTime;
 use tokio::sync::oneshot;
@@ -45,6 +45,7 @@ impl std::fmt::Display for WriteError {
 /// A submission to store, and where to send the outcome.
 struct InsertJob {
     receipt: ReceiptId,
+    content: ContentId,
     bundle: Bytes,
     received_at: OffsetDateTime,
     reply: oneshot::Sender<Result<Inserted, WriteError>>,
@@ -99,12 +100,14 @@ impl Writer {
     pub(crate) async fn insert(
         &self,
         receipt: ReceiptId,
+        content: ContentId,
         bundle: Bytes,
         received_at: OffsetDateTime,
     ) -> Result<Inserted, WriteError> {
         let (reply, outcome) = oneshot::channel();
         self.send(Job::Insert(InsertJob {
             receipt,
+            content,
             bundle,
             received_at,
             reply,
@@ -250,6 +253,7 @@ fn commit(store: &mut Store, batch: Vec<InsertJob>) {
         .iter()
         .map(|job| NewSubmission {
             receipt: &job.receipt,
+            content: &job.content,
             bundle: &job.bundle,
             received_at: job.received_at,
         })

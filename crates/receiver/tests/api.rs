@@ -56,6 +56,40 @@ async fn the_same_bundle_twice_is_one_row_and_two_successes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_sealing_sent_as_other_bytes_is_one_row_under_its_first_receipt() {
+    let server = TestServer::start(|_| {}).await;
+    let sealed = bundle(&firm_keys(), "respelt", 10);
+    let text = String::from_utf8(sealed.bytes.clone()).expect("a bundle is UTF-8");
+    let value: Value = serde_json::from_str(&text).expect("a bundle is JSON");
+    // What a proxy or another JOSE library might make of it: each its own bytes, so its own SHA-256.
+    let respelt = [
+        format!(" {text}\n"),
+        serde_json::to_string_pretty(&value).expect("JSON"),
+        text.replacen(r#"{"version":1,"#, r#"{ "version": 1, "#, 1),
+    ];
+    for body in [text.clone()].iter().chain(&respelt) {
+        let response = server.post(body.clone()).await;
+        assert_eq!(response.status(), 201, "{body:.40}");
+        assert_eq!(json(response).await["receipt"], sealed.receipt.full());
+    }
+    let store = server.read_store();
+    assert_eq!(store.receipts().unwrap(), [sealed.receipt]);
+    assert_eq!(
+        store.get(&sealed.receipt).unwrap().unwrap().bundle,
+        sealed.bytes
+    );
+    // A base64url character written as a JSON escape is refused outright: no sealer writes one.
+    let escaped = text.replacen(r#""iv":""#, r#""iv":"\u0041"#, 1);
+    let response = server.post(escaped).await;
+    assert_eq!(response.status(), 422);
+    assert!(json(response).await["error"]
+        .as_str()
+        .unwrap()
+        .contains("not a sealed sealform bundle"));
+    assert_eq!(server.read_store().count().unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_submitters_are_all_stored() {
     let server = std::sync::Arc::new(TestServer::start(|_| {}).await);
     let keys = firm_keys();

@@ -276,6 +276,13 @@ async fn with_no_keep_period_acknowledged_bundles_are_deleted_at_once_and_not_st
     // The client's browser sending the same bundle again: answered as stored, not stored again.
     assert_eq!(server.post(stored[0].1.clone()).await.status(), 201);
     assert_eq!(server.read_store().count().unwrap(), 1);
+    // Nor the same sealing as other bytes: its sender hears the first receipt.
+    let respelt = [b" ".as_slice(), &stored[0].1].concat();
+    let answer = server.post(respelt).await;
+    assert_eq!(answer.status(), 201);
+    let answer: sealform_core::protocol::Receipt = answer.json().await.unwrap();
+    assert_eq!(answer.receipt, receipts[0].full());
+    assert_eq!(server.read_store().count().unwrap(), 1);
     // Acknowledging again is still a success.
     let again: AckResponse = ack(&server, &receipts[..1], &tokens.collect)
         .await

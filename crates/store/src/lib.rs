@@ -2,18 +2,21 @@
 //! It holds ciphertext only, and is the one place that knows the file's layout.
 //!
 //! ```
-//! use sealform_core::bundle::ReceiptId;
+//! use sealform_core::bundle::{ContentId, ReceiptId};
+//! use sealform_core::digest::Sha256Digest;
 //! use sealform_store::{Inserted, Store};
 //! # let dir = tempfile::tempdir()?;
 //! # let path = dir.path().join("sealform.db");
 //! let bundle = br#"{"version":1}"#; // the exact bytes the browser sent
 //! let receipt = ReceiptId::of(bundle);
+//! // The receiver has it from the check that accepted the bundle: `sealform_core::bundle::inspect(bundle)?.content`.
+//! let content = ContentId::from_digest(Sha256Digest::of(b"the sealed parts"));
 //!
 //! // The receiver: stored once, however often it is sent.
 //! let mut store = Store::open(&path)?;
 //! let now = time::OffsetDateTime::now_utc();
-//! assert_eq!(store.insert(&receipt, bundle, now)?, Inserted::New);
-//! assert_eq!(store.insert(&receipt, bundle, now)?, Inserted::AlreadyStored);
+//! assert_eq!(store.insert(&receipt, &content, bundle, now)?, Inserted::New);
+//! assert_eq!(store.insert(&receipt, &content, bundle, now)?, Inserted::AlreadyStored);
 //!
 //! // The firm (`sealform open --store`): read everything back, oldest first.
 //! let store = Store::open_read_only(&path)?;
@@ -32,11 +35,12 @@
 //!     received_at  TEXT NOT NULL,          -- RFC 3339, UTC, when the receiver committed it
 //!     size         INTEGER NOT NULL,       -- length(bundle)
 //!     collected_at TEXT,                   -- when a pickup acknowledged it; NULL until then
-//!     bundle       BLOB NOT NULL           -- the bundle's exact bytes
+//!     bundle       BLOB NOT NULL,          -- the bundle's exact bytes
+//!     content      TEXT UNIQUE             -- ContentId: the sealing, whatever bytes carry it (NULL: see below)
 //! ) STRICT;
 //! CREATE TABLE deleted (                   -- bundles deleted after pickup: a resent copy is not stored again
 //!     receipt TEXT PRIMARY KEY NOT NULL, received_at TEXT NOT NULL, collected_at TEXT NOT NULL,
-//!     deleted_at TEXT NOT NULL
+//!     deleted_at TEXT NOT NULL, content TEXT UNIQUE
 //! ) STRICT;
 //! CREATE TABLE configs (                   -- every form config served, by the SHA-256 submissions record
 //!     sha256 TEXT PRIMARY KEY NOT NULL, first_served_at TEXT NOT NULL, bytes BLOB NOT NULL
@@ -49,6 +53,10 @@
 //! opens the store (`crates/store/src/migrate.rs`), a store from a newer sealform is refused rather than misread. Writers use WAL
 //! with `synchronous=FULL`, so a write [`Store::insert`] has returned from survives a crash or power cut, and
 //! `secure_delete`, so a deleted bundle's bytes are overwritten, not left in free pages.
+//!
+//! `content` is NULL only in rows from before layout 3 (the migration computes it from each stored bundle, but a
+//! tombstone has no bundle left, and a second copy of one sealing stored before then keeps its row but not the
+//! id) and in rows whose bytes are not a bundle (written by hand).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -58,7 +66,7 @@ use std::time::Duration;
 use rusqlite::{
     params, Connection, ErrorCode, OpenFlags, OptionalExtension as _, TransactionBehavior,
 };
-use sealform_core::bundle::ReceiptId;
+use sealform_core::bundle::{ContentId, ReceiptId};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -95,6 +103,12 @@ pub enum Inserted {
     New,
     /// The same bytes were already stored (a client sending twice); nothing changed, and that is a success.
     AlreadyStored,
+    /// The same sealing was already stored (or deleted after pickup) from other bytes — the same parts written
+    /// out differently, so under another receipt. Nothing changed; the sender is answered with the first receipt.
+    SameContent {
+        /// The receipt the sealing was first stored under.
+        first: ReceiptId,
+    },
 }
 
 /// One bundle as stored.
@@ -236,13 +250,25 @@ impl StoreError {
 // Opening
 // ---------------------------------------------------------------------------------------------------------------
 
-/// Creates `path` as an empty file only its owner may read and write, unless something is there already. An
-/// empty file is a valid empty SQLite database; SQLite would otherwise create it with mode 0644 (less the umask).
+/// Creates `path` as an empty file only its owner may read and write, unless something is there already, and the
+/// folders it goes in if they are missing, only their owner may enter (0700): the folder also holds the `-wal`
+/// and `-shm` files, and whoever may list or write in it may see them come and go or put files there. An empty
+/// file is a valid empty SQLite database; SQLite would otherwise create it with mode 0644 (less the umask).
 /// Failures are left for SQLite's own open to report, with its clearer messages.
 fn create_private(path: &Path) {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt as _;
+        use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
+        if let Some(folder) = path
+            .parent()
+            .filter(|folder| !folder.as_os_str().is_empty())
+        {
+            // Folders already there keep their mode: they may be shared on purpose.
+            let _ = std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(folder);
+        }
         let _ = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -258,7 +284,8 @@ impl Store {
     /// process is writing to it past the busy timeout, and [`StoreError::NewerVersion`] for a newer layout.
     ///
     /// A new store is created readable and writable by its owner only (0600), and so are its `-wal` and `-shm`
-    /// files, which SQLite gives the main file's mode. An existing store keeps the mode it has.
+    /// files, which SQLite gives the main file's mode; missing folders on its path are created for their owner
+    /// only (0700). An existing store, and folders already there, keep the mode they have.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         create_private(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -404,11 +431,34 @@ impl Store {
 // Writing
 // ---------------------------------------------------------------------------------------------------------------
 
+/// The receipt `new`'s sealing is already kept under — its own if these very bytes are — among the bundles
+/// stored and those deleted after pickup (the firm has them: a resent copy would reappear in the inbox as new).
+fn stored_as(
+    transaction: &rusqlite::Transaction<'_>,
+    new: &NewSubmission<'_>,
+) -> rusqlite::Result<Option<String>> {
+    transaction
+        .prepare_cached(
+            "SELECT receipt FROM ( \
+                 SELECT receipt FROM submissions WHERE receipt = ?1 OR content = ?2 \
+                 UNION ALL SELECT receipt FROM deleted WHERE receipt = ?1 OR content = ?2 \
+             ) ORDER BY receipt = ?1 DESC LIMIT 1",
+        )?
+        .query_row(
+            params![new.receipt.full(), new.content.to_string()],
+            |row| row.get(0),
+        )
+        .optional()
+}
+
 /// One bundle to store with [`Store::insert_all`].
 #[derive(Clone, Copy, Debug)]
 pub struct NewSubmission<'a> {
     /// Its receipt id; must be `ReceiptId::of(bundle)`.
     pub receipt: &'a ReceiptId,
+    /// Its sealing's identity, from the check that accepted it: `sealform_core::bundle::inspect(bundle)`'s
+    /// `content`.
+    pub content: &'a ContentId,
     /// The bundle's exact bytes.
     pub bundle: &'a [u8],
     /// When it was received.
@@ -417,15 +467,18 @@ pub struct NewSubmission<'a> {
 
 impl Store {
     /// Stores `bundle` under `receipt` (which must be its SHA-256) and commits, durably, before returning. The
-    /// same bytes stored again are [`Inserted::AlreadyStored`], still a success.
+    /// same bytes stored again are [`Inserted::AlreadyStored`], the same sealing from other bytes
+    /// [`Inserted::SameContent`]: both still a success.
     pub fn insert(
         &mut self,
         receipt: &ReceiptId,
+        content: &ContentId,
         bundle: &[u8],
         received_at: OffsetDateTime,
     ) -> Result<Inserted, StoreError> {
         let one = NewSubmission {
             receipt,
+            content,
             bundle,
             received_at,
         };
@@ -455,31 +508,32 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(failed)?;
         let mut results = Vec::with_capacity(submissions.len());
-        {
-            let mut statement = transaction
-                .prepare_cached(
-                    // Not again once deleted after pickup: the firm has it, and a resent copy would reappear in
-                    // the inbox as new.
-                    "INSERT INTO submissions (receipt, received_at, size, bundle) \
-                     SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM deleted WHERE receipt = ?1) \
-                     ON CONFLICT (receipt) DO NOTHING",
-                )
-                .map_err(failed)?;
-            for new in submissions {
-                let changed = statement
-                    .execute(params![
-                        new.receipt.full(),
-                        rfc3339(new.received_at),
-                        new.bundle.len() as i64,
-                        new.bundle
-                    ])
-                    .map_err(failed)?;
-                results.push(if changed == 1 {
+        for new in submissions {
+            let result = match stored_as(&transaction, new).map_err(failed)? {
+                Some(first) if first == new.receipt.full() => Inserted::AlreadyStored,
+                Some(first) => Inserted::SameContent {
+                    first: parse_receipt(&path, &first)?,
+                },
+                None => {
+                    transaction
+                        .prepare_cached(
+                            "INSERT INTO submissions (receipt, content, received_at, size, bundle) \
+                             VALUES (?1, ?2, ?3, ?4, ?5)",
+                        )
+                        .and_then(|mut statement| {
+                            statement.execute(params![
+                                new.receipt.full(),
+                                new.content.to_string(),
+                                rfc3339(new.received_at),
+                                new.bundle.len() as i64,
+                                new.bundle
+                            ])
+                        })
+                        .map_err(failed)?;
                     Inserted::New
-                } else {
-                    Inserted::AlreadyStored
-                });
-            }
+                }
+            };
+            results.push(result);
         }
         // Dropping an uncommitted transaction rolls it back, so an error above leaves nothing behind.
         transaction.commit().map_err(failed)?;
@@ -603,6 +657,7 @@ impl Iterator for Submissions<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sealform_core::digest::Sha256Digest;
 
     fn temp_store() -> (tempfile::TempDir, PathBuf, Store) {
         let dir = tempfile::tempdir().unwrap();
@@ -615,17 +670,161 @@ mod tests {
         OffsetDateTime::now_utc()
     }
 
+    /// A real bundle: one of core's test vectors, without its header.
+    fn vector(name: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/../core/tests/data/vectors/{name}.bundle",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let bytes = std::fs::read(&path).expect("the test vector");
+        let at = bytes
+            .windows(2)
+            .position(|w| w == b"\n\n")
+            .expect("a header, then a blank line");
+        bytes[at + 2..].to_vec()
+    }
+
+    /// The same bundle, written out as other bytes (JSON whitespace around it).
+    fn respelt(bundle: &[u8], spaces: usize) -> Vec<u8> {
+        [" ".repeat(spaces).as_bytes(), bundle].concat()
+    }
+
+    fn content(bundle: &[u8]) -> ContentId {
+        sealform_core::bundle::inspect(bundle)
+            .expect("a well-formed bundle")
+            .content
+    }
+
+    #[test]
+    fn one_sealing_is_stored_once_under_its_first_receipt() {
+        let (_dir, _path, mut store) = temp_store();
+        let first = vector("valid");
+        let first_receipt = ReceiptId::of(&first);
+        let variants = [respelt(&first, 1), respelt(&first, 2)];
+        assert_eq!(
+            store
+                .insert(&first_receipt, &content(&first), &first, now())
+                .unwrap(),
+            Inserted::New
+        );
+        for variant in &variants {
+            assert_eq!(
+                store
+                    .insert(&ReceiptId::of(variant), &content(variant), variant, now())
+                    .unwrap(),
+                Inserted::SameContent {
+                    first: first_receipt
+                }
+            );
+        }
+        // In one batch as well: the second copy sees the first one's row.
+        let other = vector("damaged-ciphertext");
+        let other_variant = respelt(&other, 1);
+        let receipts = [ReceiptId::of(&other), ReceiptId::of(&other_variant)];
+        let contents = [content(&other), content(&other_variant)];
+        let batch = [
+            NewSubmission {
+                receipt: &receipts[0],
+                content: &contents[0],
+                bundle: &other,
+                received_at: now(),
+            },
+            NewSubmission {
+                receipt: &receipts[1],
+                content: &contents[1],
+                bundle: &other_variant,
+                received_at: now(),
+            },
+        ];
+        assert_eq!(
+            store.insert_all(&batch).unwrap(),
+            [Inserted::New, Inserted::SameContent { first: receipts[0] }]
+        );
+        assert_eq!(store.receipts().unwrap(), [first_receipt, receipts[0]]);
+    }
+
+    #[test]
+    fn a_store_of_the_second_layout_gets_content_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sealform.db");
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(migrate::LAYOUT_1).unwrap();
+        old.execute_batch(migrate::LAYOUT_2).unwrap();
+        old.pragma_update(None, "user_version", 2).unwrap();
+        let valid = vector("valid");
+        // Two copies of one sealing stored before layout 3 could tell them apart, another sealing, a row that is
+        // no bundle.
+        let rows = [
+            valid.clone(),
+            respelt(&valid, 1),
+            vector("damaged-ciphertext"),
+            b"not a bundle".to_vec(),
+        ];
+        for bundle in &rows {
+            old.execute(
+                "INSERT INTO submissions (receipt, received_at, size, bundle) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    ReceiptId::of(bundle).full(),
+                    "2026-11-01T00:00:00Z",
+                    bundle.len() as i64,
+                    bundle
+                ],
+            )
+            .unwrap();
+        }
+        drop(old);
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
+        let stored: Vec<Option<String>> = store
+            .connection
+            .prepare("SELECT content FROM submissions ORDER BY seq")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            stored,
+            [
+                Some(content(&valid).to_string()),
+                None,
+                Some(content(&rows[2]).to_string()),
+                None
+            ]
+        );
+        // Every row is kept; a third copy is answered with the first receipt.
+        assert_eq!(store.count().unwrap(), 4);
+        let third = respelt(&valid, 3);
+        assert_eq!(
+            store
+                .insert(&ReceiptId::of(&third), &content(&third), &third, now())
+                .unwrap(),
+            Inserted::SameContent {
+                first: ReceiptId::of(&valid)
+            }
+        );
+    }
+
+    /// A stand-in content id for test bytes that are no bundle: one per byte string.
+    pub(crate) fn content_of(bundle: &[u8]) -> ContentId {
+        ContentId::from_digest(Sha256Digest::of(bundle))
+    }
+
     #[test]
     fn stores_once_and_reads_back() {
         let (_dir, path, mut store) = temp_store();
         let bundle = b"{\"version\":1}".as_slice();
         let receipt = ReceiptId::of(bundle);
         assert_eq!(
-            store.insert(&receipt, bundle, now()).unwrap(),
+            store
+                .insert(&receipt, &content_of(bundle), bundle, now())
+                .unwrap(),
             Inserted::New
         );
         assert_eq!(
-            store.insert(&receipt, bundle, now()).unwrap(),
+            store
+                .insert(&receipt, &content_of(bundle), bundle, now())
+                .unwrap(),
             Inserted::AlreadyStored
         );
         assert_eq!(store.count().unwrap(), 1);
@@ -666,12 +865,19 @@ mod tests {
                 "received_at",
                 "size",
                 "collected_at",
-                "bundle"
+                "bundle",
+                "content"
             ]
         );
         assert_eq!(
             columns("deleted"),
-            ["receipt", "received_at", "collected_at", "deleted_at"]
+            [
+                "receipt",
+                "received_at",
+                "collected_at",
+                "deleted_at",
+                "content"
+            ]
         );
         assert_eq!(columns("configs"), ["sha256", "first_served_at", "bytes"]);
         assert_eq!(columns("audit"), ["seq", "line"]);
@@ -698,11 +904,13 @@ mod tests {
         let (_dir, _path, mut store) = temp_store();
         let bundles: Vec<Vec<u8>> = (0..5).map(|i| format!("bundle {i}").into_bytes()).collect();
         let receipts: Vec<ReceiptId> = bundles.iter().map(|b| ReceiptId::of(b)).collect();
+        let contents: Vec<ContentId> = bundles.iter().map(|b| content_of(b)).collect();
         let mut batch: Vec<NewSubmission<'_>> = bundles
             .iter()
-            .zip(&receipts)
-            .map(|(bundle, receipt)| NewSubmission {
+            .zip(receipts.iter().zip(&contents))
+            .map(|(bundle, (receipt, content))| NewSubmission {
                 receipt,
+                content,
                 bundle,
                 received_at: now(),
             })
@@ -717,15 +925,18 @@ mod tests {
         let fresh = b"fresh".as_slice();
         let fresh_receipt = ReceiptId::of(fresh);
         let wrong = ReceiptId::of(b"not these bytes");
+        let content = content_of(fresh);
         let error = store
             .insert_all(&[
                 NewSubmission {
                     receipt: &fresh_receipt,
+                    content: &content,
                     bundle: fresh,
                     received_at: now(),
                 },
                 NewSubmission {
                     receipt: &wrong,
+                    content: &content,
                     bundle: fresh,
                     received_at: now(),
                 },
@@ -743,7 +954,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sealform.db");
         let old = Connection::open(&path).unwrap();
-        old.execute_batch(migrate::MIGRATIONS[0]).unwrap();
+        old.execute_batch(migrate::LAYOUT_1).unwrap();
         old.pragma_update(None, "user_version", 1).unwrap();
         let bundles = [b"second".as_slice(), b"first".as_slice()];
         for (bundle, at) in bundles
@@ -833,7 +1044,7 @@ mod tests {
             .unwrap();
         let bundle = b"x".as_slice();
         let error = store
-            .insert(&ReceiptId::of(bundle), bundle, now())
+            .insert(&ReceiptId::of(bundle), &content_of(bundle), bundle, now())
             .unwrap_err();
         assert!(matches!(error, StoreError::Locked { .. }), "{error}");
         assert!(error.is_transient());
@@ -852,7 +1063,9 @@ mod tests {
         let reader = Store::open_read_only(&path).unwrap();
         assert_eq!(reader.count().unwrap(), 0);
         let bundle = b"y".as_slice();
-        store.insert(&ReceiptId::of(bundle), bundle, now()).unwrap();
+        store
+            .insert(&ReceiptId::of(bundle), &content_of(bundle), bundle, now())
+            .unwrap();
         assert_eq!(reader.count().unwrap(), 1);
     }
 
@@ -861,12 +1074,34 @@ mod tests {
         use std::os::unix::fs::PermissionsExt as _;
         let (_dir, path, mut store) = temp_store();
         let bundle = b"private".as_slice();
-        store.insert(&ReceiptId::of(bundle), bundle, now()).unwrap();
+        store
+            .insert(&ReceiptId::of(bundle), &content_of(bundle), bundle, now())
+            .unwrap();
         for suffix in ["", "-wal", "-shm"] {
             let file = PathBuf::from(format!("{}{suffix}", path.display()));
             let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600, "{} is {mode:o}", file.display());
         }
+    }
+
+    #[test]
+    fn missing_folders_are_created_private_to_their_owner() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let parent = dir.path().join("receiver");
+        let path = parent.join("data").join("sealform.db");
+        Store::open(&path).unwrap();
+        for folder in [&parent, &parent.join("data")] {
+            let mode = std::fs::metadata(folder).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "{} is {mode:o}", folder.display());
+        }
+        // A folder that was there already keeps its mode.
+        let shared = dir.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o750)).unwrap();
+        Store::open(&shared.join("sealform.db")).unwrap();
+        let mode = std::fs::metadata(&shared).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o750);
     }
 
     #[test]

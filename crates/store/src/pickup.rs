@@ -165,8 +165,8 @@ impl Store {
         }
         transaction
             .execute(
-                "INSERT OR IGNORE INTO deleted (receipt, received_at, collected_at, deleted_at) \
-                 SELECT receipt, received_at, collected_at, ?2 FROM submissions \
+                "INSERT OR IGNORE INTO deleted (receipt, received_at, collected_at, deleted_at, content) \
+                 SELECT receipt, received_at, collected_at, ?2, content FROM submissions \
                  WHERE collected_at IS NOT NULL AND collected_at <= ?1",
                 params![cutoff, rfc3339(at)],
             )
@@ -236,6 +236,7 @@ fn warn_wal_kept(path: &std::path::Path, why: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tests::content_of;
     use sealform_core::audit::verify;
     use std::path::PathBuf;
     use time::Duration;
@@ -253,7 +254,12 @@ mod tests {
             .collect();
         for (receipt, bytes) in &bundles {
             store
-                .insert(receipt, bytes, OffsetDateTime::now_utc())
+                .insert(
+                    receipt,
+                    &content_of(bytes),
+                    bytes,
+                    OffsetDateTime::now_utc(),
+                )
                 .unwrap();
         }
         (dir, path, store, bundles)
@@ -303,8 +309,30 @@ mod tests {
             .unwrap();
         assert_eq!(again.acknowledged, [bundles[0].0]);
         assert_eq!(
-            store.insert(&bundles[0].0, &bundles[0].1, now).unwrap(),
+            store
+                .insert(
+                    &bundles[0].0,
+                    &content_of(&bundles[0].1),
+                    &bundles[0].1,
+                    now
+                )
+                .unwrap(),
             crate::Inserted::AlreadyStored
+        );
+        // Nor is the same sealing written out as other bytes: its sender hears the first receipt.
+        let respelt = [b" ".as_slice(), &bundles[0].1].concat();
+        assert_eq!(
+            store
+                .insert(
+                    &ReceiptId::of(&respelt),
+                    &content_of(&bundles[0].1),
+                    &respelt,
+                    now
+                )
+                .unwrap(),
+            crate::Inserted::SameContent {
+                first: bundles[0].0
+            }
         );
         assert_eq!(store.count().unwrap(), 2);
         let trail = store.audit_lines().unwrap();
