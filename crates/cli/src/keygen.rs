@@ -5,7 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use rand_core::OsRng;
-use sealform_core::key::{Identity, KeyError, Kid, MAX_KEY_BITS, MIN_KEY_BITS};
+use sealform_core::key::{Identity, KeyError, Kid, DEFAULT_KEY_BITS, MAX_KEY_BITS, MIN_KEY_BITS};
 
 use crate::cli::KeygenArgs;
 use crate::error::{Error, Exit};
@@ -15,9 +15,10 @@ use crate::passphrase::{Passphrase, Source};
 /// The longest `--name` accepted: file names stay readable and well under any file system's limit.
 const MAX_NAME_LEN: usize = 64;
 
-/// What to do, checked.
+/// What to do, checked: made from `keygen`'s options ([`Plan::from_args`]) or for the demo ([`Plan::demo`]), so
+/// no caller hands keygen unchecked options.
 #[derive(Debug)]
-struct Config {
+pub(crate) struct Plan {
     bits: usize,
     dir: PathBuf,
     private: PathBuf,
@@ -28,25 +29,41 @@ struct Config {
     force: bool,
 }
 
-impl Config {
-    fn new(args: KeygenArgs) -> Result<Self, Error> {
-        if !(MIN_KEY_BITS..=MAX_KEY_BITS).contains(&args.bits) {
+impl Plan {
+    /// The plan for `sealform keygen`'s options.
+    fn from_args(args: KeygenArgs) -> Result<Self, Error> {
+        let passphrase = (!args.unencrypted_demo_key).then(|| Source::from_args(args.passphrase));
+        Self::new(args.out, &args.name, args.bits, passphrase, args.force)
+    }
+
+    /// The plan for `sealform demo`'s key: `dir/name.*`, the default size, unencrypted, never replacing a file.
+    pub(crate) fn demo(dir: &Path, name: &str) -> Result<Self, Error> {
+        Self::new(dir.to_path_buf(), name, DEFAULT_KEY_BITS, None, false)
+    }
+
+    fn new(
+        dir: PathBuf,
+        name: &str,
+        bits: usize,
+        passphrase: Option<Source>,
+        force: bool,
+    ) -> Result<Self, Error> {
+        if !(MIN_KEY_BITS..=MAX_KEY_BITS).contains(&bits) {
             return Err(Error::usage(format!(
-                "--bits {}: {}; use 3072 (the default) or 4096",
-                args.bits,
-                KeyError::BadSize { bits: args.bits }
+                "--bits {bits}: {}; use 3072 (the default) or 4096",
+                KeyError::BadSize { bits }
             )));
         }
-        check_name(&args.name)?;
-        let file = |suffix: &str| args.out.join(format!("{}.{suffix}", args.name));
+        check_name(name)?;
+        let file = |suffix: &str| dir.join(format!("{name}.{suffix}"));
         Ok(Self {
-            bits: args.bits,
+            bits,
             private: file("private.pem"),
             jwk: file("public.jwk"),
             spki: file("public.pem"),
-            dir: args.out,
-            passphrase: (!args.unencrypted_demo_key).then(|| Source::from_args(args.passphrase)),
-            force: args.force,
+            dir,
+            passphrase,
+            force,
         })
     }
 }
@@ -67,7 +84,7 @@ fn check_name(name: &str) -> Result<(), Error> {
 
 /// Runs `sealform keygen`.
 pub(crate) fn run(args: KeygenArgs) -> Result<Exit, Error> {
-    let config = Config::new(args)?;
+    let config = Plan::from_args(args)?;
     let (identity, encrypted) = make(&config)?;
     report(&config, &identity, encrypted)?;
     Ok(Exit::Success)
@@ -75,17 +92,16 @@ pub(crate) fn run(args: KeygenArgs) -> Result<Exit, Error> {
 
 /// Makes a key pair for `sealform demo`: written exactly as `keygen` writes it, with its warning about the
 /// unencrypted private key, but without keygen's instructions (the demo does those steps itself).
-pub(crate) fn make_for_demo(args: KeygenArgs) -> Result<(), Error> {
-    let config = Config::new(args)?;
-    let (_, encrypted) = make(&config)?;
+pub(crate) fn make_for_demo(plan: &Plan) -> Result<(), Error> {
+    let (_, encrypted) = make(plan)?;
     if !encrypted {
-        warn_unencrypted(&config);
+        warn_unencrypted(plan);
     }
     Ok(())
 }
 
 /// Generates the key and writes its three files; says whether the private key is encrypted.
-fn make(config: &Config) -> Result<(Identity, bool), Error> {
+fn make(config: &Plan) -> Result<(Identity, bool), Error> {
     // Checked before the slow key generation and before asking for a passphrase; writing checks again.
     if !config.force {
         for path in [&config.private, &config.jwk, &config.spki] {
@@ -141,7 +157,7 @@ fn make(config: &Config) -> Result<(Identity, bool), Error> {
 }
 
 /// Prints what was written and what to do with it.
-fn report(config: &Config, identity: &Identity, encrypted: bool) -> Result<(), Error> {
+fn report(config: &Plan, identity: &Identity, encrypted: bool) -> Result<(), Error> {
     let recipient = identity.recipient();
     let jwk = recipient.to_jwk();
     let protection = if encrypted {
@@ -176,7 +192,7 @@ fn report(config: &Config, identity: &Identity, encrypted: bool) -> Result<(), E
     Ok(())
 }
 
-fn warn_unencrypted(config: &Config) {
+fn warn_unencrypted(config: &Plan) {
     crate::error::warn(&format!(
         "{} is NOT encrypted: anyone who can read it can open every submission sealed to this key. Use it only \
          for demos and tests; for real clients run keygen without --unencrypted-demo-key",
@@ -194,7 +210,7 @@ fn embed_tag(kid: &Kid) -> String {
 }
 
 /// Writes one key file: never over an existing one unless `--force`, and then in one step.
-fn write(config: &Config, path: &Path, bytes: &[u8], mode: u32) -> Result<(), Error> {
+fn write(config: &Plan, path: &Path, bytes: &[u8], mode: u32) -> Result<(), Error> {
     let written = if config.force {
         files::replace(path, bytes, mode)
     } else {
