@@ -35,7 +35,7 @@ pub struct Attachment {
 }
 
 impl Attachment {
-    /// The description that goes into [`Submission::attachments`].
+    /// The description that goes into [`Submission::attachments`](crate::Submission::attachments).
     pub fn info(&self) -> AttachmentInfo {
         AttachmentInfo {
             field: self.field.clone(),
