@@ -84,9 +84,9 @@ fn check_name(name: &str) -> Result<(), Error> {
 
 /// Runs `sealform keygen`.
 pub(crate) fn run(args: KeygenArgs) -> Result<Exit, Error> {
-    let config = Plan::from_args(args)?;
-    let (identity, encrypted) = make(&config)?;
-    report(&config, &identity, encrypted)?;
+    let plan = Plan::from_args(args)?;
+    let (identity, encrypted) = make(&plan)?;
+    report(&plan, &identity, encrypted)?;
     Ok(Exit::Success)
 }
 
@@ -101,32 +101,32 @@ pub(crate) fn make_for_demo(plan: &Plan) -> Result<(), Error> {
 }
 
 /// Generates the key and writes its three files; says whether the private key is encrypted.
-fn make(config: &Plan) -> Result<(Identity, bool), Error> {
+fn make(plan: &Plan) -> Result<(Identity, bool), Error> {
     // Checked before the slow key generation and before asking for a passphrase; writing checks again.
-    if !config.force {
-        for path in [&config.private, &config.jwk, &config.spki] {
+    if !plan.force {
+        for path in [&plan.private, &plan.jwk, &plan.spki] {
             if path.symlink_metadata().is_ok() {
                 return Err(exists(path));
             }
         }
     }
-    let passphrase: Option<Passphrase> = config
+    let passphrase: Option<Passphrase> = plan
         .passphrase
         .as_ref()
-        .map(|source| source.new_passphrase(&config.private))
+        .map(|source| source.new_passphrase(&plan.private))
         .transpose()?;
 
-    files::create_private_dir_all(&config.dir).map_err(|e| {
+    files::create_private_dir_all(&plan.dir).map_err(|e| {
         Error::usage(format!(
             "could not create the folder {}: {e}; choose another with --out",
-            config.dir.display()
+            plan.dir.display()
         ))
     })?;
     eprintln!(
         "Generating a {}-bit RSA key; this can take a few seconds…",
-        config.bits
+        plan.bits
     );
-    let identity = Identity::generate(&mut OsRng, config.bits)
+    let identity = Identity::generate(&mut OsRng, plan.bits)
         .map_err(|e| Error::usage(format!("could not generate the key: {e}")))?;
     let private_pem = match &passphrase {
         Some(passphrase) => identity.to_encrypted_pem(&mut OsRng, passphrase.as_bytes()),
@@ -140,24 +140,14 @@ fn make(config: &Plan) -> Result<(Identity, bool), Error> {
         .map_err(|e| Error::failed(format!("could not write the public key: {e}")))?;
 
     // The private key first: public keys without it would be worse than useless.
-    write(
-        config,
-        &config.private,
-        private_pem.as_bytes(),
-        PRIVATE_FILE,
-    )?;
-    write(
-        config,
-        &config.jwk,
-        format!("{jwk}\n").as_bytes(),
-        PUBLIC_FILE,
-    )?;
-    write(config, &config.spki, spki.as_bytes(), PUBLIC_FILE)?;
+    write(plan, &plan.private, private_pem.as_bytes(), PRIVATE_FILE)?;
+    write(plan, &plan.jwk, format!("{jwk}\n").as_bytes(), PUBLIC_FILE)?;
+    write(plan, &plan.spki, spki.as_bytes(), PUBLIC_FILE)?;
     Ok((identity, passphrase.is_some()))
 }
 
 /// Prints what was written and what to do with it.
-fn report(config: &Plan, identity: &Identity, encrypted: bool) -> Result<(), Error> {
+fn report(plan: &Plan, identity: &Identity, encrypted: bool) -> Result<(), Error> {
     let recipient = identity.recipient();
     let jwk = recipient.to_jwk();
     let protection = if encrypted {
@@ -180,23 +170,23 @@ fn report(config: &Plan, identity: &Identity, encrypted: bool) -> Result<(), Err
          Pin the form to this key on the embed script tag of your web page (with a backup key, add its\n\
          key id too, after a comma):\n\
          {pin}\n",
-        private = config.private.display(),
-        jwk_path = config.jwk.display(),
-        spki_path = config.spki.display(),
+        private = plan.private.display(),
+        jwk_path = plan.jwk.display(),
+        spki_path = plan.spki.display(),
         short = kid.short(),
         pin = embed_tag(kid),
     ))?;
     if !encrypted {
-        warn_unencrypted(config);
+        warn_unencrypted(plan);
     }
     Ok(())
 }
 
-fn warn_unencrypted(config: &Plan) {
+fn warn_unencrypted(plan: &Plan) {
     crate::error::warn(&format!(
         "{} is NOT encrypted: anyone who can read it can open every submission sealed to this key. Use it only \
          for demos and tests; for real clients run keygen without --unencrypted-demo-key",
-        config.private.display()
+        plan.private.display()
     ));
 }
 
@@ -210,8 +200,8 @@ fn embed_tag(kid: &Kid) -> String {
 }
 
 /// Writes one key file: never over an existing one unless `--force`, and then in one step.
-fn write(config: &Plan, path: &Path, bytes: &[u8], mode: u32) -> Result<(), Error> {
-    let written = if config.force {
+fn write(plan: &Plan, path: &Path, bytes: &[u8], mode: u32) -> Result<(), Error> {
+    let written = if plan.force {
         files::replace(path, bytes, mode)
     } else {
         files::write_new(path, bytes, mode, files::Fsync::Now)
