@@ -13,6 +13,10 @@ step "cargo fmt --check"
 cargo fmt --all --check
 step_done
 
+step "no module imports a module that imports it back (scripts/module-circles.py)"
+python3 scripts/module-circles.py
+step_done
+
 step "cargo clippy (native, all targets)"
 cargo clippy --workspace --all-targets -- -D warnings
 step_done

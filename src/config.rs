@@ -169,7 +169,8 @@ impl LoadedConfig {
     }
 }
 
-/// Every recipient must be pinned, when pins are given. A pin may be the full `kid` or its short form as shown.
+/// Every recipient must be pinned, when pins are given. A pin is the full `kid`: the short fingerprint the form
+/// shows is for a person to compare by eye, and is not accepted as a pin.
 pub fn check_pins(schema: &FormSchema, pins: &[String]) -> Result<(), ConfigError> {
     if pins.is_empty() {
         return Ok(());

@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use sealform_core::answers::is_answered;
 use sealform_core::consent::missing_consents;
-use sealform_core::schema::{is_answered, FieldKind, FormSchema};
+use sealform_core::schema::{FieldKind, FormSchema};
 use sealform_core::validate::row_key;
 use sealform_core::{
     validate, Answer, Answers, AttachmentInfo, FieldError, Sha256Digest, Submission,
@@ -246,52 +247,20 @@ impl FormState {
     }
 
     /// The answers as they would be sealed: only fields that are shown and answered, group rows in order with their
-    /// shown and answered questions. Answers to fields hidden by a condition are kept here (the client may show
-    /// them again) but never sent.
+    /// shown and answered questions ([`FormSchema::answers_to_send`], the one rule). Answers to fields hidden by a
+    /// condition are kept here (the client may show them again) but never sent.
     pub fn answers(&self, schema: &FormSchema) -> Answers {
-        // Visibility depends on answers, and answers on visibility: start from everything entered, then drop what
-        // is hidden. Conditions only point backwards, so one pass in form order settles it.
-        let mut answers = Answers::default();
+        let mut entered = Answers::default();
         for (id, answer) in &self.values {
-            if is_answered(answer) {
-                answers.insert(id.clone(), answer.clone());
-            }
+            entered.insert(id.clone(), answer.clone());
         }
         for (group, rows) in &self.rows {
             if !rows.is_empty() {
                 let rows = rows.iter().map(|r| r.values.clone()).collect();
-                answers.insert(group.clone(), Answer::Rows(rows));
+                entered.insert(group.clone(), Answer::Rows(rows));
             }
         }
-        for place in schema.fields() {
-            if place.group.is_some() {
-                continue;
-            }
-            let id = &place.field.id;
-            if !schema.is_visible(id, &answers, None) {
-                answers.0.remove(id);
-            } else if let (FieldKind::Group { fields, .. }, Some(Answer::Rows(rows))) =
-                (&place.field.kind, answers.0.get(id).cloned())
-            {
-                let kept = rows
-                    .into_iter()
-                    .map(|row| {
-                        let shown = |sub: &str| schema.is_visible(sub, &answers, Some(&row));
-                        fields
-                            .iter()
-                            .filter(|sub| shown(&sub.id))
-                            .filter_map(|sub| {
-                                row.get(&sub.id)
-                                    .filter(|a| is_answered(a))
-                                    .map(|a| (sub.id.clone(), a.clone()))
-                            })
-                            .collect()
-                    })
-                    .collect();
-                answers.insert(id.clone(), Answer::Rows(kept));
-            }
-        }
-        answers
+        schema.answers_to_send(entered)
     }
 
     /// The files of file fields that are shown, in form order.
@@ -380,12 +349,12 @@ fn text_of(answer: Option<&Answer>) -> String {
 }
 
 /// The element id of the input an error key points at: the field's own id, or `group-ROW-field` for a question in a
-/// group row (ROW counted from 1, as the client sees it).
+/// group row (ROW counted from 1, as the client sees it and as the key already counts).
 pub fn element_id(key: &str) -> String {
     match key.split_once('[') {
         Some((group, rest)) => {
             let (row, field) = rest.split_once("].").unwrap_or((rest, ""));
-            let row = row.parse::<usize>().map_or(0, |r| r + 1);
+            let row = row.parse::<usize>().unwrap_or(0);
             format!("{group}-{row}-{field}")
         }
         None => key.to_owned(),
@@ -512,7 +481,7 @@ mod tests {
         let key = state
             .row_error_key("other_parties", second, "party_name")
             .unwrap();
-        assert_eq!(key, "other_parties[0].party_name");
+        assert_eq!(key, "other_parties[1].party_name");
         assert!(state.error_for(&key).is_some(), "{:?}", state.errors);
         assert_eq!(element_id(&key), "other_parties-1-party_name");
     }

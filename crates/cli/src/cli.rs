@@ -1,6 +1,7 @@
 //! The command line as clap derive types: what `sealform` accepts and its `--help`. What the values mean is
 //! checked by each subcommand before it does any work.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -55,11 +56,11 @@ pub(crate) enum Command {
     #[command(after_help = OPEN_HELP)]
     Open(OpenArgs),
     /// Serve the form and receive sealed submissions into a store (no private key is needed or read)
-    #[command(after_help = crate::serve::SERVE_HELP)]
-    Serve(crate::serve::ServeArgs),
+    #[command(after_help = SERVE_HELP)]
+    Serve(ServeArgs),
     /// Try it all on this computer: a demo key, the default form, the receiver and a firm's page embedding it
-    #[command(after_help = crate::demo::DEMO_HELP)]
-    Demo(crate::demo::DemoArgs),
+    #[command(after_help = DEMO_HELP)]
+    Demo(DemoArgs),
     /// Make a pickup token: the secret `pull` shows the receiver, whose SHA-256 the receiver is given
     Token(crate::token::TokenArgs),
     /// Collect the sealed bundles a receiver holds into an inbox folder, each checked and on the disk before
@@ -246,4 +247,160 @@ mod tests {
     fn the_command_line_is_consistent() {
         super::Cli::command().debug_assert();
     }
+}
+
+const SERVE_HELP: &str = concat!(
+    "Serves the built form (--dist, Trunk's dist/ folder) at /, the form config at /config.json, and receives \
+     sealed submissions at POST /api/submissions into the SQLite store (created if missing). Each submission must \
+     be sealed for exactly the keys in the config's \"recipients\"; it is answered 201 with its receipt only once \
+     it is safely on disk. The receiver never needs or reads a private key. Logs go to standard error \
+     (RUST_LOG=debug for more); docs/RECEIVER.md describes every route.\n",
+    "\n",
+    "The firm collects what arrived with `sealform pull`, authenticated by a pickup token whose SHA-256 is given \
+     here (make one with `sealform token new`). Acknowledged bundles are deleted after --keep-after-pickup days; \
+     bundles nobody has collected are never deleted: /healthz reports how many wait, and since when.\n",
+    "\n",
+    "With --notify-url, each new submission is followed by a signed POST (Standard Webhooks) to the firm's own \
+     endpoint saying only that one arrived: its receipt, time and size, never an answer, a name or a file name. \
+     --notify-every sends one notice per period with a count instead.\n",
+    "\n",
+    "Examples:\n",
+    "  sealform serve --config form.json --dist dist --store sealform.db\n",
+    "  sealform serve --config form.json --listen 0.0.0.0:8080 --allow-origin https://www.example-law.co.uk\n",
+    "  sealform serve --config form.json --pow-bits 18 --rate-limit 30\n",
+    "  sealform serve --config form.json --pickup-token-sha256 HEX --keep-after-pickup 7\n",
+    "  sealform serve --store sealform.db --purge-collected-now\n",
+    "  sealform serve --config form.json --notify-url https://hooks.example-law.co.uk/sealform \\\n",
+    "      --notify-secret-file notify.secret\n",
+    "  sealform open --key firm.private.pem --store sealform.db --out opened   (later, offline)\n",
+    "\n",
+    "Exit codes:\n",
+    "  0  stopped cleanly (Ctrl-C)\n",
+    "  1  the server failed while running\n",
+    "  2  it did not start: a usage or configuration error (the message says what)",
+);
+
+/// The command line of `sealform serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The form config (JSON) to serve as /config.json; its "recipients" are the keys submissions must be sealed for
+    #[arg(
+        long,
+        value_name = "FORM.json",
+        required_unless_present = "purge_collected_now"
+    )]
+    pub(crate) config: Option<PathBuf>,
+    /// The SQLite store submissions are kept in (created if missing)
+    #[arg(long, value_name = "PATH", default_value = "sealform.db")]
+    pub(crate) store: PathBuf,
+    #[command(flatten)]
+    pub(crate) server: ServerArgs,
+    /// Address and port to listen on
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub(crate) listen: SocketAddr,
+    /// A firm site allowed to embed the form and call the API from its pages, like https://www.example-law.co.uk;
+    /// repeat for several
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub(crate) allow_origins: Vec<String>,
+    /// Delete every bundle already acknowledged by a pickup now, whatever --keep-after-pickup says, then exit
+    /// without serving (safe while another receiver runs on the same store)
+    #[arg(long)]
+    pub(crate) purge_collected_now: bool,
+    #[command(flatten)]
+    pub(crate) notify: NotifyArgs,
+}
+
+/// Notices of new submissions to the firm's webhook.
+#[derive(Debug, Args)]
+pub(crate) struct NotifyArgs {
+    /// After each new submission is stored, POST a signed notice (Standard Webhooks) to this https:// URL (http://
+    /// only to a loopback address): its receipt, time and size, never its content
+    #[arg(long, value_name = "URL", requires = "notify_secret_file")]
+    pub(crate) notify_url: Option<String>,
+    /// The notices' signing secret: a file holding whsec_ and the base64 of 24 to 64 random bytes (docs/RECEIVER.md
+    /// says how to make one)
+    #[arg(long, value_name = "FILE", requires = "notify_url")]
+    pub(crate) notify_secret_file: Option<PathBuf>,
+    /// Instead of a notice per submission, one every SECS seconds with how many arrived (none when none did), so
+    /// no submission's own time is sent
+    #[arg(long, value_name = "SECS", requires = "notify_url")]
+    pub(crate) notify_every: Option<u64>,
+}
+
+/// The options `serve` and `demo` share.
+#[derive(Debug, Args)]
+pub(crate) struct ServerArgs {
+    /// The built form: the folder `trunk build` wrote (it must hold index.html)
+    #[arg(long, value_name = "DIR", default_value = "dist")]
+    pub(crate) dist: PathBuf,
+    /// Ask each submission for a proof of work with this many leading zero bits (about 2^N hashes in the browser;
+    /// 16 to 20 is a fraction of a second). Off unless given
+    #[arg(long, value_name = "N")]
+    pub(crate) pow_bits: Option<u8>,
+    /// The largest submission accepted, in bytes [default: from the config's limits: the attachments' total in
+    /// base64, plus room for the answers]
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) max_body: Option<u64>,
+    /// The most bytes of submissions received at once, across all clients; an upload beyond it gets 503 and is
+    /// sent again by the form [default: 4 × --max-body, at least 256 MiB]
+    #[arg(long, value_name = "BYTES")]
+    pub(crate) max_inflight_bytes: Option<u64>,
+    /// Connections open at once; at the cap, the one idle longest is closed to make room for a new one [default:
+    /// half the file-descriptor limit left after 64 for the store and the rest, from 16 to 4096]
+    #[arg(long, value_name = "N")]
+    pub(crate) max_connections: Option<usize>,
+    /// Requests to the API allowed per minute from one client: an IPv4 address, or an IPv6 /64 (0: no limit)
+    #[arg(long, value_name = "PER_MINUTE", default_value_t = 60)]
+    pub(crate) rate_limit: u32,
+    /// A pickup token the firm's `sealform pull` may use: the SHA-256 `sealform token new` printed, then :read for
+    /// a read-only token (may list and download, never acknowledge); repeat for several
+    #[arg(long = "pickup-token-sha256", value_name = "HEX[:read]")]
+    pub(crate) pickup_tokens: Vec<String>,
+    /// A file of pickup token hashes, one per line (HEX or HEX:read; # starts a comment)
+    #[arg(long = "pickup-tokens", value_name = "FILE")]
+    pub(crate) pickup_token_file: Option<PathBuf>,
+    /// Days an acknowledged bundle stays on the receiver before it is deleted (0: at once). A bundle nobody has
+    /// collected is never deleted
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    pub(crate) keep_after_pickup: u32,
+}
+
+const DEMO_HELP: &str = concat!(
+    "Creates DIR (default ./sealform-demo) with an UNENCRYPTED demo key (demo.private.pem: for trying sealform \
+     only, never for real clients), the default legal-intake form config form.json sealed to that key, a pickup \
+     token (pickup.token) and the store sealform.db; then serves the form on http://127.0.0.1:PORT and a fictional firm's page that embeds it \
+     on http://127.0.0.1:HOST-PORT (a second origin, as a firm's own site would be). Run it again to reuse the \
+     same key, token and store. Build the form first (`trunk build`, or run scripts/demo.sh, which does both). It \
+     prints the `sealform pull` and `sealform open` commands that collect and open what was submitted.\n",
+    "\n",
+    "Examples:\n",
+    "  sealform demo\n",
+    "  sealform demo --dir /tmp/sf-demo --port 9080 --host-port 9081\n",
+    "  sealform demo --dist dist --host-dir demo/host --pow-bits 16\n",
+    "  sealform pull --from http://127.0.0.1:8080 --token-file sealform-demo/pickup.token --inbox sealform-demo/inbox\n",
+    "  sealform open --key sealform-demo/demo.private.pem --out sealform-demo/opened sealform-demo/inbox\n",
+    "\n",
+    "Exit codes:\n",
+    "  0  stopped cleanly (Ctrl-C)\n",
+    "  1  a server failed while running\n",
+    "  2  it did not start: a usage or configuration error (the message says what)",
+);
+
+/// The command line of `sealform demo`.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Folder for the demo key, form config and store (created if missing; reused if there)
+    #[arg(long, value_name = "DIR", default_value = "sealform-demo")]
+    pub(crate) dir: PathBuf,
+    /// Port for the form and its receiver, on 127.0.0.1
+    #[arg(long, value_name = "PORT", default_value_t = 8080)]
+    pub(crate) port: u16,
+    /// Port for the fictional firm's page, on 127.0.0.1 (a different origin from the form's)
+    #[arg(long, value_name = "PORT", default_value_t = 8081)]
+    pub(crate) host_port: u16,
+    /// The firm's page to serve: a folder whose index.html has __SEALFORM_ORIGIN__ where the form's origin goes
+    #[arg(long, value_name = "DIR", default_value = "demo/host")]
+    pub(crate) host_dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) server: ServerArgs,
 }

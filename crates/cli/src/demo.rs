@@ -5,56 +5,16 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
-use clap::Args;
-use sealform_core::key::{Recipient, DEFAULT_KEY_BITS};
+use sealform_core::key::Recipient;
 use sealform_core::protocol::pickup::{AllowedToken, TokenScope};
 use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use sealform_receiver::{host_page, FormConfig, Origin, Server};
 
-use crate::cli::{KeygenArgs, PassphraseArgs};
+use crate::cli::DemoArgs;
 use crate::error::{self, Error, Exit};
 use crate::files::{self, PUBLIC_FILE};
-use crate::serve::{self, ServerArgs};
-
-pub(crate) const DEMO_HELP: &str = concat!(
-    "Creates DIR (default ./sealform-demo) with an UNENCRYPTED demo key (demo.private.pem: for trying sealform \
-     only, never for real clients), the default legal-intake form config form.json sealed to that key, a pickup \
-     token (pickup.token) and the store sealform.db; then serves the form on http://127.0.0.1:PORT and a fictional firm's page that embeds it \
-     on http://127.0.0.1:HOST-PORT (a second origin, as a firm's own site would be). Run it again to reuse the \
-     same key, token and store. Build the form first (`trunk build`, or run scripts/demo.sh, which does both). It \
-     prints the `sealform pull` and `sealform open` commands that collect and open what was submitted.\n",
-    "\n",
-    "Examples:\n",
-    "  sealform demo\n",
-    "  sealform demo --dir /tmp/sf-demo --port 9080 --host-port 9081\n",
-    "  sealform demo --dist dist --host-dir demo/host --pow-bits 16\n",
-    "  sealform pull --from http://127.0.0.1:8080 --token-file sealform-demo/pickup.token --inbox sealform-demo/inbox\n",
-    "  sealform open --key sealform-demo/demo.private.pem --out sealform-demo/opened sealform-demo/inbox\n",
-    "\n",
-    "Exit codes:\n",
-    "  0  stopped cleanly (Ctrl-C)\n",
-    "  1  a server failed while running\n",
-    "  2  it did not start: a usage or configuration error (the message says what)",
-);
-
-/// The command line of `sealform demo`.
-#[derive(Debug, Args)]
-pub(crate) struct DemoArgs {
-    /// Folder for the demo key, form config and store (created if missing; reused if there)
-    #[arg(long, value_name = "DIR", default_value = "sealform-demo")]
-    pub(crate) dir: PathBuf,
-    /// Port for the form and its receiver, on 127.0.0.1
-    #[arg(long, value_name = "PORT", default_value_t = 8080)]
-    pub(crate) port: u16,
-    /// Port for the fictional firm's page, on 127.0.0.1 (a different origin from the form's)
-    #[arg(long, value_name = "PORT", default_value_t = 8081)]
-    pub(crate) host_port: u16,
-    /// The firm's page to serve: a folder whose index.html has __SEALFORM_ORIGIN__ where the form's origin goes
-    #[arg(long, value_name = "DIR", default_value = "demo/host")]
-    pub(crate) host_dir: PathBuf,
-    #[command(flatten)]
-    pub(crate) server: ServerArgs,
-}
+use crate::keygen;
+use crate::serve;
 
 /// The demo key's file names: `DIR/demo.private.pem`, `DIR/demo.public.jwk`.
 const KEY_NAME: &str = "demo";
@@ -134,17 +94,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<Exit, Error> {
 fn demo_key(dir: &Path) -> Result<Recipient, Error> {
     let jwk_path = dir.join(format!("{KEY_NAME}.public.jwk"));
     if !jwk_path.exists() {
-        crate::keygen::make_for_demo(KeygenArgs {
-            out: dir.to_path_buf(),
-            bits: DEFAULT_KEY_BITS,
-            name: KEY_NAME.into(),
-            unencrypted_demo_key: true,
-            force: false,
-            passphrase: PassphraseArgs {
-                passphrase_file: None,
-                passphrase_env: None,
-            },
-        })?;
+        keygen::make_for_demo(&keygen::Plan::demo(dir, KEY_NAME)?)?;
     } else {
         eprintln!("Reusing the demo key in {}", dir.display());
     }

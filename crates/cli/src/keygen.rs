@@ -5,7 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use rand_core::OsRng;
-use sealform_core::key::{Identity, KeyError, Kid, MAX_KEY_BITS, MIN_KEY_BITS};
+use sealform_core::key::{Identity, KeyError, Kid, DEFAULT_KEY_BITS, MAX_KEY_BITS, MIN_KEY_BITS};
 
 use crate::cli::KeygenArgs;
 use crate::error::{Error, Exit};
@@ -15,9 +15,10 @@ use crate::passphrase::{Passphrase, Source};
 /// The longest `--name` accepted: file names stay readable and well under any file system's limit.
 const MAX_NAME_LEN: usize = 64;
 
-/// What to do, checked.
+/// What to do, checked: made from `keygen`'s options ([`Plan::from_args`]) or for the demo ([`Plan::demo`]), so
+/// no caller hands keygen unchecked options.
 #[derive(Debug)]
-struct Config {
+pub(crate) struct Plan {
     bits: usize,
     dir: PathBuf,
     private: PathBuf,
@@ -28,25 +29,41 @@ struct Config {
     force: bool,
 }
 
-impl Config {
-    fn new(args: KeygenArgs) -> Result<Self, Error> {
-        if !(MIN_KEY_BITS..=MAX_KEY_BITS).contains(&args.bits) {
+impl Plan {
+    /// The plan for `sealform keygen`'s options.
+    fn from_args(args: KeygenArgs) -> Result<Self, Error> {
+        let passphrase = (!args.unencrypted_demo_key).then(|| Source::from_args(args.passphrase));
+        Self::new(args.out, &args.name, args.bits, passphrase, args.force)
+    }
+
+    /// The plan for `sealform demo`'s key: `dir/name.*`, the default size, unencrypted, never replacing a file.
+    pub(crate) fn demo(dir: &Path, name: &str) -> Result<Self, Error> {
+        Self::new(dir.to_path_buf(), name, DEFAULT_KEY_BITS, None, false)
+    }
+
+    fn new(
+        dir: PathBuf,
+        name: &str,
+        bits: usize,
+        passphrase: Option<Source>,
+        force: bool,
+    ) -> Result<Self, Error> {
+        if !(MIN_KEY_BITS..=MAX_KEY_BITS).contains(&bits) {
             return Err(Error::usage(format!(
-                "--bits {}: {}; use 3072 (the default) or 4096",
-                args.bits,
-                KeyError::BadSize { bits: args.bits }
+                "--bits {bits}: {}; use 3072 (the default) or 4096",
+                KeyError::BadSize { bits }
             )));
         }
-        check_name(&args.name)?;
-        let file = |suffix: &str| args.out.join(format!("{}.{suffix}", args.name));
+        check_name(name)?;
+        let file = |suffix: &str| dir.join(format!("{name}.{suffix}"));
         Ok(Self {
-            bits: args.bits,
+            bits,
             private: file("private.pem"),
             jwk: file("public.jwk"),
             spki: file("public.pem"),
-            dir: args.out,
-            passphrase: (!args.unencrypted_demo_key).then(|| Source::from_args(args.passphrase)),
-            force: args.force,
+            dir,
+            passphrase,
+            force,
         })
     }
 }
@@ -67,50 +84,49 @@ fn check_name(name: &str) -> Result<(), Error> {
 
 /// Runs `sealform keygen`.
 pub(crate) fn run(args: KeygenArgs) -> Result<Exit, Error> {
-    let config = Config::new(args)?;
-    let (identity, encrypted) = make(&config)?;
-    report(&config, &identity, encrypted)?;
+    let plan = Plan::from_args(args)?;
+    let (identity, encrypted) = make(&plan)?;
+    report(&plan, &identity, encrypted)?;
     Ok(Exit::Success)
 }
 
 /// Makes a key pair for `sealform demo`: written exactly as `keygen` writes it, with its warning about the
 /// unencrypted private key, but without keygen's instructions (the demo does those steps itself).
-pub(crate) fn make_for_demo(args: KeygenArgs) -> Result<(), Error> {
-    let config = Config::new(args)?;
-    let (_, encrypted) = make(&config)?;
+pub(crate) fn make_for_demo(plan: &Plan) -> Result<(), Error> {
+    let (_, encrypted) = make(plan)?;
     if !encrypted {
-        warn_unencrypted(&config);
+        warn_unencrypted(plan);
     }
     Ok(())
 }
 
 /// Generates the key and writes its three files; says whether the private key is encrypted.
-fn make(config: &Config) -> Result<(Identity, bool), Error> {
+fn make(plan: &Plan) -> Result<(Identity, bool), Error> {
     // Checked before the slow key generation and before asking for a passphrase; writing checks again.
-    if !config.force {
-        for path in [&config.private, &config.jwk, &config.spki] {
+    if !plan.force {
+        for path in [&plan.private, &plan.jwk, &plan.spki] {
             if path.symlink_metadata().is_ok() {
                 return Err(exists(path));
             }
         }
     }
-    let passphrase: Option<Passphrase> = config
+    let passphrase: Option<Passphrase> = plan
         .passphrase
         .as_ref()
-        .map(|source| source.new_passphrase(&config.private))
+        .map(|source| source.new_passphrase(&plan.private))
         .transpose()?;
 
-    files::create_private_dir_all(&config.dir).map_err(|e| {
+    files::create_private_dir_all(&plan.dir).map_err(|e| {
         Error::usage(format!(
             "could not create the folder {}: {e}; choose another with --out",
-            config.dir.display()
+            plan.dir.display()
         ))
     })?;
     eprintln!(
         "Generating a {}-bit RSA key; this can take a few seconds…",
-        config.bits
+        plan.bits
     );
-    let identity = Identity::generate(&mut OsRng, config.bits)
+    let identity = Identity::generate(&mut OsRng, plan.bits)
         .map_err(|e| Error::usage(format!("could not generate the key: {e}")))?;
     let private_pem = match &passphrase {
         Some(passphrase) => identity.to_encrypted_pem(&mut OsRng, passphrase.as_bytes()),
@@ -124,24 +140,14 @@ fn make(config: &Config) -> Result<(Identity, bool), Error> {
         .map_err(|e| Error::failed(format!("could not write the public key: {e}")))?;
 
     // The private key first: public keys without it would be worse than useless.
-    write(
-        config,
-        &config.private,
-        private_pem.as_bytes(),
-        PRIVATE_FILE,
-    )?;
-    write(
-        config,
-        &config.jwk,
-        format!("{jwk}\n").as_bytes(),
-        PUBLIC_FILE,
-    )?;
-    write(config, &config.spki, spki.as_bytes(), PUBLIC_FILE)?;
+    write(plan, &plan.private, private_pem.as_bytes(), PRIVATE_FILE)?;
+    write(plan, &plan.jwk, format!("{jwk}\n").as_bytes(), PUBLIC_FILE)?;
+    write(plan, &plan.spki, spki.as_bytes(), PUBLIC_FILE)?;
     Ok((identity, passphrase.is_some()))
 }
 
 /// Prints what was written and what to do with it.
-fn report(config: &Config, identity: &Identity, encrypted: bool) -> Result<(), Error> {
+fn report(plan: &Plan, identity: &Identity, encrypted: bool) -> Result<(), Error> {
     let recipient = identity.recipient();
     let jwk = recipient.to_jwk();
     let protection = if encrypted {
@@ -164,23 +170,23 @@ fn report(config: &Config, identity: &Identity, encrypted: bool) -> Result<(), E
          Pin the form to this key on the embed script tag of your web page (with a backup key, add its\n\
          key id too, after a comma):\n\
          {pin}\n",
-        private = config.private.display(),
-        jwk_path = config.jwk.display(),
-        spki_path = config.spki.display(),
+        private = plan.private.display(),
+        jwk_path = plan.jwk.display(),
+        spki_path = plan.spki.display(),
         short = kid.short(),
         pin = embed_tag(kid),
     ))?;
     if !encrypted {
-        warn_unencrypted(config);
+        warn_unencrypted(plan);
     }
     Ok(())
 }
 
-fn warn_unencrypted(config: &Config) {
+fn warn_unencrypted(plan: &Plan) {
     crate::error::warn(&format!(
         "{} is NOT encrypted: anyone who can read it can open every submission sealed to this key. Use it only \
          for demos and tests; for real clients run keygen without --unencrypted-demo-key",
-        config.private.display()
+        plan.private.display()
     ));
 }
 
@@ -194,8 +200,8 @@ fn embed_tag(kid: &Kid) -> String {
 }
 
 /// Writes one key file: never over an existing one unless `--force`, and then in one step.
-fn write(config: &Config, path: &Path, bytes: &[u8], mode: u32) -> Result<(), Error> {
-    let written = if config.force {
+fn write(plan: &Plan, path: &Path, bytes: &[u8], mode: u32) -> Result<(), Error> {
+    let written = if plan.force {
         files::replace(path, bytes, mode)
     } else {
         files::write_new(path, bytes, mode, files::Fsync::Now)

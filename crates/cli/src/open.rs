@@ -501,7 +501,9 @@ impl<'a> Batch<'a> {
                 return Ok(());
             }
             Delivery::Staged(_) => {
-                unreachable!("Batch::save publishes or fails every staged folder")
+                unreachable!(
+                    "Batch::finish publishes or fails every staged folder before reporting it"
+                )
             }
         }
         self.table.push(&Row {

@@ -4,12 +4,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use sealform_core::schema::Choice;
+use sealform_core::validate::row_key;
 use sealform_core::{Answer, Answers, Field, FieldKind, FormSchema};
 
 /// One value to show: a question's answer, or one question of one row of a repeatable group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Entry {
-    /// The column name: the field id, or `group[row].field` for a row's question (rows counted from 1).
+    /// The column name: the field id, or `group[N].field` for a row's question (rows counted from 1): core's
+    /// [`row_key`], so a problem re-validation reports names the same row.
     pub(crate) key: String,
     /// The question as the client saw it (the field id when the form is not known).
     pub(crate) label: String,
@@ -55,7 +57,7 @@ fn push(entries: &mut Vec<Entry>, id: &str, field: Option<&Field>, answer: &Answ
                 _ => (&[][..], label),
             };
             for (index, row) in rows.iter().enumerate() {
-                push_row(entries, id, row_label, index + 1, subfields, row);
+                push_row(entries, id, row_label, index, subfields, row);
             }
         }
         _ => entries.push(Entry {
@@ -72,7 +74,7 @@ fn push_row(
     entries: &mut Vec<Entry>,
     group: &str,
     row_label: &str,
-    number: usize,
+    index: usize,
     subfields: &[Field],
     row: &BTreeMap<String, Answer>,
 ) {
@@ -87,8 +89,8 @@ fn push_row(
     for (id, field, answer) in known.chain(unknown) {
         let label = field.map_or(id, |field| &field.label);
         entries.push(Entry {
-            key: format!("{group}[{number}].{id}"),
-            label: format!("{row_label} {number}: {label}"),
+            key: row_key(group, index, id),
+            label: format!("{row_label} {}: {label}", index + 1),
             value: text(answer, &[]),
             shown: text(answer, field.map(options).unwrap_or_default()),
         });
@@ -172,5 +174,29 @@ mod tests {
         let unknown_form = super::entries(&answers, None);
         assert_eq!(unknown_form[0].key, "full_name");
         assert_eq!(unknown_form[0].label, "full_name");
+    }
+
+    #[test]
+    fn a_problem_in_a_row_names_the_row_the_summary_shows() {
+        let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("template");
+        let mut answers = Answers::default();
+        let row = BTreeMap::from([
+            ("party_name".to_owned(), Answer::Text("Acme".into())),
+            ("nickname".to_owned(), Answer::Text("A".into())),
+        ]);
+        answers.insert("other_parties", Answer::Rows(vec![row]));
+        let today = time::macros::date!(2026 - 11 - 22);
+        let problems = sealform_core::validate(template.schema(), &answers, &[], today)
+            .expect_err("the form has no nickname question");
+        let problem = problems
+            .iter()
+            .find(|problem| problem.field.ends_with(".nickname"))
+            .expect("the unknown question is reported");
+        assert_eq!(problem.field, "other_parties[1].nickname");
+        let shown = entries(&answers, Some(template.schema()));
+        assert!(
+            shown.iter().any(|entry| entry.key == problem.field),
+            "{shown:?}"
+        );
     }
 }

@@ -14,18 +14,20 @@ use rand_core::{CryptoRngCore, OsRng};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::attachment::Attachment;
 use crate::base64url;
 use crate::digest::Sha256Digest;
 use crate::envelope::{parse_json, refuse_escapes, seal_part, Jwe};
+use crate::format::SUBMISSION_VERSION;
 #[cfg(feature = "open")]
 use crate::key::KeyUnwrap;
-use crate::key::{KeyError, Kid, Recipient};
-use crate::submission::{Attachment, Submission, SUBMISSION_VERSION};
+use crate::key::{Kid, Recipient};
+use crate::submission::Submission;
 
-/// The bundle format version this crate writes and reads.
-pub const BUNDLE_VERSION: u32 = 1;
-/// The most attachments one bundle may carry; a schema's own limit is normally far lower.
-pub const MAX_ATTACHMENTS: usize = 100;
+// The format's numbers live in `format`, below the errors that name them; these paths are kept for callers.
+pub use crate::format::{BUNDLE_VERSION, MAX_ATTACHMENTS};
+// The errors live in `error`, below `envelope`, which returns them too; these paths are kept for callers.
+pub use crate::error::{OpenError, SealError};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types
@@ -104,110 +106,6 @@ pub struct Inspection {
     /// Whether every part's protected header is the 17 bytes sealform writes, `{"enc":"A256GCM"}`. Another
     /// spelling of the same header is read (it is valid JWE), but no sealform sealer writes one.
     pub canonical_headers: bool,
-}
-
-/// Why a submission could not be sealed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SealError {
-    /// There was no recipient to seal for.
-    #[error("there is no recipient key to seal for")]
-    NoRecipients,
-    /// More recipients than a part may have.
-    #[error(
-        "{count} recipient keys; at most {} are allowed",
-        crate::envelope::MAX_RECIPIENTS
-    )]
-    TooManyRecipients {
-        /// How many were given.
-        count: usize,
-    },
-    /// The same key was given twice.
-    #[error("the recipient key {kid} is listed twice")]
-    DuplicateRecipient {
-        /// The repeated key id.
-        kid: Kid,
-    },
-    /// More attachments than a bundle may carry.
-    #[error("{count} attachments; at most {MAX_ATTACHMENTS} are allowed")]
-    TooManyAttachments {
-        /// How many were given.
-        count: usize,
-    },
-    /// The submission document does not say the version this crate writes.
-    #[error("the submission document has version {found}; this sealform writes version {SUBMISSION_VERSION}")]
-    WrongSubmissionVersion {
-        /// The version found.
-        found: u32,
-    },
-    /// Wrapping the content key for a recipient failed.
-    #[error("could not wrap the content key: {0}")]
-    Key(#[from] KeyError),
-    /// AES-GCM encryption failed (only possible for content larger than GCM allows, 64 GiB).
-    #[error("could not encrypt the content")]
-    Encryption,
-}
-
-/// Why a bundle could not be opened. Nothing of the content is ever returned with an error.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum OpenError {
-    /// The bytes are not a well-formed bundle; `path` is the JSON path of the problem.
-    #[error("not a well-formed sealform bundle: at {path}: {problem}")]
-    Malformed {
-        /// Where in the JSON document the problem is (e.g. `attachments[1].iv`).
-        path: String,
-        /// What is wrong there.
-        problem: String,
-    },
-    /// The bundle (or the sealed document inside it) has a version this sealform does not read.
-    #[error("unsupported format version {found} (this sealform reads version {BUNDLE_VERSION}): update sealform")]
-    UnsupportedVersion {
-        /// The version found.
-        found: String,
-    },
-    /// None of the keys given is one the bundle is sealed for.
-    #[error(
-        "not sealed for this key (sealed for: {}; you hold: {})",
-        list(sealed_for),
-        list(you_hold)
-    )]
-    NotForThisKey {
-        /// The key ids the bundle is sealed for.
-        sealed_for: Vec<Kid>,
-        /// The key ids of the keys given.
-        you_hold: Vec<Kid>,
-    },
-    /// A sealed part failed to decrypt: it was damaged or tampered with. Every cryptographic failure gives this
-    /// same error, on purpose.
-    #[error("damaged or tampered: the bundle does not decrypt with this key")]
-    DecryptionFailed,
-    /// The submission lists a different number of attachments than the bundle carries.
-    #[error("attachment missing or extra: the submission lists {listed} attachments, the bundle carries {carried}")]
-    AttachmentCount {
-        /// How many the sealed submission lists.
-        listed: usize,
-        /// How many attachment parts the bundle has.
-        carried: usize,
-    },
-    /// An attachment part decrypted, but is not the file the submission describes (swapped or altered).
-    #[error(
-        "attachment {} ({name:?}) was altered or swapped: its size or SHA-256 does not match the submission",
-        index + 1
-    )]
-    AttachmentAltered {
-        /// Its position in the bundle, counting from 0 (the message counts from 1).
-        index: usize,
-        /// The file name the submission gives for it.
-        name: String,
-    },
-}
-
-fn list(kids: &[Kid]) -> String {
-    if kids.is_empty() {
-        return "no key".into();
-    }
-    kids.iter().map(Kid::as_str).collect::<Vec<_>>().join(", ")
 }
 
 // ---------------------------------------------------------------------------------------------------------------

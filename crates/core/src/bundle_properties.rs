@@ -4,9 +4,11 @@
 use proptest::prelude::*;
 
 use crate::answers::{Answer, Answers};
-use crate::bundle::{open, seal, OpenError, Opened};
+use crate::attachment::Attachment;
+use crate::bundle::{open, seal, Opened};
+use crate::error::OpenError;
 use crate::key::{Identity, Recipient};
-use crate::submission::{Attachment, Submission};
+use crate::submission::Submission;
 use crate::test_keys;
 use crate::test_support::{sample_attachments, sample_submission};
 

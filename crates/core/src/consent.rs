@@ -9,9 +9,9 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::answers::Answers;
+use crate::attachment::AttachmentInfo;
 use crate::digest::Sha256Digest;
 use crate::schema::{DataCategory, FormSchema, Retention};
-use crate::submission::AttachmentInfo;
 use crate::validate::{FieldError, FieldErrorKind};
 
 /// The Kantara Consent Receipt specification version the record follows.

@@ -15,18 +15,16 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::Zeroizing;
 
 use crate::base64url;
-use crate::bundle::{OpenError, SealError};
+use crate::error::{OpenError, SealError};
 #[cfg(feature = "open")]
 use crate::key::KeyUnwrap;
 use crate::key::{Kid, Recipient};
 
-/// The JWE `alg` of every recipient: RSAES-OAEP with SHA-256 and MGF1-SHA-256 (RFC 7518 §4.3).
-pub const KEY_ALGORITHM: &str = "RSA-OAEP-256";
+// Defined below this module (keys and the format's bounds); these paths are kept for callers.
+pub use crate::format::MAX_RECIPIENTS;
+pub use crate::key::KEY_ALGORITHM;
 /// The JWE `enc` of every part: AES-256 in Galois/Counter Mode (RFC 7518 §5.3).
 pub const CONTENT_ENCRYPTION: &str = "A256GCM";
-/// The most recipients one part may have. A firm needs two or three (its key and backup keys); the bound keeps a
-/// hostile part from making the receiver or the CLI do unbounded work.
-pub const MAX_RECIPIENTS: usize = 16;
 /// The content key is 256 bits.
 const CONTENT_KEY_LEN: usize = 32;
 /// The protected header every part has: only `enc`, in this exact form. Recipients' `alg` and `kid` go in their
@@ -114,7 +112,8 @@ struct GcmTag([u8; 16]);
 // ---------------------------------------------------------------------------------------------------------------
 
 impl Jwe {
-    /// Reads one sealed part from its JSON text, strictly. Errors name the JSON path of the problem.
+    /// Reads one sealed part from its JSON text, strictly. With the `json-paths` feature, errors name the JSON path
+    /// of the problem; without it, the line and column.
     pub fn from_json(json: &[u8]) -> Result<Self, OpenError> {
         let part = parse_json(json, "")?;
         refuse_escapes(json)?;
@@ -208,7 +207,8 @@ impl Jwe {
     }
 }
 
-/// Reads `json` strictly as a `T`, naming the JSON path of any problem, prefixed by `context`.
+/// Reads `json` strictly as a `T`. A problem is placed by `context` and, with the `json-paths` feature, its JSON
+/// path within; without the feature, by `context` and the line and column in the message.
 pub(crate) fn parse_json<T: DeserializeOwned>(json: &[u8], context: &str) -> Result<T, OpenError> {
     let mut deserializer = serde_json::Deserializer::from_slice(json);
     #[cfg(feature = "json-paths")]

@@ -22,6 +22,9 @@ use zeroize::Zeroizing;
 
 use crate::base64url;
 
+/// The JWE `alg` of every recipient, and the `alg` of every public JWK this crate writes or accepts: RSAES-OAEP
+/// with SHA-256 and MGF1-SHA-256 (RFC 7518 §4.3).
+pub const KEY_ALGORITHM: &str = "RSA-OAEP-256";
 /// Keys shorter than this are refused everywhere (NIST SP 800-57: 2048 bits is the minimum for use beyond 2030
 /// only with care; below it, never).
 pub const MIN_KEY_BITS: usize = 2048;
@@ -283,7 +286,7 @@ impl From<&Recipient> for PublicJwk {
             n: base64url::encode(&recipient.key.n().to_bytes_be()),
             e: base64url::encode(&recipient.key.e().to_bytes_be()),
             kid: Some(recipient.kid.0.clone()),
-            alg: Some(crate::envelope::KEY_ALGORITHM.into()),
+            alg: Some(KEY_ALGORITHM.into()),
             use_: Some("enc".into()),
         }
     }
@@ -297,11 +300,7 @@ impl TryFrom<PublicJwk> for Recipient {
         if jwk.kty != "RSA" {
             return Err(bad("kty must be \"RSA\""));
         }
-        if jwk
-            .alg
-            .as_deref()
-            .is_some_and(|alg| alg != crate::envelope::KEY_ALGORITHM)
-        {
+        if jwk.alg.as_deref().is_some_and(|alg| alg != KEY_ALGORITHM) {
             return Err(bad("alg must be \"RSA-OAEP-256\" when present"));
         }
         if jwk.use_.as_deref().is_some_and(|u| u != "enc") {

@@ -35,12 +35,16 @@
 #![deny(missing_docs)]
 
 pub mod answers;
+pub mod attachment;
 pub mod audit;
 mod base64url;
 pub mod bundle;
 pub mod consent;
+mod contact;
 pub mod digest;
 pub mod envelope;
+pub mod error;
+pub mod format;
 pub mod key;
 pub mod protocol;
 pub mod schema;
@@ -58,8 +62,9 @@ mod test_keys;
 mod test_support;
 
 pub use answers::{Answer, Answers};
+pub use attachment::{Attachment, AttachmentInfo};
 pub use consent::ConsentRecord;
 pub use digest::Sha256Digest;
 pub use schema::{Field, FieldKind, FormSchema, SchemaError, Template};
-pub use submission::{Attachment, AttachmentInfo, FormRef, Submission};
+pub use submission::{FormRef, Submission};
 pub use validate::{validate, FieldError};

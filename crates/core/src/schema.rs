@@ -6,16 +6,13 @@
 //! [`FormSchema`], which always has at least one recipient, because a form with nobody to seal to cannot work.
 //! The CLI writes that schema out as the file the form serves; the form reads it with [`FormSchema::from_json`].
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::Date;
 
-use crate::answers::{Answer, Answers};
 use crate::key::Recipient;
-use crate::submission::AttachmentInfo;
 
 mod check;
 mod text;
@@ -1013,35 +1010,8 @@ impl<'de> Deserialize<'de> for ConsentRequirement {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Rules the form, validation and the consent record share
+// Rules over the form alone (the rules that read answers, such as which fields are shown, are in `answers`)
 // ---------------------------------------------------------------------------------------------------------------
-
-/// Whether `answer` says anything: blank text, an unticked box, no ticked options and no rows all count as no
-/// answer, exactly as if the field were absent.
-pub fn is_answered(answer: &Answer) -> bool {
-    match answer {
-        Answer::Flag(ticked) => *ticked,
-        Answer::Text(text) => !text.trim().is_empty(),
-        Answer::Choices(values) => !values.is_empty(),
-        Answer::Rows(rows) => !rows.is_empty(),
-    }
-}
-
-impl Condition {
-    /// Whether `answer` (the watched field's answer, if any) shows the field.
-    pub fn holds(&self, answer: Option<&Answer>) -> bool {
-        match (&self.equals, answer) {
-            (ConditionValue::Flag(wanted), Some(Answer::Flag(ticked))) => wanted == ticked,
-            // An unticked box is usually simply absent.
-            (ConditionValue::Flag(wanted), None) => !wanted,
-            (ConditionValue::Text(wanted), Some(Answer::Text(text))) => text.trim() == wanted,
-            (ConditionValue::Text(wanted), Some(Answer::Choices(values))) => {
-                values.contains(wanted)
-            }
-            _ => false,
-        }
-    }
-}
 
 impl ConsentRequirement {
     /// Whether the consent must be given, knowing whether the answers give special category data. This is the one
@@ -1063,108 +1033,6 @@ impl ConsentItem {
 }
 
 impl FormSchema {
-    /// Whether the field `id` is shown, given the answers so far.
-    ///
-    /// A field is shown when its condition holds and the field its condition watches is itself shown, and, for a
-    /// question in a repeatable group, when the group is shown. `row` is the answers of the group row being asked
-    /// about; a condition on another question of the same group reads from it. Unknown ids are never shown.
-    pub fn is_visible(
-        &self,
-        id: &str,
-        answers: &Answers,
-        row: Option<&BTreeMap<String, Answer>>,
-    ) -> bool {
-        let Some(place) = self.field(id) else {
-            return false;
-        };
-        let group_shown = place
-            .group
-            .is_none_or(|group| self.conditions_hold(group, answers, None));
-        group_shown && self.conditions_hold(place.field, answers, row)
-    }
-
-    /// Follows the chain of conditions from `field` back to a field that is always shown.
-    fn conditions_hold(
-        &self,
-        field: &Field,
-        answers: &Answers,
-        row: Option<&BTreeMap<String, Answer>>,
-    ) -> bool {
-        let mut current = field;
-        // A checked schema's conditions only point backwards, so the chain ends; the bound protects a schema built
-        // by hand with a cycle.
-        for _ in 0..=self.fields().count() {
-            let Some(condition) = &current.show_when else {
-                return true;
-            };
-            let Some(target) = self.field(&condition.field) else {
-                return false;
-            };
-            let answer = if target.group.is_some() {
-                row.and_then(|row| row.get(&condition.field))
-            } else {
-                answers.get(&condition.field)
-            };
-            if !condition.holds(answer) {
-                return false;
-            }
-            current = target.field;
-        }
-        false
-    }
-
-    /// The kinds of personal data the answers and attachments actually give: only shown fields count, and a chosen
-    /// option's own category counts instead of its field's.
-    pub fn categories_given(
-        &self,
-        answers: &Answers,
-        attachments: &[AttachmentInfo],
-    ) -> BTreeSet<DataCategory> {
-        let mut given = BTreeSet::new();
-        for section in &self.sections {
-            for field in &section.fields {
-                if !self.is_visible(&field.id, answers, None) {
-                    continue;
-                }
-                match (&field.kind, answers.get(&field.id)) {
-                    (FieldKind::File { .. }, _) => {
-                        if attachments.iter().any(|file| file.field == field.id) {
-                            given.insert(field.category);
-                        }
-                    }
-                    (FieldKind::Group { fields, .. }, Some(Answer::Rows(rows))) => {
-                        if !rows.is_empty() {
-                            given.insert(field.category);
-                        }
-                        for row in rows {
-                            for sub in fields {
-                                if let Some(answer) = row.get(&sub.id) {
-                                    if self.is_visible(&sub.id, answers, Some(row)) {
-                                        sub.add_categories(answer, &mut given);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    (_, Some(answer)) => field.add_categories(answer, &mut given),
-                    (_, None) => {}
-                }
-            }
-        }
-        given
-    }
-
-    /// Whether the answers and attachments give special category data (and so `when_special_category` consents are
-    /// required).
-    pub fn special_category_given(
-        &self,
-        answers: &Answers,
-        attachments: &[AttachmentInfo],
-    ) -> bool {
-        self.categories_given(answers, attachments)
-            .contains(&DataCategory::SpecialCategory)
-    }
-
     /// Whether any field or option of the form could give special category data.
     pub fn may_collect_special_category(&self) -> bool {
         self.fields()
@@ -1173,31 +1041,6 @@ impl FormSchema {
 }
 
 impl Field {
-    /// Adds the categories `answer` gives to `given`. A group's rows are handled by the caller, which knows which
-    /// of their questions are shown.
-    fn add_categories(&self, answer: &Answer, given: &mut BTreeSet<DataCategory>) {
-        if !is_answered(answer) {
-            return;
-        }
-        let options = self.kind.options();
-        let chosen: Vec<&str> = match answer {
-            Answer::Text(value) if !options.is_empty() => vec![value.trim()],
-            Answer::Choices(values) => values.iter().map(String::as_str).collect(),
-            _ => Vec::new(),
-        };
-        if chosen.is_empty() {
-            given.insert(self.category);
-        }
-        for value in chosen {
-            let option = options.iter().find(|option| option.value == value);
-            given.insert(
-                option
-                    .and_then(|option| option.category)
-                    .unwrap_or(self.category),
-            );
-        }
-    }
-
     /// Whether some answer to this field (or, for a group, its questions) could be of `category`.
     fn may_give(&self, category: DataCategory) -> bool {
         self.category == category

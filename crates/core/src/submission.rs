@@ -11,8 +11,10 @@ use crate::consent::ConsentRecord;
 use crate::digest::Sha256Digest;
 use crate::schema::FormSchema;
 
-/// The version of the submission document this crate writes and reads.
-pub const SUBMISSION_VERSION: u32 = 1;
+// Defined below this module (with the bundle's numbers, and the attachment types used by the rules below it);
+// these paths are kept for callers.
+pub use crate::attachment::{Attachment, AttachmentInfo};
+pub use crate::format::SUBMISSION_VERSION;
 
 /// Everything the client submitted except the attachment bytes: sealed as the bundle's first part.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,58 +86,4 @@ pub struct FormRef {
     pub version: String,
     /// SHA-256 of the exact schema file bytes the form was rendered from.
     pub schema_sha256: Sha256Digest,
-}
-
-/// What the submission says about one attachment; the bundle holds its sealed bytes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AttachmentInfo {
-    /// The id of the file field it was attached to.
-    pub field: String,
-    /// The file name as the client's browser gave it (untrusted: make it safe before writing to disk).
-    pub name: String,
-    /// The media type as the client's browser gave it (untrusted).
-    pub media_type: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// SHA-256 of the file's bytes.
-    pub sha256: Sha256Digest,
-}
-
-/// A file the client attached: its description and its bytes.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Attachment {
-    /// The id of the file field it was attached to.
-    pub field: String,
-    /// The file name as the client's browser gave it.
-    pub name: String,
-    /// The media type as the client's browser gave it.
-    pub media_type: String,
-    /// The file's bytes.
-    pub bytes: Vec<u8>,
-}
-
-impl Attachment {
-    /// The description that goes into [`Submission::attachments`].
-    pub fn info(&self) -> AttachmentInfo {
-        AttachmentInfo {
-            field: self.field.clone(),
-            name: self.name.clone(),
-            media_type: self.media_type.clone(),
-            size: self.bytes.len() as u64,
-            sha256: Sha256Digest::of(&self.bytes),
-        }
-    }
-}
-
-impl std::fmt::Debug for Attachment {
-    // Never print the bytes: they are the client's confidential document.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Attachment")
-            .field("field", &self.field)
-            .field("name", &self.name)
-            .field("media_type", &self.media_type)
-            .field("size", &self.bytes.len())
-            .finish_non_exhaustive()
-    }
 }

@@ -3,9 +3,10 @@
 use std::collections::BTreeSet;
 
 use crate::answers::{Answer, Answers};
+use crate::attachment::Attachment;
 use crate::digest::Sha256Digest;
 use crate::schema::{Template, LEGAL_INTAKE_TEMPLATE};
-use crate::submission::{Attachment, Submission};
+use crate::submission::Submission;
 
 /// A small submission with unicode answers and no attachments listed (sealing lists them).
 pub(crate) fn sample_submission() -> Submission {

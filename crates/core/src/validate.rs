@@ -6,14 +6,15 @@ use std::fmt;
 
 use time::Date;
 
-use crate::answers::{Answer, Answers};
-use crate::schema::{is_answered, parse_date, Choice, DateRule, Field, FieldKind, FormSchema};
-use crate::submission::AttachmentInfo;
+use crate::answers::{is_answered, Answer, Answers};
+use crate::attachment::AttachmentInfo;
+use crate::contact::{is_email, is_tel};
+use crate::schema::{parse_date, Choice, DateRule, Field, FieldKind, FormSchema};
 
 /// One problem with one answer, to show beside the field and in the error summary.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
-    /// Where the problem is: a field or consent id, or [`row_key`] (`group[row].field`) for a question in a
+    /// Where the problem is: a field or consent id, or [`row_key`] (`group[1].field` for the first row) for a question in a
     /// repeatable group.
     pub field: String,
     /// What sort of problem it is.
@@ -76,10 +77,12 @@ pub enum FieldErrorKind {
     FileTypeNotAccepted,
 }
 
-/// The [`FieldError::field`] of a question in row `row` (counted from 0) of the repeatable group `group`:
-/// `group[row].field`. Ids cannot contain `[`, `]` or `.`, so the key is never ambiguous.
-pub fn row_key(group: &str, row: usize, field: &str) -> String {
-    format!("{group}[{row}].{field}")
+/// The [`FieldError::field`] of a question in the row at `index` (counted from 0) of the repeatable group `group`:
+/// `group[N].field`, where N counts rows from 1 — as the messages say "party 1", and as the firm reads rows in the
+/// CLI's summary and export, which use this same key. Ids cannot contain `[`, `]` or `.`, so the key is never
+/// ambiguous.
+pub fn row_key(group: &str, index: usize, field: &str) -> String {
+    format!("{group}[{}].{field}", index + 1)
 }
 
 /// Checks `answers` and `attachments` against `schema`, returning every problem in page order (then answers to
@@ -769,56 +772,6 @@ fn lower_first(label: &str) -> String {
             .chain(label[first.len_utf8()..].chars())
             .collect()
     }
-}
-
-/// The longest email address SMTP can carry (RFC 5321 §4.5.3.1.3, less the angle brackets).
-const MAX_EMAIL_LENGTH: usize = 254;
-
-/// Whether `text` looks like an email address: `local@domain`, with an RFC 5322 dot-atom local part (or any
-/// non-ASCII letters, for internationalised addresses) and a domain of at least two labels.
-pub(crate) fn is_email(text: &str) -> bool {
-    let Some((local, domain)) = text.rsplit_once('@') else {
-        return false;
-    };
-    text.len() <= MAX_EMAIL_LENGTH && local_part_ok(local) && domain_ok(domain)
-}
-
-fn local_part_ok(local: &str) -> bool {
-    (1..=64).contains(&local.len())
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
-        && local.chars().all(|c| {
-            c.is_ascii_alphanumeric()
-                || "!#$%&'*+-/=?^_`{|}~.".contains(c)
-                || (!c.is_ascii() && c.is_alphanumeric())
-        })
-}
-
-fn domain_ok(domain: &str) -> bool {
-    let labels: Vec<&str> = domain.split('.').collect();
-    labels.len() >= 2
-        && labels.iter().all(|label| {
-            (1..=63).contains(&label.len())
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c == '-' || c.is_alphanumeric())
-        })
-        && labels
-            .last()
-            .is_some_and(|top| !top.chars().all(|c| c.is_ascii_digit()))
-}
-
-/// Whether `text` looks like a telephone number: digits, spaces, `-`, `.`, brackets and a leading `+`, with
-/// 7 to 15 digits (E.164 allows at most 15).
-pub(crate) fn is_tel(text: &str) -> bool {
-    let body = text.strip_prefix('+').unwrap_or(text);
-    let digits = body.bytes().filter(u8::is_ascii_digit).count();
-    text.len() <= 30
-        && (7..=15).contains(&digits)
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b" -.()".contains(&b))
 }
 
 #[cfg(test)]

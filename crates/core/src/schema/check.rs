@@ -7,7 +7,7 @@ use super::{
     check_https_url, Condition, ConditionValue, ConsentItem, ConsentRequirement, Field, FieldKind,
     FormSchema, SchemaProblem, SCHEMA_VERSION,
 };
-use crate::validate::{is_email, is_tel};
+use crate::contact::{is_email, is_tel};
 
 /// Ids become HTML element ids and answer keys; longer ones are more likely a mistake.
 const MAX_ID_LENGTH: usize = 64;

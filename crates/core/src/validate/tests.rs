@@ -1,6 +1,7 @@
 use time::macros::date;
 
 use super::*;
+use crate::contact::{is_email, is_tel};
 use crate::schema::{test_support, Condition, ConditionValue};
 use crate::Sha256Digest;
 
@@ -475,33 +476,34 @@ fn group_rows_are_validated_question_by_question() {
         found,
         [
             (
-                "parties[0].party_name",
+                "parties[1].party_name",
                 FieldErrorKind::TooLong,
                 "Name for other party 1 must be 20 characters or less"
             ),
             (
-                "parties[1].party_name",
+                "parties[2].party_name",
                 FieldErrorKind::Required,
                 "Enter name for other party 2"
             ),
             (
-                "parties[1].party_role_other",
+                "parties[2].party_role_other",
                 FieldErrorKind::Required,
                 "Enter other role for other party 2"
             ),
             (
-                "parties[2].party_role_other",
+                "parties[3].party_role_other",
                 FieldErrorKind::NotAsked,
                 "Other role for other party 3 was not asked, so it must not have an answer"
             ),
             (
-                "parties[2].nickname",
+                "parties[3].nickname",
                 FieldErrorKind::UnknownField,
                 "The form has no question \"nickname\" in other party"
             ),
         ]
     );
-    assert_eq!(row_key("parties", 1, "party_name"), "parties[1].party_name");
+    // Rows count from 1 in keys as in messages, as the firm reads them in `sealform open`'s summary and export.
+    assert_eq!(row_key("parties", 0, "party_name"), "parties[1].party_name");
 }
 
 #[test]
