@@ -402,7 +402,7 @@ impl Identity {
     }
 
     /// The private key as unencrypted PKCS#8 DER (RFC 5958), wiped from memory when dropped: how another backend
-    /// (e.g. [`AwsLcIdentity`]) takes the same key.
+    /// (e.g. `AwsLcIdentity`, with the `aws-lc` feature) takes the same key.
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, KeyError> {
         self.key
             .to_pkcs8_der()
@@ -415,8 +415,8 @@ impl Identity {
 /// [`bundle::open`](crate::bundle::open) needs of a key, and nothing more.
 ///
 /// The opening code is written once against this trait, so the private-key operation can come from more than one
-/// backend — the pure-Rust [`Identity`] (the `rsa` crate) everywhere, or [`AwsLcIdentity`] (AWS-LC, constant
-/// time, many times faster) in the native CLI — and both are run through the same test vectors.
+/// backend — the pure-Rust [`Identity`] (the `rsa` crate) everywhere, or `AwsLcIdentity` (the `aws-lc` feature:
+/// AWS-LC, constant time, many times faster) in the native CLI — and both are run through the same test vectors.
 #[cfg(feature = "open")]
 pub trait KeyUnwrap: Sync {
     /// The key id of the public half.
