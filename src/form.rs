@@ -4,80 +4,19 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use sealform_core::bundle::ReceiptId;
 use sealform_core::protocol;
 use sealform_core::schema::{DataCategory, FieldKind};
 
 use crate::config::{EmbedOptions, LoadedConfig};
 use crate::fields::{Ctx, FileQuestion, Place, Question};
+use crate::flow::{self, Problem, SealedCopy, SentAt};
 use crate::page;
 use crate::seal::Bundle;
 use crate::send::{self, SendOutcome};
 use crate::state::{element_id, FormState};
 
-/// Where the form is in its life.
-#[derive(Clone, Debug)]
-enum Phase {
-    /// The client is filling it in.
-    Filling,
-    /// Sealing: parts done of total.
-    Sealing { done: usize, total: usize },
-    /// Sending, on this try (counted from 1).
-    Sending { attempt: usize },
-    /// Stored by the firm's server.
-    Sent(Receipt),
-    /// Sealed but not stored: the bundle is kept so it can be sent again or downloaded.
-    NotSent {
-        sealed: Arc<SealedCopy>,
-        problem: Problem,
-    },
-    /// Not sealed at all (the browser could not, or the honeypot was filled): the client is told why and how to
-    /// reach the firm; the answers stay.
-    Blocked(String),
-}
-
-/// A sealed bundle that was not stored, and its receipt id: kept so it can be sent again or downloaded.
-#[derive(Debug)]
-struct SealedCopy {
-    bundle: Bundle,
-    receipt: ReceiptId,
-}
-
-/// Why a sealed form was not stored.
-#[derive(Clone, Debug, PartialEq)]
-enum Problem {
-    /// The server could not be reached after every retry.
-    Unreachable,
-    /// The server refused it, with its message.
-    Refused(String),
-}
-
-/// What the client keeps after sending.
-#[derive(Clone, Debug, PartialEq)]
-struct Receipt {
-    short: String,
-    full: String,
-    /// When, RFC 3339 (for the downloaded receipt).
-    at: String,
-    /// When, as the client reads it.
-    shown_at: String,
-    firm: String,
-}
-
-impl Receipt {
-    fn text(&self) -> String {
-        format!(
-            "Receipt for your form sent to {firm}\n\nReference: {short}\nFull receipt id (SHA-256 of what was \
-             sent): {full}\nSent: {shown_at} ({at})\n\nYour answers were encrypted on your device before they were sent; only \
-             {firm} can read them. Quote the reference if you contact them about this form.\n",
-            firm = self.firm,
-            short = self.short,
-            full = self.full,
-            at = self.at,
-            shown_at = self.shown_at,
-        )
-    }
-}
+/// Where the form is in its life, with the page's sealed bundle.
+type Phase = flow::Phase<Bundle>;
 
 /// The form for a loaded, checked config.
 #[component]
@@ -113,10 +52,7 @@ pub fn IntakeForm(
     });
     page::guard_unload(move || {
         let unsent_answers = state.with_untracked(FormState::has_input);
-        let unsent_bundle = matches!(
-            phase.get_untracked(),
-            Phase::NotSent { .. } | Phase::Sealing { .. } | Phase::Sending { .. }
-        );
+        let unsent_bundle = phase.with_untracked(Phase::unsent_bundle);
         unsent_answers || unsent_bundle
     });
     page::watch_height(options.get_value());
@@ -130,10 +66,7 @@ pub fn IntakeForm(
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if !matches!(
-            phase.get_untracked(),
-            Phase::Filling | Phase::NotSent { .. } | Phase::Blocked(_)
-        ) {
+        if !phase.with_untracked(Phase::can_submit) {
             return;
         }
         let ok = config.with_value(|c| {
@@ -150,9 +83,7 @@ pub fn IntakeForm(
             return;
         }
         if !honeypot.get_untracked().is_empty() {
-            phase.set(Phase::Blocked(
-                "This form could not be sent. Please contact the firm directly using the details below.".into(),
-            ));
+            phase.update(Phase::honeypot_filled);
             return;
         }
         let endpoint = endpoint.clone();
@@ -162,7 +93,7 @@ pub fn IntakeForm(
     };
 
     let retry = move |_| {
-        let Phase::NotSent { sealed, .. } = phase.get_untracked() else {
+        let Some(sealed) = phase.with_untracked(Phase::sealed) else {
             return;
         };
         let endpoint = config.with_value(|c| c.endpoint.clone());
@@ -179,7 +110,7 @@ pub fn IntakeForm(
     let description = config.with_value(|c| c.schema.description.clone());
     let heading = config.with_value(|c| c.schema.title.clone());
 
-    let filling = move || !matches!(phase.get(), Phase::Sent(_));
+    let filling = move || phase.with(|p| p.receipt().is_none());
     view! {
         <div class="sf-form-root" data-aes=move || aes.get()>
             <Show when=filling fallback=move || view! { <ReceiptPanel phase=phase/> }>
@@ -210,7 +141,7 @@ pub fn IntakeForm(
                     </div>
                     <StatusPanel phase=phase firm=firm.clone() on_retry=Callback::new(retry)/>
                     <button type="submit" class="sf-button" id="sf-submit" data-testid="submit"
-                        disabled=move || matches!(phase.get(), Phase::Sealing { .. } | Phase::Sending { .. })>
+                        disabled=move || phase.with(Phase::busy)>
                         "Send securely"
                     </button>
                 </form>
@@ -493,7 +424,7 @@ fn StatusPanel(
         })
     };
     let download = move |_| {
-        if let Phase::NotSent { sealed, .. } = phase.get_untracked() {
+        if let Some(sealed) = phase.with_untracked(Phase::sealed) {
             let name = format!("sealed-form-{}.sealform", sealed.receipt.short());
             let _ = page::download(&name, protocol::BUNDLE_MEDIA_TYPE, sealed.bundle.bytes());
         }
@@ -539,10 +470,7 @@ fn StatusPanel(
 /// The receipt, on screen and as a download.
 #[component]
 fn ReceiptPanel(phase: RwSignal<Phase>) -> impl IntoView {
-    let receipt = move || match phase.get() {
-        Phase::Sent(receipt) => Some(receipt),
-        _ => None,
-    };
+    let receipt = move || phase.with(|p| p.receipt().cloned());
     Effect::new(move |_| {
         if receipt().is_some() {
             request_animation_frame(|| page::focus("receipt-heading"));
@@ -595,7 +523,7 @@ async fn seal_and_send(
         });
         (c.schema.recipients.clone(), submission, attachments)
     });
-    let progress = move |done, total| phase.set(Phase::Sealing { done, total });
+    let progress = move |done, total| phase.update(|p| p.sealing(done, total));
     match crate::seal::seal(&recipients, &submission, &attachments, progress).await {
         Ok((bundle, path)) => {
             aes.set(path.name());
@@ -613,9 +541,7 @@ async fn seal_and_send(
         }
         Err(error) => {
             leptos::logging::error!("sealform: sealing failed: {error}");
-            phase.set(Phase::Blocked(
-                "Your form could not be encrypted in this browser. Please try another browser, or contact the firm directly.".into(),
-            ));
+            phase.update(Phase::sealing_failed);
         }
     }
 }
@@ -630,9 +556,9 @@ async fn deliver(
     endpoint: &str,
     bundle: &Bundle,
 ) -> SendOutcome {
-    phase.set(Phase::Sending { attempt: 1 });
+    phase.update(Phase::sending);
     let wanted = config.with_value(|c| c.proof_of_work);
-    let on_retry = |retry| phase.set(Phase::Sending { attempt: retry + 1 });
+    let on_retry = |retry| phase.update(|p| p.retrying(retry));
     // Single-use: taken now, and another solved afterwards in case the client sends again later.
     let ahead = pow.get_untracked();
     pow.set(None);
@@ -690,53 +616,27 @@ fn solve_ahead(pow: RwSignal<Option<String>>, endpoint: String) {
     });
 }
 
-/// Shows how a send ended: on success the receipt (and the answers are forgotten), else the sealed copy to send
-/// again or download.
+/// Shows how a send ended: on success the receipt (the embedding page is told, and the answers are forgotten), else
+/// the sealed copy to send again or download.
 fn settle(
     config: StoredValue<LoadedConfig>,
     state: RwSignal<FormState>,
     phase: RwSignal<Phase>,
     options: StoredValue<EmbedOptions>,
     outcome: SendOutcome,
-    sealed: Arc<SealedCopy>,
+    sealed: Arc<SealedCopy<Bundle>>,
 ) {
-    match outcome {
-        SendOutcome::Stored { receipt } if receipt == sealed.receipt.full() => {
-            let (firm, language) =
-                config.with_value(|c| (c.schema.firm.name.clone(), c.schema.language.clone()));
-            options.with_value(|o| page::tell_submitted(o, &receipt));
-            state.update(FormState::clear);
-            phase.set(Phase::Sent(Receipt {
-                short: sealed.receipt.short(),
-                full: receipt,
-                at: page::now_rfc3339(),
-                shown_at: page::now_readable(&language),
-                firm,
-            }));
-        }
-        SendOutcome::Stored { receipt } => {
-            leptos::logging::error!(
-                "sealform: the server's receipt {receipt} is not the SHA-256 of what was sent ({})",
-                sealed.receipt.full()
-            );
-            phase.set(Phase::NotSent {
-                sealed,
-                problem: Problem::Refused("The firm's server acknowledged a different form than the one sent. Please download a sealed copy or contact the firm.".into()),
-            });
-        }
-        SendOutcome::Refused { message, status } => {
-            leptos::logging::error!("sealform: the server refused the form ({status})");
-            phase.set(Phase::NotSent {
-                sealed,
-                problem: Problem::Refused(message),
-            });
-        }
-        SendOutcome::Unreachable { detail } => {
-            leptos::logging::warn!("sealform: could not send: {detail}");
-            phase.set(Phase::NotSent {
-                sealed,
-                problem: Problem::Unreachable,
-            });
-        }
+    let (firm, language) =
+        config.with_value(|c| (c.schema.firm.name.clone(), c.schema.language.clone()));
+    let now = || SentAt {
+        at: page::now_rfc3339(),
+        shown_at: page::now_readable(&language),
+    };
+    let stored = phase
+        .try_update(|p| p.settle(outcome, sealed, firm, now).map(|r| r.full.clone()))
+        .flatten();
+    if let Some(receipt) = stored {
+        options.with_value(|o| page::tell_submitted(o, &receipt));
+        state.update(FormState::clear);
     }
 }
