@@ -3,7 +3,7 @@
 //! repeatable group row reads and writes that row.
 
 use leptos::prelude::*;
-use sealform_core::schema::{Choice, Field, FieldKind, FormSchema};
+use sealform_core::schema::{file_size, Choice, Field, FieldKind, FormSchema};
 use sealform_core::{Answer, Answers};
 use wasm_bindgen::JsCast;
 
@@ -551,7 +551,7 @@ pub fn FileQuestion(
                             <li class="sf-file-list__item">
                                 <span class="sf-file-list__name">{file.info.name.clone()}</span>
                                 " "
-                                <span class="sf-hint">{format_size(file.info.size)}</span>
+                                <span class="sf-hint">{file_size(file.info.size)}</span>
                                 " "
                                 <button type="button" class="sf-link-button"
                                     on:click=move |_| {
@@ -566,19 +566,6 @@ pub fn FileQuestion(
                 </For>
             </ul>
         </div>
-    }
-}
-
-/// A file size as people read it: `12 KB`, `4.5 MB`.
-pub fn format_size(bytes: u64) -> String {
-    const KB: f64 = 1024.0;
-    let b = bytes as f64;
-    if b < KB {
-        format!("{bytes} bytes")
-    } else if b < KB * KB {
-        format!("{:.0} KB", b / KB)
-    } else {
-        format!("{:.1} MB", b / KB / KB)
     }
 }
 
@@ -603,12 +590,5 @@ mod tests {
     fn option_ids_keep_the_first_as_the_field_id() {
         assert_eq!(option_id("contact", 0), "contact");
         assert_eq!(option_id("contact", 2), "contact-3");
-    }
-
-    #[test]
-    fn sizes_read_naturally() {
-        assert_eq!(format_size(900), "900 bytes");
-        assert_eq!(format_size(12 * 1024), "12 KB");
-        assert_eq!(format_size(5 * 1024 * 1024 + 512 * 1024), "5.5 MB");
     }
 }
