@@ -131,34 +131,21 @@ pub fn Question(
             {purpose}
         </p>
     };
-    let error_view = move || {
-        error.get().map(|message| {
-            view! {
-                <p class="sf-error-message" id=format!("{}-error", input_id.get())>
-                    <span class="sf-visually-hidden">"Error: "</span>
-                    {message}
-                </p>
-            }
-        })
+    let error_view = view! {
+        <ErrorMessage message=error id=Signal::derive(move || format!("{}-error", input_id.get()))/>
     };
     let write = move |answer: Answer| {
         state.update(|s| place.with_value(|p| p.set_answer(s, answer)));
         ctx.recheck.run(());
     };
     let value = Signal::derive(move || state.with(|s| place.with_value(|p| p.answer(s))));
-    let group_class = move || {
-        if error.with(Option::is_some) {
-            "sf-form-group sf-form-group--error"
-        } else {
-            "sf-form-group"
-        }
-    };
+    let has_error = Signal::derive(move || error.with(Option::is_some));
     let invalid = move || error.with(Option::is_some).then_some("true");
     let label = format!("{}{optional}", field.label);
 
     match field.kind.clone() {
         FieldKind::Radio { options } => view! {
-            <div class=group_class>
+            <FormGroup has_error=has_error>
                 <fieldset class="sf-fieldset" aria-describedby=describedby>
                     <legend class="sf-label">{label}</legend>
                     {hint_view}
@@ -170,14 +157,14 @@ pub fn Question(
                         }).collect_view()}
                     </div>
                 </fieldset>
-            </div>
+            </FormGroup>
         }
         .into_any(),
         FieldKind::Checkboxes { options, .. } => {
             let order: Vec<String> = options.iter().map(|c| c.value.clone()).collect();
             let order = StoredValue::new(order);
             view! {
-                <div class=group_class>
+                <FormGroup has_error=has_error>
                     <fieldset class="sf-fieldset" aria-describedby=describedby>
                         <legend class="sf-label">{label}</legend>
                         {hint_view}
@@ -189,14 +176,14 @@ pub fn Question(
                             }).collect_view()}
                         </div>
                     </fieldset>
-                </div>
+                </FormGroup>
             }
             .into_any()
         }
         FieldKind::Checkbox => {
             let checked = move || state.with(|s| place.with_value(|p| p.row.is_none() && s.flag(&p.field)));
             view! {
-                <div class=group_class>
+                <FormGroup has_error=has_error>
                     {error_view}
                     <div class="sf-checkboxes__item">
                         <input class="sf-checkboxes__input" type="checkbox" id=input_id
@@ -207,12 +194,12 @@ pub fn Question(
                     </div>
                     {hint_view}
                     {purpose_view}
-                </div>
+                </FormGroup>
             }
             .into_any()
         }
         FieldKind::Select { options } => view! {
-            <div class=group_class>
+            <FormGroup has_error=has_error>
                 <label class="sf-label" for=input_id>{label}</label>
                 {hint_view}
                 {purpose_view}
@@ -225,11 +212,11 @@ pub fn Question(
                         <option value=choice.value.clone()>{choice.label}</option>
                     }).collect_view()}
                 </select>
-            </div>
+            </FormGroup>
         }
         .into_any(),
         FieldKind::Date { .. } => view! {
-            <div class=group_class>
+            <FormGroup has_error=has_error>
                 <fieldset class="sf-fieldset" role="group" aria-describedby=describedby>
                     <legend class="sf-label">{label}</legend>
                     {hint_view}
@@ -241,11 +228,11 @@ pub fn Question(
                         {date_part(DatePart::Year, input_id, value, write, invalid)}
                     </div>
                 </fieldset>
-            </div>
+            </FormGroup>
         }
         .into_any(),
         FieldKind::Textarea { .. } => view! {
-            <div class=group_class>
+            <FormGroup has_error=has_error>
                 <label class="sf-label" for=input_id>{label}</label>
                 {hint_view}
                 {purpose_view}
@@ -254,13 +241,13 @@ pub fn Question(
                     aria-invalid=invalid spellcheck="true"
                     prop:value=value
                     on:input=move |ev| write(Answer::Text(event_target_value(&ev)))></textarea>
-            </div>
+            </FormGroup>
         }
         .into_any(),
         kind => {
             let (input_type, autocomplete, inputmode) = input_attributes(&field.id, &kind);
             view! {
-                <div class=group_class>
+                <FormGroup has_error=has_error>
                     <label class="sf-label" for=input_id>{label}</label>
                     {hint_view}
                     {purpose_view}
@@ -269,7 +256,7 @@ pub fn Question(
                         inputmode=inputmode spellcheck="false" aria-describedby=describedby aria-invalid=invalid
                         prop:value=value
                         on:input=move |ev| write(Answer::Text(event_target_value(&ev)))/>
-                </div>
+                </FormGroup>
             }
             .into_any()
         }
@@ -526,17 +513,13 @@ pub fn FileQuestion(
     };
     let field_id = StoredValue::new(id.clone());
     view! {
-        <div class=move || if error.with(Option::is_some) { "sf-form-group sf-form-group--error" } else { "sf-form-group" }>
+        <FormGroup has_error=Signal::derive(move || error.with(Option::is_some))>
             <label class="sf-label" for=id.clone()>{format!("{}{}", field.label, if field.required { "" } else { " (optional)" })}</label>
             {hint}
             <p class="sf-purpose" id=format!("{id}-purpose")>
                 <span class="sf-purpose-label">"Why we ask: "</span>{field.purpose.clone()}
             </p>
-            {move || error.get().map(|message| view! {
-                <p class="sf-error-message" id=format!("{}-error", field_id.get_value())>
-                    <span class="sf-visually-hidden">"Error: "</span>{message}
-                </p>
-            })}
+            <ErrorMessage message=error id=format!("{id}-error")/>
             <input class="sf-file-upload" type="file" id=id.clone() accept=accept multiple=multiple
                 aria-describedby=describedby
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
@@ -565,7 +548,41 @@ pub fn FileQuestion(
                     }
                 </For>
             </ul>
-        </div>
+        </FormGroup>
+    }
+}
+
+/// GOV.UK's form group around one question (or consent): marked with the error colour and bar while it has a
+/// problem.
+#[component]
+pub fn FormGroup(
+    /// Whether the question has a problem now.
+    has_error: Signal<bool>,
+    /// The label, hint, inline error and inputs.
+    children: Children,
+) -> impl IntoView {
+    view! { <div class="sf-form-group" class:sf-form-group--error=move || has_error.get()>{children()}</div> }
+}
+
+/// GOV.UK's inline error message with its visually hidden "Error:" prefix, shown while there is a problem.
+#[component]
+pub fn ErrorMessage(
+    /// The problem, if there is one now.
+    #[prop(into)]
+    message: Signal<Option<String>>,
+    /// The element id (`FIELD-error`) the input's `aria-describedby` names; none for a group's error.
+    #[prop(optional, into)]
+    id: MaybeProp<String>,
+) -> impl IntoView {
+    move || {
+        message.get().map(|message| {
+            view! {
+                <p class="sf-error-message" id=move || id.get()>
+                    <span class="sf-visually-hidden">"Error: "</span>
+                    {message}
+                </p>
+            }
+        })
     }
 }
 

@@ -8,7 +8,7 @@ use sealform_core::protocol;
 use sealform_core::schema::{DataCategory, FieldKind};
 
 use crate::config::{EmbedOptions, LoadedConfig};
-use crate::fields::{Ctx, FileQuestion, Place, Question};
+use crate::fields::{Ctx, ErrorMessage, FileQuestion, FormGroup, Place, Question};
 use crate::flow::{self, Problem, SealedCopy, SentAt};
 use crate::page;
 use crate::seal::Bundle;
@@ -206,14 +206,12 @@ fn GroupQuestion(field: sealform_core::Field, ctx: Ctx) -> impl IntoView {
         if field.required { "" } else { " (optional)" }
     );
     view! {
-        <div class=move || if error().is_some() { "sf-form-group sf-form-group--error" } else { "sf-form-group" }>
+        <FormGroup has_error=Signal::derive(move || error().is_some())>
             <fieldset class="sf-fieldset" id=field.id.clone() tabindex="-1">
                 <legend class="sf-label">{label}</legend>
                 {field.hint.clone().map(|h| view! { <div class="sf-hint">{h}</div> })}
                 <p class="sf-purpose"><span class="sf-purpose-label">"Why we ask: "</span>{field.purpose.clone()}</p>
-                {move || error().map(|m| view! {
-                    <p class="sf-error-message"><span class="sf-visually-hidden">"Error: "</span>{m}</p>
-                })}
+                <ErrorMessage message=Signal::derive(error)/>
                 <For each=rows key=|id| *id let:row>
                     {
                         let number = move || state.with(|s| group.with_value(|g| s.row_index(g, row).map_or(0, |i| i + 1)));
@@ -242,7 +240,7 @@ fn GroupQuestion(field: sealform_core::Field, ctx: Ctx) -> impl IntoView {
                     {move || format!("Add {} {}", if rows().is_empty() { "a" } else { "another" }, row_label.get_value().to_lowercase())}
                 </button>
             </fieldset>
-        </div>
+        </FormGroup>
     }
     .into_any()
 }
@@ -337,12 +335,8 @@ fn ConsentStep(
                     let hint_id = format!("{}-hint", item.id);
                     let has_hint = item.hint.is_some();
                     view! {
-                        <div class=move || if error().is_some() { "sf-form-group sf-form-group--error" } else { "sf-form-group" }>
-                            {move || error().map(|m| view! {
-                                <p class="sf-error-message" id=format!("{}-error", id.get_value())>
-                                    <span class="sf-visually-hidden">"Error: "</span>{m}
-                                </p>
-                            })}
+                        <FormGroup has_error=Signal::derive(move || error().is_some())>
+                            <ErrorMessage message=Signal::derive(error) id=format!("{}-error", item.id)/>
                             <div class="sf-checkboxes__item">
                                 <input class="sf-checkboxes__input" type="checkbox" id=item.id.clone()
                                     aria-describedby=move || {
@@ -361,7 +355,7 @@ fn ConsentStep(
                                 <label class="sf-label sf-checkboxes__label" for=item.id.clone()>{item.text.clone()}</label>
                                 {item.hint.clone().map(|h| view! { <div class="sf-hint sf-checkboxes__hint" id=hint_id.clone()>{h}</div> })}
                             </div>
-                        </div>
+                        </FormGroup>
                     }
                 }).collect_view()}
             </div>
@@ -387,15 +381,7 @@ fn data_uses(schema: &sealform_core::FormSchema) -> Vec<(&'static str, String)> 
             let labels: Vec<&str> = schema
                 .fields()
                 .filter(|place| place.group.is_none())
-                .filter(|place| {
-                    place.field.category == category
-                        || place
-                            .field
-                            .kind
-                            .options()
-                            .iter()
-                            .any(|o| o.category == Some(category))
-                })
+                .filter(|place| place.field.may_give(category))
                 .map(|place| place.field.label.as_str())
                 .collect();
             (!labels.is_empty()).then(|| (name, labels.join("; ")))

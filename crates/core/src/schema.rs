@@ -1219,7 +1219,7 @@ impl Field {
     }
 
     /// Whether some answer to this field (or, for a group, its questions) could be of `category`.
-    fn may_give(&self, category: DataCategory) -> bool {
+    pub fn may_give(&self, category: DataCategory) -> bool {
         self.category == category
             || self
                 .kind
