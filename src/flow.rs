@@ -169,51 +169,49 @@ impl<B> Phase<B> {
     }
 
     /// The honeypot was filled: nothing is sealed.
-    pub fn honeypot_filled(&mut self) {
-        *self = Self::Blocked(HONEYPOT_MESSAGE.into());
+    pub fn honeypot_filled() -> Self {
+        Self::Blocked(HONEYPOT_MESSAGE.into())
     }
 
     /// Sealing has done `done` parts of `total`.
-    pub fn sealing(&mut self, done: usize, total: usize) {
-        *self = Self::Sealing { done, total };
+    pub fn sealing(done: usize, total: usize) -> Self {
+        Self::Sealing { done, total }
     }
 
     /// The browser could not seal the answers; they stay.
-    pub fn sealing_failed(&mut self) {
-        *self = Self::Blocked(SEALING_FAILED_MESSAGE.into());
+    pub fn sealing_failed() -> Self {
+        Self::Blocked(SEALING_FAILED_MESSAGE.into())
     }
 
-    /// The first try of a send starts.
-    pub fn sending(&mut self) {
-        *self = Self::Sending { attempt: 1 };
+    /// The first try of a send.
+    pub fn sending() -> Self {
+        Self::Sending { attempt: 1 }
     }
 
-    /// Retry number `retry` (from 1) starts, after a network error or a server error.
-    pub fn retrying(&mut self, retry: usize) {
-        *self = Self::Sending { attempt: retry + 1 };
+    /// Retry number `retry` (from 1), after a network error or a server error.
+    pub fn retrying(retry: usize) -> Self {
+        Self::Sending { attempt: retry + 1 }
     }
 
     /// How a send of `sealed` ended. Stored with the receipt of what was sent: `Sent`, with `firm`'s name and the
-    /// time `now()` gives, and the receipt is returned so the page can tell the embedder and forget the answers.
-    /// Anything else: `NotSent`, the bundle kept.
-    pub fn settle(
-        &mut self,
+    /// time `now()` gives (the page then tells the embedder and forgets the answers). Anything else: `NotSent`, the
+    /// bundle kept to send again or download.
+    pub fn settled(
         outcome: SendOutcome,
         sealed: Arc<SealedCopy<B>>,
         firm: String,
         now: impl FnOnce() -> SentAt,
-    ) -> Option<&Receipt> {
+    ) -> Self {
         let problem = match outcome {
             SendOutcome::Stored { receipt } if receipt == sealed.receipt.full() => {
                 let SentAt { at, shown_at } = now();
-                *self = Self::Sent(Receipt {
+                return Self::Sent(Receipt {
                     short: sealed.receipt.short(),
                     full: receipt,
                     at,
                     shown_at,
                     firm,
                 });
-                return self.receipt();
             }
             SendOutcome::Stored { receipt } => {
                 leptos::logging::error!(
@@ -231,8 +229,7 @@ impl<B> Phase<B> {
                 Problem::Unreachable
             }
         };
-        *self = Self::NotSent { sealed, problem };
-        None
+        Self::NotSent { sealed, problem }
     }
 }
 
@@ -261,21 +258,19 @@ mod tests {
 
     /// A phase that has sealed and is on its first try.
     fn sending() -> TestPhase {
-        let mut phase = TestPhase::Filling;
-        assert!(phase.can_submit());
-        phase.sealing(0, 2);
-        phase.sealing(2, 2);
+        assert!(TestPhase::Filling.can_submit());
+        let phase = TestPhase::sealing(2, 2);
         assert!(matches!(phase, Phase::Sealing { done: 2, total: 2 }));
-        phase.sending();
+        assert!(phase.busy() && !phase.can_submit() && phase.unsent_bundle());
+        let phase = TestPhase::sending();
         assert!(matches!(phase, Phase::Sending { attempt: 1 }));
         assert!(phase.busy() && !phase.can_submit() && phase.unsent_bundle());
         phase
     }
 
     fn settle(phase: &mut TestPhase, outcome: SendOutcome) -> Option<Receipt> {
-        phase
-            .settle(outcome, sealed(), "Example LLP".into(), now)
-            .cloned()
+        *phase = Phase::settled(outcome, sealed(), "Example LLP".into(), now);
+        phase.receipt().cloned()
     }
 
     #[test]
@@ -301,10 +296,9 @@ mod tests {
 
     #[test]
     fn a_receipt_for_other_bytes_is_not_sent_and_keeps_the_bundle() {
-        let mut phase = sending();
         let other = ReceiptId::from_digest(Sha256Digest::of(b"other")).full();
         let mut asked_the_time = false;
-        let stored = phase.settle(
+        let phase = TestPhase::settled(
             SendOutcome::Stored { receipt: other },
             sealed(),
             "Example LLP".into(),
@@ -313,7 +307,7 @@ mod tests {
                 now()
             },
         );
-        assert!(stored.is_none());
+        assert!(phase.receipt().is_none());
         assert!(!asked_the_time, "the time is taken only for a stored send");
         let Phase::NotSent { problem, sealed } = &phase else {
             panic!("{phase:?}");
@@ -342,7 +336,7 @@ mod tests {
     fn server_errors_retry_then_offer_the_sealed_copy() {
         let mut phase = sending();
         for retry in 1..=3 {
-            phase.retrying(retry);
+            phase = TestPhase::retrying(retry);
             assert!(matches!(phase, Phase::Sending { attempt } if attempt == retry + 1));
             assert!(phase.busy());
         }
@@ -369,21 +363,17 @@ mod tests {
         let kept = phase.sealed().expect("kept");
         assert_eq!(kept.bundle, BUNDLE);
         assert!(phase.can_submit() && !phase.busy() && phase.unsent_bundle());
-        phase.sending();
+        assert!(TestPhase::sending().busy());
         let stored = SendOutcome::Stored {
             receipt: kept.receipt.full(),
         };
-        assert!(phase
-            .settle(stored, kept, "Example LLP".into(), now)
-            .is_some());
+        phase = Phase::settled(stored, kept, "Example LLP".into(), now);
         assert!(matches!(phase, Phase::Sent(_)));
     }
 
     #[test]
     fn sealing_failed_blocks_but_lets_the_client_try_again() {
-        let mut phase = TestPhase::Filling;
-        phase.sealing(0, 1);
-        phase.sealing_failed();
+        let phase = TestPhase::sealing_failed();
         assert!(matches!(&phase, Phase::Blocked(m) if m == SEALING_FAILED_MESSAGE));
         assert!(phase.can_submit() && !phase.busy() && !phase.unsent_bundle());
         assert!(phase.sealed().is_none());
@@ -391,8 +381,7 @@ mod tests {
 
     #[test]
     fn a_filled_honeypot_blocks_without_sealing() {
-        let mut phase = TestPhase::Filling;
-        phase.honeypot_filled();
+        let phase = TestPhase::honeypot_filled();
         assert!(matches!(&phase, Phase::Blocked(m) if m == HONEYPOT_MESSAGE));
         assert!(phase.can_submit() && !phase.unsent_bundle());
     }

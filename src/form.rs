@@ -18,6 +18,23 @@ use crate::state::{element_id, FormState};
 /// Where the form is in its life, with the page's sealed bundle.
 type Phase = flow::Phase<Bundle>;
 
+/// The form's signals that a send reads and writes, as one `Copy` value handed to each of its steps.
+#[derive(Clone, Copy)]
+struct Form {
+    /// The firm's checked config.
+    config: StoredValue<LoadedConfig>,
+    /// What the client has entered.
+    state: RwSignal<FormState>,
+    /// Where the send is.
+    phase: RwSignal<Phase>,
+    /// The AES implementation sealing used (the root's `data-aes`, for tests).
+    aes: RwSignal<&'static str>,
+    /// A proof of work solved ahead, for the next send's first try.
+    pow: RwSignal<Option<String>>,
+    /// What the embedding page asked for.
+    options: StoredValue<EmbedOptions>,
+}
+
 /// The form for a loaded, checked config.
 #[component]
 pub fn IntakeForm(
@@ -52,7 +69,7 @@ pub fn IntakeForm(
     });
     page::guard_unload(move || {
         let unsent_answers = state.with_untracked(FormState::has_input);
-        let unsent_bundle = phase.with_untracked(Phase::unsent_bundle);
+        let unsent_bundle = phase.get_untracked().unsent_bundle();
         unsent_answers || unsent_bundle
     });
     page::watch_height(options.get_value());
@@ -64,9 +81,17 @@ pub fn IntakeForm(
         solve_ahead(pow, endpoint.clone());
     }
 
+    let form = Form {
+        config,
+        state,
+        phase,
+        aes,
+        pow,
+        options,
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if !phase.with_untracked(Phase::can_submit) {
+        if !phase.get_untracked().can_submit() {
             return;
         }
         let ok = config.with_value(|c| {
@@ -83,23 +108,23 @@ pub fn IntakeForm(
             return;
         }
         if !honeypot.get_untracked().is_empty() {
-            phase.update(Phase::honeypot_filled);
+            phase.set(Phase::honeypot_filled());
             return;
         }
         let endpoint = endpoint.clone();
         leptos::task::spawn_local(async move {
-            seal_and_send(config, state, phase, aes, pow, options, &endpoint).await;
+            seal_and_send(form, &endpoint).await;
         });
     };
 
     let retry = move |_| {
-        let Some(sealed) = phase.with_untracked(Phase::sealed) else {
+        let Some(sealed) = phase.get_untracked().sealed() else {
             return;
         };
         let endpoint = config.with_value(|c| c.endpoint.clone());
         leptos::task::spawn_local(async move {
-            let outcome = deliver(config, phase, pow, &endpoint, &sealed.bundle).await;
-            settle(config, state, phase, options, outcome, sealed);
+            let outcome = deliver(form, &endpoint, &sealed.bundle).await;
+            settle(form, outcome, sealed);
         });
     };
 
@@ -110,7 +135,7 @@ pub fn IntakeForm(
     let description = config.with_value(|c| c.schema.description.clone());
     let heading = config.with_value(|c| c.schema.title.clone());
 
-    let filling = move || phase.with(|p| p.receipt().is_none());
+    let filling = move || phase.get().receipt().is_none();
     view! {
         <div class="sf-form-root" data-aes=move || aes.get()>
             <Show when=filling fallback=move || view! { <ReceiptPanel phase=phase/> }>
@@ -141,7 +166,7 @@ pub fn IntakeForm(
                     </div>
                     <StatusPanel phase=phase firm=firm.clone() on_retry=Callback::new(retry)/>
                     <button type="submit" class="sf-button" id="sf-submit" data-testid="submit"
-                        disabled=move || phase.with(Phase::busy)>
+                        disabled=move || phase.get().busy()>
                         "Send securely"
                     </button>
                 </form>
@@ -410,7 +435,7 @@ fn StatusPanel(
         })
     };
     let download = move |_| {
-        if let Some(sealed) = phase.with_untracked(Phase::sealed) {
+        if let Some(sealed) = phase.get_untracked().sealed() {
             let name = format!("sealed-form-{}.sealform", sealed.receipt.short());
             let _ = page::download(&name, protocol::BUNDLE_MEDIA_TYPE, sealed.bundle.bytes());
         }
@@ -456,7 +481,7 @@ fn StatusPanel(
 /// The receipt, on screen and as a download.
 #[component]
 fn ReceiptPanel(phase: RwSignal<Phase>) -> impl IntoView {
-    let receipt = move || phase.with(|p| p.receipt().cloned());
+    let receipt = move || phase.get().receipt().cloned();
     Effect::new(move |_| {
         if receipt().is_some() {
             request_animation_frame(|| page::focus("receipt-heading"));
@@ -488,15 +513,14 @@ fn ReceiptPanel(phase: RwSignal<Phase>) -> impl IntoView {
 }
 
 /// Seals what the client entered, then sends it.
-async fn seal_and_send(
-    config: StoredValue<LoadedConfig>,
-    state: RwSignal<FormState>,
-    phase: RwSignal<Phase>,
-    aes: RwSignal<&'static str>,
-    pow: RwSignal<Option<String>>,
-    options: StoredValue<EmbedOptions>,
-    endpoint: &str,
-) {
+async fn seal_and_send(form: Form, endpoint: &str) {
+    let Form {
+        config,
+        state,
+        phase,
+        aes,
+        ..
+    } = form;
     page::mark("sealform:seal-start");
     let (recipients, submission, attachments) = config.with_value(|c| {
         let (submission, attachments) = state.with_untracked(|s| {
@@ -509,7 +533,7 @@ async fn seal_and_send(
         });
         (c.schema.recipients.clone(), submission, attachments)
     });
-    let progress = move |done, total| phase.update(|p| p.sealing(done, total));
+    let progress = move |done, total| phase.set(Phase::sealing(done, total));
     match crate::seal::seal(&recipients, &submission, &attachments, progress).await {
         Ok((bundle, path)) => {
             aes.set(path.name());
@@ -520,14 +544,14 @@ async fn seal_and_send(
             // the receiver's answer.
             let receipt = bundle.receipt();
             crate::seal::next_turn().await;
-            let outcome = deliver(config, phase, pow, endpoint, &bundle).await;
+            let outcome = deliver(form, endpoint, &bundle).await;
             let receipt = receipt.await;
             let sealed = Arc::new(SealedCopy { bundle, receipt });
-            settle(config, state, phase, options, outcome, sealed);
+            settle(form, outcome, sealed);
         }
         Err(error) => {
             leptos::logging::error!("sealform: sealing failed: {error}");
-            phase.update(Phase::sealing_failed);
+            phase.set(Phase::sealing_failed());
         }
     }
 }
@@ -535,16 +559,13 @@ async fn seal_and_send(
 /// Sends a sealed bundle, with the proofs of work the receiver may ask for: the one solved while the client typed
 /// for the first try, and a fresh one for every try after it, since the receiver spends a challenge on the first
 /// request that carries it, even one it then answers 503.
-async fn deliver(
-    config: StoredValue<LoadedConfig>,
-    phase: RwSignal<Phase>,
-    pow: RwSignal<Option<String>>,
-    endpoint: &str,
-    bundle: &Bundle,
-) -> SendOutcome {
-    phase.update(Phase::sending);
+async fn deliver(form: Form, endpoint: &str, bundle: &Bundle) -> SendOutcome {
+    let Form {
+        config, phase, pow, ..
+    } = form;
+    phase.set(Phase::sending());
     let wanted = config.with_value(|c| c.proof_of_work);
-    let on_retry = |retry| phase.update(|p| p.retrying(retry));
+    let on_retry = |retry| phase.set(Phase::retrying(retry));
     // Single-use: taken now, and another solved afterwards in case the client sends again later.
     let ahead = pow.get_untracked();
     pow.set(None);
@@ -604,25 +625,24 @@ fn solve_ahead(pow: RwSignal<Option<String>>, endpoint: String) {
 
 /// Shows how a send ended: on success the receipt (the embedding page is told, and the answers are forgotten), else
 /// the sealed copy to send again or download.
-fn settle(
-    config: StoredValue<LoadedConfig>,
-    state: RwSignal<FormState>,
-    phase: RwSignal<Phase>,
-    options: StoredValue<EmbedOptions>,
-    outcome: SendOutcome,
-    sealed: Arc<SealedCopy<Bundle>>,
-) {
+fn settle(form: Form, outcome: SendOutcome, sealed: Arc<SealedCopy<Bundle>>) {
+    let Form {
+        config,
+        state,
+        phase,
+        options,
+        ..
+    } = form;
     let (firm, language) =
         config.with_value(|c| (c.schema.firm.name.clone(), c.schema.language.clone()));
     let now = || SentAt {
         at: page::now_rfc3339(),
         shown_at: page::now_readable(&language),
     };
-    let stored = phase
-        .try_update(|p| p.settle(outcome, sealed, firm, now).map(|r| r.full.clone()))
-        .flatten();
-    if let Some(receipt) = stored {
-        options.with_value(|o| page::tell_submitted(o, &receipt));
+    let next = Phase::settled(outcome, sealed, firm, now);
+    if let Some(receipt) = next.receipt() {
+        options.with_value(|o| page::tell_submitted(o, &receipt.full));
         state.update(FormState::clear);
     }
+    phase.set(next);
 }
