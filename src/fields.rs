@@ -131,21 +131,22 @@ pub fn Question(
             {purpose}
         </p>
     };
-    let error_view = view! {
-        <ErrorMessage message=error id=Signal::derive(move || format!("{}-error", input_id.get()))/>
-    };
+    let error_view = error_message(
+        error,
+        Some(Signal::derive(move || format!("{}-error", input_id.get()))),
+    );
     let write = move |answer: Answer| {
         state.update(|s| place.with_value(|p| p.set_answer(s, answer)));
         ctx.recheck.run(());
     };
     let value = Signal::derive(move || state.with(|s| place.with_value(|p| p.answer(s))));
-    let has_error = Signal::derive(move || error.with(Option::is_some));
+    let has_error = move || error.with(Option::is_some);
     let invalid = move || error.with(Option::is_some).then_some("true");
     let label = format!("{}{optional}", field.label);
 
     match field.kind.clone() {
         FieldKind::Radio { options } => view! {
-            <FormGroup has_error=has_error>
+            {form_group(has_error, view! {
                 <fieldset class="sf-fieldset" aria-describedby=describedby>
                     <legend class="sf-label">{label}</legend>
                     {hint_view}
@@ -157,14 +158,14 @@ pub fn Question(
                         }).collect_view()}
                     </div>
                 </fieldset>
-            </FormGroup>
+            })}
         }
         .into_any(),
         FieldKind::Checkboxes { options, .. } => {
             let order: Vec<String> = options.iter().map(|c| c.value.clone()).collect();
             let order = StoredValue::new(order);
             view! {
-                <FormGroup has_error=has_error>
+                {form_group(has_error, view! {
                     <fieldset class="sf-fieldset" aria-describedby=describedby>
                         <legend class="sf-label">{label}</legend>
                         {hint_view}
@@ -176,14 +177,14 @@ pub fn Question(
                             }).collect_view()}
                         </div>
                     </fieldset>
-                </FormGroup>
+                })}
             }
             .into_any()
         }
         FieldKind::Checkbox => {
             let checked = move || state.with(|s| place.with_value(|p| p.row.is_none() && s.flag(&p.field)));
             view! {
-                <FormGroup has_error=has_error>
+                {form_group(has_error, view! {
                     {error_view}
                     <div class="sf-checkboxes__item">
                         <input class="sf-checkboxes__input" type="checkbox" id=input_id
@@ -194,12 +195,12 @@ pub fn Question(
                     </div>
                     {hint_view}
                     {purpose_view}
-                </FormGroup>
+                })}
             }
             .into_any()
         }
         FieldKind::Select { options } => view! {
-            <FormGroup has_error=has_error>
+            {form_group(has_error, view! {
                 <label class="sf-label" for=input_id>{label}</label>
                 {hint_view}
                 {purpose_view}
@@ -212,11 +213,11 @@ pub fn Question(
                         <option value=choice.value.clone()>{choice.label}</option>
                     }).collect_view()}
                 </select>
-            </FormGroup>
+            })}
         }
         .into_any(),
         FieldKind::Date { .. } => view! {
-            <FormGroup has_error=has_error>
+            {form_group(has_error, view! {
                 <fieldset class="sf-fieldset" role="group" aria-describedby=describedby>
                     <legend class="sf-label">{label}</legend>
                     {hint_view}
@@ -228,11 +229,11 @@ pub fn Question(
                         {date_part(DatePart::Year, input_id, value, write, invalid)}
                     </div>
                 </fieldset>
-            </FormGroup>
+            })}
         }
         .into_any(),
         FieldKind::Textarea { .. } => view! {
-            <FormGroup has_error=has_error>
+            {form_group(has_error, view! {
                 <label class="sf-label" for=input_id>{label}</label>
                 {hint_view}
                 {purpose_view}
@@ -241,13 +242,13 @@ pub fn Question(
                     aria-invalid=invalid spellcheck="true"
                     prop:value=value
                     on:input=move |ev| write(Answer::Text(event_target_value(&ev)))></textarea>
-            </FormGroup>
+            })}
         }
         .into_any(),
         kind => {
             let (input_type, autocomplete, inputmode) = input_attributes(&field.id, &kind);
             view! {
-                <FormGroup has_error=has_error>
+                {form_group(has_error, view! {
                     <label class="sf-label" for=input_id>{label}</label>
                     {hint_view}
                     {purpose_view}
@@ -256,7 +257,7 @@ pub fn Question(
                         inputmode=inputmode spellcheck="false" aria-describedby=describedby aria-invalid=invalid
                         prop:value=value
                         on:input=move |ev| write(Answer::Text(event_target_value(&ev)))/>
-                </FormGroup>
+                })}
             }
             .into_any()
         }
@@ -513,13 +514,13 @@ pub fn FileQuestion(
     };
     let field_id = StoredValue::new(id.clone());
     view! {
-        <FormGroup has_error=Signal::derive(move || error.with(Option::is_some))>
+        {form_group(move || error.with(Option::is_some), view! {
             <label class="sf-label" for=id.clone()>{format!("{}{}", field.label, if field.required { "" } else { " (optional)" })}</label>
             {hint}
             <p class="sf-purpose" id=format!("{id}-purpose")>
                 <span class="sf-purpose-label">"Why we ask: "</span>{field.purpose.clone()}
             </p>
-            <ErrorMessage message=error id=format!("{id}-error")/>
+            {error_message(error, Some(Signal::derive(move || format!("{}-error", field_id.get_value()))))}
             <input class="sf-file-upload" type="file" id=id.clone() accept=accept multiple=multiple
                 aria-describedby=describedby
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
@@ -548,36 +549,34 @@ pub fn FileQuestion(
                     }
                 </For>
             </ul>
-        </FormGroup>
+        })}
     }
 }
 
 /// GOV.UK's form group around one question (or consent): marked with the error colour and bar while it has a
 /// problem.
-#[component]
-pub fn FormGroup(
-    /// Whether the question has a problem now.
-    has_error: Signal<bool>,
-    /// The label, hint, inline error and inputs.
-    children: Children,
+pub fn form_group(
+    has_error: impl Fn() -> bool + Send + Sync + 'static,
+    children: impl IntoView,
 ) -> impl IntoView {
-    view! { <div class="sf-form-group" class:sf-form-group--error=move || has_error.get()>{children()}</div> }
+    let class = move || {
+        if has_error() {
+            "sf-form-group sf-form-group--error"
+        } else {
+            "sf-form-group"
+        }
+    };
+    view! { <div class=class>{children}</div> }
 }
 
-/// GOV.UK's inline error message with its visually hidden "Error:" prefix, shown while there is a problem.
-#[component]
-pub fn ErrorMessage(
-    /// The problem, if there is one now.
-    #[prop(into)]
-    message: Signal<Option<String>>,
-    /// The element id (`FIELD-error`) the input's `aria-describedby` names; none for a group's error.
-    #[prop(optional, into)]
-    id: MaybeProp<String>,
-) -> impl IntoView {
+/// GOV.UK's inline error message with its visually hidden "Error:" prefix, shown while `message` holds a problem.
+/// `id` is the element id (`FIELD-error`) that the input's `aria-describedby` names; none for a group's error. Not
+/// generic, so the page's wasm holds this markup once.
+pub fn error_message(message: Signal<Option<String>>, id: Option<Signal<String>>) -> impl IntoView {
     move || {
         message.get().map(|message| {
             view! {
-                <p class="sf-error-message" id=move || id.get()>
+                <p class="sf-error-message" id=id.map(|id| id.get())>
                     <span class="sf-visually-hidden">"Error: "</span>
                     {message}
                 </p>

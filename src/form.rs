@@ -8,7 +8,7 @@ use sealform_core::protocol;
 use sealform_core::schema::{DataCategory, FieldKind};
 
 use crate::config::{EmbedOptions, LoadedConfig};
-use crate::fields::{Ctx, ErrorMessage, FileQuestion, FormGroup, Place, Question};
+use crate::fields::{error_message, form_group, Ctx, FileQuestion, Place, Question};
 use crate::flow::{self, Problem, SealedCopy, SentAt};
 use crate::page;
 use crate::seal::Bundle;
@@ -231,12 +231,12 @@ fn GroupQuestion(field: sealform_core::Field, ctx: Ctx) -> impl IntoView {
         if field.required { "" } else { " (optional)" }
     );
     view! {
-        <FormGroup has_error=Signal::derive(move || error().is_some())>
+        {form_group(move || error().is_some(), view! {
             <fieldset class="sf-fieldset" id=field.id.clone() tabindex="-1">
                 <legend class="sf-label">{label}</legend>
                 {field.hint.clone().map(|h| view! { <div class="sf-hint">{h}</div> })}
                 <p class="sf-purpose"><span class="sf-purpose-label">"Why we ask: "</span>{field.purpose.clone()}</p>
-                <ErrorMessage message=Signal::derive(error)/>
+                {error_message(Signal::derive(error), None)}
                 <For each=rows key=|id| *id let:row>
                     {
                         let number = move || state.with(|s| group.with_value(|g| s.row_index(g, row).map_or(0, |i| i + 1)));
@@ -265,7 +265,7 @@ fn GroupQuestion(field: sealform_core::Field, ctx: Ctx) -> impl IntoView {
                     {move || format!("Add {} {}", if rows().is_empty() { "a" } else { "another" }, row_label.get_value().to_lowercase())}
                 </button>
             </fieldset>
-        </FormGroup>
+        })}
     }
     .into_any()
 }
@@ -360,8 +360,8 @@ fn ConsentStep(
                     let hint_id = format!("{}-hint", item.id);
                     let has_hint = item.hint.is_some();
                     view! {
-                        <FormGroup has_error=Signal::derive(move || error().is_some())>
-                            <ErrorMessage message=Signal::derive(error) id=format!("{}-error", item.id)/>
+                        {form_group(move || error().is_some(), view! {
+                            {error_message(Signal::derive(error), Some(Signal::derive(move || format!("{}-error", id.get_value()))))}
                             <div class="sf-checkboxes__item">
                                 <input class="sf-checkboxes__input" type="checkbox" id=item.id.clone()
                                     aria-describedby=move || {
@@ -380,7 +380,7 @@ fn ConsentStep(
                                 <label class="sf-label sf-checkboxes__label" for=item.id.clone()>{item.text.clone()}</label>
                                 {item.hint.clone().map(|h| view! { <div class="sf-hint sf-checkboxes__hint" id=hint_id.clone()>{h}</div> })}
                             </div>
-                        </FormGroup>
+                        })}
                     }
                 }).collect_view()}
             </div>
