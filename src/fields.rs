@@ -559,6 +559,7 @@ pub fn form_group(
     has_error: impl Fn() -> bool + Send + Sync + 'static,
     children: impl IntoView,
 ) -> impl IntoView {
+    // One string, not a `class:` directive: in this leptos the directive added about 2 KB to the wasm.
     let class = move || {
         if has_error() {
             "sf-form-group sf-form-group--error"
