@@ -4,79 +4,35 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use sealform_core::bundle::ReceiptId;
 use sealform_core::protocol;
 use sealform_core::schema::{DataCategory, FieldKind};
 
 use crate::config::{EmbedOptions, LoadedConfig};
-use crate::fields::{Ctx, FileQuestion, Place, Question};
+use crate::fields::{error_message, form_group, Ctx, FileQuestion, Place, Question};
+use crate::flow::{self, Problem, SealedCopy, SentAt};
 use crate::page;
 use crate::seal::Bundle;
 use crate::send::{self, SendOutcome};
 use crate::state::{element_id, FormState};
 
-/// Where the form is in its life.
-#[derive(Clone, Debug)]
-enum Phase {
-    /// The client is filling it in.
-    Filling,
-    /// Sealing: parts done of total.
-    Sealing { done: usize, total: usize },
-    /// Sending, on this try (counted from 1).
-    Sending { attempt: usize },
-    /// Stored by the firm's server.
-    Sent(Receipt),
-    /// Sealed but not stored: the bundle is kept so it can be sent again or downloaded.
-    NotSent {
-        sealed: Arc<SealedCopy>,
-        problem: Problem,
-    },
-    /// Not sealed at all (the browser could not, or the honeypot was filled): the client is told why and how to
-    /// reach the firm; the answers stay.
-    Blocked(String),
-}
+/// Where the form is in its life, with the page's sealed bundle.
+type Phase = flow::Phase<Bundle>;
 
-/// A sealed bundle that was not stored, and its receipt id: kept so it can be sent again or downloaded.
-#[derive(Debug)]
-struct SealedCopy {
-    bundle: Bundle,
-    receipt: ReceiptId,
-}
-
-/// Why a sealed form was not stored.
-#[derive(Clone, Debug, PartialEq)]
-enum Problem {
-    /// The server could not be reached after every retry.
-    Unreachable,
-    /// The server refused it, with its message.
-    Refused(String),
-}
-
-/// What the client keeps after sending.
-#[derive(Clone, Debug, PartialEq)]
-struct Receipt {
-    short: String,
-    full: String,
-    /// When, RFC 3339 (for the downloaded receipt).
-    at: String,
-    /// When, as the client reads it.
-    shown_at: String,
-    firm: String,
-}
-
-impl Receipt {
-    fn text(&self) -> String {
-        format!(
-            "Receipt for your form sent to {firm}\n\nReference: {short}\nFull receipt id (SHA-256 of what was \
-             sent): {full}\nSent: {shown_at} ({at})\n\nYour answers were encrypted on your device before they were sent; only \
-             {firm} can read them. Quote the reference if you contact them about this form.\n",
-            firm = self.firm,
-            short = self.short,
-            full = self.full,
-            at = self.at,
-            shown_at = self.shown_at,
-        )
-    }
+/// The form's signals that a send reads and writes, as one `Copy` value handed to each of its steps.
+#[derive(Clone, Copy)]
+struct Form {
+    /// The firm's checked config.
+    config: StoredValue<LoadedConfig>,
+    /// What the client has entered.
+    state: RwSignal<FormState>,
+    /// Where the send is.
+    phase: RwSignal<Phase>,
+    /// The AES implementation sealing used (the root's `data-aes`, for tests).
+    aes: RwSignal<&'static str>,
+    /// A proof of work solved ahead, for the next send's first try.
+    pow: RwSignal<Option<String>>,
+    /// What the embedding page asked for.
+    options: StoredValue<EmbedOptions>,
 }
 
 /// The form for a loaded, checked config.
@@ -113,10 +69,7 @@ pub fn IntakeForm(
     });
     page::guard_unload(move || {
         let unsent_answers = state.with_untracked(FormState::has_input);
-        let unsent_bundle = matches!(
-            phase.get_untracked(),
-            Phase::NotSent { .. } | Phase::Sealing { .. } | Phase::Sending { .. }
-        );
+        let unsent_bundle = phase.get_untracked().unsent_bundle();
         unsent_answers || unsent_bundle
     });
     page::watch_height(options.get_value());
@@ -128,12 +81,17 @@ pub fn IntakeForm(
         solve_ahead(pow, endpoint.clone());
     }
 
+    let form = Form {
+        config,
+        state,
+        phase,
+        aes,
+        pow,
+        options,
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if !matches!(
-            phase.get_untracked(),
-            Phase::Filling | Phase::NotSent { .. } | Phase::Blocked(_)
-        ) {
+        if !phase.get_untracked().can_submit() {
             return;
         }
         let ok = config.with_value(|c| {
@@ -150,25 +108,23 @@ pub fn IntakeForm(
             return;
         }
         if !honeypot.get_untracked().is_empty() {
-            phase.set(Phase::Blocked(
-                "This form could not be sent. Please contact the firm directly using the details below.".into(),
-            ));
+            phase.set(Phase::honeypot_filled());
             return;
         }
         let endpoint = endpoint.clone();
         leptos::task::spawn_local(async move {
-            seal_and_send(config, state, phase, aes, pow, options, &endpoint).await;
+            seal_and_send(form, &endpoint).await;
         });
     };
 
     let retry = move |_| {
-        let Phase::NotSent { sealed, .. } = phase.get_untracked() else {
+        let Some(sealed) = phase.get_untracked().sealed() else {
             return;
         };
         let endpoint = config.with_value(|c| c.endpoint.clone());
         leptos::task::spawn_local(async move {
-            let outcome = deliver(config, phase, pow, &endpoint, &sealed.bundle).await;
-            settle(config, state, phase, options, outcome, sealed);
+            let outcome = deliver(form, &endpoint, &sealed.bundle).await;
+            settle(form, outcome, sealed);
         });
     };
 
@@ -179,7 +135,7 @@ pub fn IntakeForm(
     let description = config.with_value(|c| c.schema.description.clone());
     let heading = config.with_value(|c| c.schema.title.clone());
 
-    let filling = move || !matches!(phase.get(), Phase::Sent(_));
+    let filling = move || phase.get().receipt().is_none();
     view! {
         <div class="sf-form-root" data-aes=move || aes.get()>
             <Show when=filling fallback=move || view! { <ReceiptPanel phase=phase/> }>
@@ -210,7 +166,7 @@ pub fn IntakeForm(
                     </div>
                     <StatusPanel phase=phase firm=firm.clone() on_retry=Callback::new(retry)/>
                     <button type="submit" class="sf-button" id="sf-submit" data-testid="submit"
-                        disabled=move || matches!(phase.get(), Phase::Sealing { .. } | Phase::Sending { .. })>
+                        disabled=move || phase.get().busy()>
                         "Send securely"
                     </button>
                 </form>
@@ -275,14 +231,12 @@ fn GroupQuestion(field: sealform_core::Field, ctx: Ctx) -> impl IntoView {
         if field.required { "" } else { " (optional)" }
     );
     view! {
-        <div class=move || if error().is_some() { "sf-form-group sf-form-group--error" } else { "sf-form-group" }>
+        {form_group(move || error().is_some(), view! {
             <fieldset class="sf-fieldset" id=field.id.clone() tabindex="-1">
                 <legend class="sf-label">{label}</legend>
                 {field.hint.clone().map(|h| view! { <div class="sf-hint">{h}</div> })}
                 <p class="sf-purpose"><span class="sf-purpose-label">"Why we ask: "</span>{field.purpose.clone()}</p>
-                {move || error().map(|m| view! {
-                    <p class="sf-error-message"><span class="sf-visually-hidden">"Error: "</span>{m}</p>
-                })}
+                {error_message(Signal::derive(error), None)}
                 <For each=rows key=|id| *id let:row>
                     {
                         let number = move || state.with(|s| group.with_value(|g| s.row_index(g, row).map_or(0, |i| i + 1)));
@@ -311,7 +265,7 @@ fn GroupQuestion(field: sealform_core::Field, ctx: Ctx) -> impl IntoView {
                     {move || format!("Add {} {}", if rows().is_empty() { "a" } else { "another" }, row_label.get_value().to_lowercase())}
                 </button>
             </fieldset>
-        </div>
+        })}
     }
     .into_any()
 }
@@ -406,12 +360,8 @@ fn ConsentStep(
                     let hint_id = format!("{}-hint", item.id);
                     let has_hint = item.hint.is_some();
                     view! {
-                        <div class=move || if error().is_some() { "sf-form-group sf-form-group--error" } else { "sf-form-group" }>
-                            {move || error().map(|m| view! {
-                                <p class="sf-error-message" id=format!("{}-error", id.get_value())>
-                                    <span class="sf-visually-hidden">"Error: "</span>{m}
-                                </p>
-                            })}
+                        {form_group(move || error().is_some(), view! {
+                            {error_message(Signal::derive(error), Some(Signal::derive(move || format!("{}-error", id.get_value()))))}
                             <div class="sf-checkboxes__item">
                                 <input class="sf-checkboxes__input" type="checkbox" id=item.id.clone()
                                     aria-describedby=move || {
@@ -430,7 +380,7 @@ fn ConsentStep(
                                 <label class="sf-label sf-checkboxes__label" for=item.id.clone()>{item.text.clone()}</label>
                                 {item.hint.clone().map(|h| view! { <div class="sf-hint sf-checkboxes__hint" id=hint_id.clone()>{h}</div> })}
                             </div>
-                        </div>
+                        })}
                     }
                 }).collect_view()}
             </div>
@@ -456,15 +406,7 @@ fn data_uses(schema: &sealform_core::FormSchema) -> Vec<(&'static str, String)> 
             let labels: Vec<&str> = schema
                 .fields()
                 .filter(|place| place.group.is_none())
-                .filter(|place| {
-                    place.field.category == category
-                        || place
-                            .field
-                            .kind
-                            .options()
-                            .iter()
-                            .any(|o| o.category == Some(category))
-                })
+                .filter(|place| place.field.may_give(category))
                 .map(|place| place.field.label.as_str())
                 .collect();
             (!labels.is_empty()).then(|| (name, labels.join("; ")))
@@ -493,7 +435,7 @@ fn StatusPanel(
         })
     };
     let download = move |_| {
-        if let Phase::NotSent { sealed, .. } = phase.get_untracked() {
+        if let Some(sealed) = phase.get_untracked().sealed() {
             let name = format!("sealed-form-{}.sealform", sealed.receipt.short());
             let _ = page::download(&name, protocol::BUNDLE_MEDIA_TYPE, sealed.bundle.bytes());
         }
@@ -539,10 +481,7 @@ fn StatusPanel(
 /// The receipt, on screen and as a download.
 #[component]
 fn ReceiptPanel(phase: RwSignal<Phase>) -> impl IntoView {
-    let receipt = move || match phase.get() {
-        Phase::Sent(receipt) => Some(receipt),
-        _ => None,
-    };
+    let receipt = move || phase.get().receipt().cloned();
     Effect::new(move |_| {
         if receipt().is_some() {
             request_animation_frame(|| page::focus("receipt-heading"));
@@ -574,15 +513,14 @@ fn ReceiptPanel(phase: RwSignal<Phase>) -> impl IntoView {
 }
 
 /// Seals what the client entered, then sends it.
-async fn seal_and_send(
-    config: StoredValue<LoadedConfig>,
-    state: RwSignal<FormState>,
-    phase: RwSignal<Phase>,
-    aes: RwSignal<&'static str>,
-    pow: RwSignal<Option<String>>,
-    options: StoredValue<EmbedOptions>,
-    endpoint: &str,
-) {
+async fn seal_and_send(form: Form, endpoint: &str) {
+    let Form {
+        config,
+        state,
+        phase,
+        aes,
+        ..
+    } = form;
     page::mark("sealform:seal-start");
     let (recipients, submission, attachments) = config.with_value(|c| {
         let (submission, attachments) = state.with_untracked(|s| {
@@ -595,7 +533,7 @@ async fn seal_and_send(
         });
         (c.schema.recipients.clone(), submission, attachments)
     });
-    let progress = move |done, total| phase.set(Phase::Sealing { done, total });
+    let progress = move |done, total| phase.set(Phase::sealing(done, total));
     match crate::seal::seal(&recipients, &submission, &attachments, progress).await {
         Ok((bundle, path)) => {
             aes.set(path.name());
@@ -606,16 +544,14 @@ async fn seal_and_send(
             // the receiver's answer.
             let receipt = bundle.receipt();
             crate::seal::next_turn().await;
-            let outcome = deliver(config, phase, pow, endpoint, &bundle).await;
+            let outcome = deliver(form, endpoint, &bundle).await;
             let receipt = receipt.await;
             let sealed = Arc::new(SealedCopy { bundle, receipt });
-            settle(config, state, phase, options, outcome, sealed);
+            settle(form, outcome, sealed);
         }
         Err(error) => {
             leptos::logging::error!("sealform: sealing failed: {error}");
-            phase.set(Phase::Blocked(
-                "Your form could not be encrypted in this browser. Please try another browser, or contact the firm directly.".into(),
-            ));
+            phase.set(Phase::sealing_failed());
         }
     }
 }
@@ -623,16 +559,13 @@ async fn seal_and_send(
 /// Sends a sealed bundle, with the proofs of work the receiver may ask for: the one solved while the client typed
 /// for the first try, and a fresh one for every try after it, since the receiver spends a challenge on the first
 /// request that carries it, even one it then answers 503.
-async fn deliver(
-    config: StoredValue<LoadedConfig>,
-    phase: RwSignal<Phase>,
-    pow: RwSignal<Option<String>>,
-    endpoint: &str,
-    bundle: &Bundle,
-) -> SendOutcome {
-    phase.set(Phase::Sending { attempt: 1 });
+async fn deliver(form: Form, endpoint: &str, bundle: &Bundle) -> SendOutcome {
+    let Form {
+        config, phase, pow, ..
+    } = form;
+    phase.set(Phase::sending());
     let wanted = config.with_value(|c| c.proof_of_work);
-    let on_retry = |retry| phase.set(Phase::Sending { attempt: retry + 1 });
+    let on_retry = |retry| phase.set(Phase::retrying(retry));
     // Single-use: taken now, and another solved afterwards in case the client sends again later.
     let ahead = pow.get_untracked();
     pow.set(None);
@@ -690,53 +623,26 @@ fn solve_ahead(pow: RwSignal<Option<String>>, endpoint: String) {
     });
 }
 
-/// Shows how a send ended: on success the receipt (and the answers are forgotten), else the sealed copy to send
-/// again or download.
-fn settle(
-    config: StoredValue<LoadedConfig>,
-    state: RwSignal<FormState>,
-    phase: RwSignal<Phase>,
-    options: StoredValue<EmbedOptions>,
-    outcome: SendOutcome,
-    sealed: Arc<SealedCopy>,
-) {
-    match outcome {
-        SendOutcome::Stored { receipt } if receipt == sealed.receipt.full() => {
-            let (firm, language) =
-                config.with_value(|c| (c.schema.firm.name.clone(), c.schema.language.clone()));
-            options.with_value(|o| page::tell_submitted(o, &receipt));
-            state.update(FormState::clear);
-            phase.set(Phase::Sent(Receipt {
-                short: sealed.receipt.short(),
-                full: receipt,
-                at: page::now_rfc3339(),
-                shown_at: page::now_readable(&language),
-                firm,
-            }));
-        }
-        SendOutcome::Stored { receipt } => {
-            leptos::logging::error!(
-                "sealform: the server's receipt {receipt} is not the SHA-256 of what was sent ({})",
-                sealed.receipt.full()
-            );
-            phase.set(Phase::NotSent {
-                sealed,
-                problem: Problem::Refused("The firm's server acknowledged a different form than the one sent. Please download a sealed copy or contact the firm.".into()),
-            });
-        }
-        SendOutcome::Refused { message, status } => {
-            leptos::logging::error!("sealform: the server refused the form ({status})");
-            phase.set(Phase::NotSent {
-                sealed,
-                problem: Problem::Refused(message),
-            });
-        }
-        SendOutcome::Unreachable { detail } => {
-            leptos::logging::warn!("sealform: could not send: {detail}");
-            phase.set(Phase::NotSent {
-                sealed,
-                problem: Problem::Unreachable,
-            });
-        }
+/// Shows how a send ended: on success the receipt (the embedding page is told, and the answers are forgotten), else
+/// the sealed copy to send again or download.
+fn settle(form: Form, outcome: SendOutcome, sealed: Arc<SealedCopy<Bundle>>) {
+    let Form {
+        config,
+        state,
+        phase,
+        options,
+        ..
+    } = form;
+    let (firm, language) =
+        config.with_value(|c| (c.schema.firm.name.clone(), c.schema.language.clone()));
+    let now = || SentAt {
+        at: page::now_rfc3339(),
+        shown_at: page::now_readable(&language),
+    };
+    let next = Phase::settled(outcome, sealed, firm, now);
+    if let Some(receipt) = next.receipt() {
+        options.with_value(|o| page::tell_submitted(o, &receipt.full));
+        state.update(FormState::clear);
     }
+    phase.set(next);
 }

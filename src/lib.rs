@@ -12,6 +12,7 @@ use wasm_bindgen::prelude::*;
 
 pub mod config;
 pub mod fields;
+pub mod flow;
 mod form;
 pub mod page;
 pub mod seal;

@@ -395,6 +395,26 @@ impl Default for Limits {
     }
 }
 
+/// "10MB", "9.5MB", "500KB" or "900 bytes", as GOV.UK writes sizes (binary multiples, no space before the unit).
+/// Rounded down, so a limit stated is never more than the real one. The one way sizes are written to the client
+/// (limits in error messages, the files picked) and by the firm's tools.
+pub fn file_size(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    if bytes >= MB {
+        let tenths = u128::from(bytes) * 10 / u128::from(MB);
+        if tenths % 10 == 0 {
+            format!("{}MB", tenths / 10)
+        } else {
+            format!("{}.{}MB", tenths / 10, tenths % 10)
+        }
+    } else if bytes >= KB {
+        format!("{}KB", bytes / KB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 /// The firm's look, written into CSS custom properties; both values are checked so they cannot break out of them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1042,7 +1062,7 @@ impl FormSchema {
 
 impl Field {
     /// Whether some answer to this field (or, for a group, its questions) could be of `category`.
-    fn may_give(&self, category: DataCategory) -> bool {
+    pub fn may_give(&self, category: DataCategory) -> bool {
         self.category == category
             || self
                 .kind

@@ -9,7 +9,7 @@ use time::Date;
 use crate::answers::{is_answered, Answer, Answers};
 use crate::attachment::AttachmentInfo;
 use crate::contact::{is_email, is_tel};
-use crate::schema::{parse_date, Choice, DateRule, Field, FieldKind, FormSchema};
+use crate::schema::{file_size, parse_date, Choice, DateRule, Field, FieldKind, FormSchema};
 
 /// One problem with one answer, to show beside the field and in the error summary.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -718,25 +718,6 @@ fn or_list(items: &[String]) -> String {
         [] => String::new(),
         [only] => only.clone(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
-}
-
-/// "10MB", "9.5MB", "500KB" or "900 bytes", as GOV.UK writes sizes (binary multiples, no space before the unit).
-/// Rounded down, so the limit stated is never more than the real one.
-fn file_size(bytes: u64) -> String {
-    const KB: u64 = 1024;
-    const MB: u64 = 1024 * 1024;
-    if bytes >= MB {
-        let tenths = u128::from(bytes) * 10 / u128::from(MB);
-        if tenths % 10 == 0 {
-            format!("{}MB", tenths / 10)
-        } else {
-            format!("{}.{}MB", tenths / 10, tenths % 10)
-        }
-    } else if bytes >= KB {
-        format!("{}KB", bytes / KB)
-    } else {
-        format!("{bytes} bytes")
     }
 }
 

@@ -590,3 +590,16 @@ fn the_largest_bundle_is_the_attachments_in_base64_and_room_for_the_rest() {
     // No overflow: the arithmetic saturates.
     assert!(unbounded.max_bundle_bytes() > u64::MAX / 4);
 }
+
+#[test]
+fn sizes_are_written_as_govuk_writes_them() {
+    assert_eq!(file_size(10 * 1024 * 1024), "10MB");
+    assert_eq!(file_size(26_214_400), "25MB");
+    assert_eq!(file_size(10_000_000), "9.5MB");
+    assert_eq!(file_size(512 * 1024), "512KB");
+    assert_eq!(file_size(900), "900 bytes");
+    assert_eq!(
+        file_size(Limits::default().max_total_attachment_bytes),
+        "25MB"
+    );
+}
