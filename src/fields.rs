@@ -3,7 +3,7 @@
 //! repeatable group row reads and writes that row.
 
 use leptos::prelude::*;
-use sealform_core::schema::{file_size, Choice, Field, FieldKind, FormSchema};
+use sealform_core::schema::{picked_file_size, Choice, Field, FieldKind, FormSchema};
 use sealform_core::{Answer, Answers};
 use wasm_bindgen::JsCast;
 
@@ -535,7 +535,7 @@ pub fn FileQuestion(
                             <li class="sf-file-list__item">
                                 <span class="sf-file-list__name">{file.info.name.clone()}</span>
                                 " "
-                                <span class="sf-hint">{file_size(file.info.size)}</span>
+                                <span class="sf-hint">{picked_file_size(file.info.size)}</span>
                                 " "
                                 <button type="button" class="sf-link-button"
                                     on:click=move |_| {

@@ -395,21 +395,34 @@ impl Default for Limits {
     }
 }
 
-/// "10MB", "9.5MB", "500KB" or "900 bytes", as GOV.UK writes sizes (binary multiples, no space before the unit).
-/// Rounded down, so a limit stated is never more than the real one. The one way sizes are written to the client
-/// (limits in error messages, the files picked) and by the firm's tools.
+/// "10MB", "9.5MB", "500KB" or "900 bytes", as GOV.UK writes sizes (binary multiples, no space before the unit), for
+/// a limit: rounded down, so a limit stated is never more than the real one. The one way sizes are written to the
+/// client (limits in error messages, with [`picked_file_size`] for the files picked) and by the firm's tools.
 pub fn file_size(bytes: u64) -> String {
-    const KB: u64 = 1024;
-    const MB: u64 = 1024 * 1024;
-    if bytes >= MB {
-        let tenths = u128::from(bytes) * 10 / u128::from(MB);
+    written_size(bytes, false)
+}
+
+/// A file's size written as [`file_size`] writes a limit, but rounded up: a file just over a limit never shows
+/// the limit's own figure ("10.1MB" beside "must be smaller than 10MB", not "10MB").
+pub fn picked_file_size(bytes: u64) -> String {
+    written_size(bytes, true)
+}
+
+fn written_size(bytes: u64, round_up: bool) -> String {
+    const KB: u128 = 1024;
+    const MB: u128 = 1024 * 1024;
+    let bytes = u128::from(bytes);
+    let divide = |n: u128, d: u128| if round_up { n.div_ceil(d) } else { n / d };
+    // Rounded up, anything over 1023KB is written in MB ("1MB", not "1024KB").
+    if bytes >= MB || (round_up && bytes > MB - KB) {
+        let tenths = divide(bytes * 10, MB);
         if tenths % 10 == 0 {
             format!("{}MB", tenths / 10)
         } else {
             format!("{}.{}MB", tenths / 10, tenths % 10)
         }
     } else if bytes >= KB {
-        format!("{}KB", bytes / KB)
+        format!("{}KB", divide(bytes, KB))
     } else {
         format!("{bytes} bytes")
     }

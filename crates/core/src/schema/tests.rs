@@ -598,6 +598,13 @@ fn sizes_are_written_as_govuk_writes_them() {
     assert_eq!(file_size(10_000_000), "9.5MB");
     assert_eq!(file_size(512 * 1024), "512KB");
     assert_eq!(file_size(900), "900 bytes");
+    // A file just over a limit never shows the limit's figure; one exactly at it does.
+    assert_eq!(file_size(10 * 1024 * 1024 + 1), "10MB");
+    assert_eq!(picked_file_size(10 * 1024 * 1024 + 1), "10.1MB");
+    assert_eq!(picked_file_size(10 * 1024 * 1024), "10MB");
+    assert_eq!(picked_file_size(1025), "2KB");
+    assert_eq!(picked_file_size(1024 * 1024 - 1), "1MB");
+    assert_eq!(picked_file_size(900), "900 bytes");
     assert_eq!(
         file_size(Limits::default().max_total_attachment_bytes),
         "25MB"
