@@ -1074,7 +1074,8 @@ impl FormSchema {
 }
 
 impl Field {
-    /// Whether some answer to this field (or, for a group, its questions) could be of `category`.
+    /// Whether some answer to this field itself could be of `category`: its own category or one of its options'. A
+    /// group's questions are fields of their own ([`FormSchema::fields`] yields them), each asked on its own.
     pub fn may_give(&self, category: DataCategory) -> bool {
         self.category == category
             || self
