@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 
 use crate::base64url;
 use crate::error::{OpenError, SealError};
+use crate::json::{self, JsonProblem};
 #[cfg(feature = "open")]
 use crate::key::KeyUnwrap;
 use crate::key::{Kid, Recipient};
@@ -113,7 +114,7 @@ struct GcmTag([u8; 16]);
 
 impl Jwe {
     /// Reads one sealed part from its JSON text, strictly. With the `json-paths` feature, errors name the JSON path
-    /// of the problem; without it, the line and column.
+    /// of the problem; without it, serde_json's message gives the line and column.
     pub fn from_json(json: &[u8]) -> Result<Self, OpenError> {
         let part = parse_json(json, "")?;
         refuse_escapes(json)?;
@@ -207,20 +208,9 @@ impl Jwe {
     }
 }
 
-/// Reads `json` strictly as a `T`. A problem is placed by `context` and, with the `json-paths` feature, its JSON
-/// path within; without the feature, by `context` and the line and column in the message.
+/// Reads `json` strictly as a `T` ([`json::read`]), placing a problem by `context` and the path within.
 pub(crate) fn parse_json<T: DeserializeOwned>(json: &[u8], context: &str) -> Result<T, OpenError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(json);
-    #[cfg(feature = "json-paths")]
-    let value = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|error| malformed(context, &error.path().to_string(), error.inner()))?;
-    #[cfg(not(feature = "json-paths"))]
-    let value =
-        T::deserialize(&mut deserializer).map_err(|error| malformed(context, ".", &error))?;
-    match deserializer.end() {
-        Ok(()) => Ok(value),
-        Err(error) => Err(malformed(context, ".", &error)),
-    }
+    json::read(json).map_err(|problem| malformed(context, problem))
 }
 
 /// Refuses a JSON escape anywhere in a sealed document. Every string in one is base64url, a member name or
@@ -241,16 +231,16 @@ pub(crate) fn refuse_escapes(json: &[u8]) -> Result<(), OpenError> {
     })
 }
 
-fn malformed(context: &str, path: &str, problem: &serde_json::Error) -> OpenError {
-    let path = match (context, path) {
-        ("", ".") => "(top level)".to_owned(),
-        (context, ".") => context.to_owned(),
-        ("", path) => path.to_owned(),
-        (context, path) => format!("{context}.{path}"),
+fn malformed(context: &str, problem: JsonProblem) -> OpenError {
+    let path = match (context, problem.path) {
+        ("", None) => "(top level)".to_owned(),
+        (context, None) => context.to_owned(),
+        ("", Some(path)) => path,
+        (context, Some(path)) => format!("{context}.{path}"),
     };
     OpenError::Malformed {
         path,
-        problem: problem.to_string(),
+        problem: problem.message,
     }
 }
 

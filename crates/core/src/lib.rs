@@ -45,6 +45,7 @@ pub mod digest;
 pub mod envelope;
 pub mod error;
 pub mod format;
+mod json;
 pub mod key;
 pub mod protocol;
 pub mod schema;

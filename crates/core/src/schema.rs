@@ -8,14 +8,15 @@
 
 use std::fmt;
 
-use serde::de::{self, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use time::Date;
 
+use crate::json;
 use crate::key::Recipient;
 
 mod check;
 mod text;
+mod wire;
 
 pub(crate) use text::{check_https_url, parse_date};
 pub use text::{Endpoint, FontFamily, HexColour, IsoDuration, TextFormError};
@@ -124,7 +125,7 @@ pub struct Section {
 
 /// One question.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "RawField", into = "RawField")]
+#[serde(try_from = "wire::RawField", into = "wire::RawField")]
 pub struct Field {
     /// The field's id: the key of its answer, and its element id in the form. Unique across the whole form.
     pub id: String,
@@ -583,45 +584,12 @@ impl Template {
     }
 }
 
-/// Reads the JSON, naming the exact path of the first thing that does not fit (with the `json-paths` feature; the
-/// line and column without it).
+/// Reads the JSON strictly (core's one JSON reader), naming where the first thing that does not fit is.
 fn parse(bytes: &[u8]) -> Result<FormSchema, SchemaError> {
     check_version(bytes)?;
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let schema = deserialize_schema(&mut deserializer)?;
-    deserializer.end().map_err(|error| SchemaError::Json {
-        path: String::new(),
-        message: error.to_string(),
-    })?;
-    Ok(schema)
-}
-
-#[cfg(feature = "json-paths")]
-fn deserialize_schema(
-    deserializer: &mut serde_json::Deserializer<serde_json::de::SliceRead<'_>>,
-) -> Result<FormSchema, SchemaError> {
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        SchemaError::Json {
-            // serde_path_to_error names the document itself "." (or "?" before its first key is read), which reads as
-            // noise before a syntax error.
-            path: if path == "." || path == "?" {
-                String::new()
-            } else {
-                path
-            },
-            message: error.into_inner().to_string(),
-        }
-    })
-}
-
-#[cfg(not(feature = "json-paths"))]
-fn deserialize_schema(
-    deserializer: &mut serde_json::Deserializer<serde_json::de::SliceRead<'_>>,
-) -> Result<FormSchema, SchemaError> {
-    FormSchema::deserialize(deserializer).map_err(|error| SchemaError::Json {
-        path: String::new(),
-        message: error.to_string(),
+    json::read(bytes).map_err(|problem| SchemaError::Json {
+        path: problem.path.unwrap_or_default(),
+        message: problem.message,
     })
 }
 
@@ -650,290 +618,14 @@ fn finish(schema: FormSchema, require_recipients: bool) -> Result<FormSchema, Sc
     }
 }
 
-/// The JSON shape of a field: every member any kind may have. [`Field`]'s conversion moves the members of the
-/// field's kind into [`FieldKind`] and refuses any left over, so each kind accepts exactly its own constraints.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawField {
-    id: String,
-    kind: KindName,
-    label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    hint: Option<String>,
-    #[serde(default, skip_serializing_if = "is_false")]
-    required: bool,
-    category: DataCategory,
-    purpose: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    show_when: Option<Condition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    error_message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    max_length: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    must_be: Option<DateRule>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "text::optional_date"
-    )]
-    not_before: Option<Date>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "text::optional_date"
-    )]
-    not_after: Option<Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    min: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    max: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    integer: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    options: Option<Vec<Choice>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    min_selected: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    max_selected: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    accept: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    max_size: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    max_count: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    fields: Option<Vec<Field>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    row_label: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    min_rows: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    max_rows: Option<u32>,
-}
-
-fn is_false(value: &bool) -> bool {
-    !value
-}
-
-/// The `kind` member.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum KindName {
-    Text,
-    Textarea,
-    Email,
-    Tel,
-    Date,
-    Number,
-    Select,
-    Radio,
-    Checkbox,
-    Checkboxes,
-    File,
-    Group,
-}
-
-impl TryFrom<RawField> for Field {
-    type Error = String;
-
-    fn try_from(mut raw: RawField) -> Result<Self, String> {
-        let kind = take_kind(&mut raw)?;
-        let leftovers = [
-            ("max_length", raw.max_length.is_some()),
-            ("must_be", raw.must_be.is_some()),
-            ("not_before", raw.not_before.is_some()),
-            ("not_after", raw.not_after.is_some()),
-            ("min", raw.min.is_some()),
-            ("max", raw.max.is_some()),
-            ("integer", raw.integer.is_some()),
-            ("options", raw.options.is_some()),
-            ("min_selected", raw.min_selected.is_some()),
-            ("max_selected", raw.max_selected.is_some()),
-            ("accept", raw.accept.is_some()),
-            ("max_size", raw.max_size.is_some()),
-            ("max_count", raw.max_count.is_some()),
-            ("fields", raw.fields.is_some()),
-            ("row_label", raw.row_label.is_some()),
-            ("min_rows", raw.min_rows.is_some()),
-            ("max_rows", raw.max_rows.is_some()),
-        ];
-        if let Some((member, _)) = leftovers.iter().find(|(_, present)| *present) {
-            return Err(format!(
-                "`{member}` does not apply to a `{}` field",
-                kind.name()
-            ));
-        }
-        Ok(Self {
-            id: raw.id,
-            label: raw.label,
-            hint: raw.hint,
-            required: raw.required,
-            category: raw.category,
-            purpose: raw.purpose,
-            show_when: raw.show_when,
-            error_message: raw.error_message,
-            kind,
-        })
-    }
-}
-
-/// Moves the members that belong to `raw.kind` out of `raw` into a [`FieldKind`].
-fn take_kind(raw: &mut RawField) -> Result<FieldKind, String> {
-    let name = raw.kind;
-    let needed = |member: &str| format!("a `{}` field needs `{member}`", kind_name(name));
-    Ok(match name {
-        KindName::Text => FieldKind::Text {
-            max_length: raw.max_length.take(),
-        },
-        KindName::Textarea => FieldKind::Textarea {
-            max_length: raw.max_length.take(),
-        },
-        KindName::Email => FieldKind::Email,
-        KindName::Tel => FieldKind::Tel,
-        KindName::Date => FieldKind::Date {
-            must_be: raw.must_be.take(),
-            not_before: raw.not_before.take(),
-            not_after: raw.not_after.take(),
-        },
-        KindName::Number => FieldKind::Number {
-            min: raw.min.take(),
-            max: raw.max.take(),
-            integer: raw.integer.take().unwrap_or(false),
-        },
-        KindName::Select => FieldKind::Select {
-            options: raw.options.take().ok_or_else(|| needed("options"))?,
-        },
-        KindName::Radio => FieldKind::Radio {
-            options: raw.options.take().ok_or_else(|| needed("options"))?,
-        },
-        KindName::Checkbox => FieldKind::Checkbox,
-        KindName::Checkboxes => FieldKind::Checkboxes {
-            options: raw.options.take().ok_or_else(|| needed("options"))?,
-            min_selected: raw.min_selected.take(),
-            max_selected: raw.max_selected.take(),
-        },
-        KindName::File => FieldKind::File {
-            accept: raw.accept.take().ok_or_else(|| needed("accept"))?,
-            max_size: raw.max_size.take(),
-            max_count: raw.max_count.take().unwrap_or(1),
-        },
-        KindName::Group => FieldKind::Group {
-            fields: raw.fields.take().ok_or_else(|| needed("fields"))?,
-            row_label: raw.row_label.take().ok_or_else(|| needed("row_label"))?,
-            min_rows: raw.min_rows.take().unwrap_or(0),
-            max_rows: raw.max_rows.take().unwrap_or(DEFAULT_MAX_ROWS),
-        },
-    })
-}
-
-fn kind_name(name: KindName) -> &'static str {
-    match name {
-        KindName::Text => "text",
-        KindName::Textarea => "textarea",
-        KindName::Email => "email",
-        KindName::Tel => "tel",
-        KindName::Date => "date",
-        KindName::Number => "number",
-        KindName::Select => "select",
-        KindName::Radio => "radio",
-        KindName::Checkbox => "checkbox",
-        KindName::Checkboxes => "checkboxes",
-        KindName::File => "file",
-        KindName::Group => "group",
-    }
-}
-
-impl From<Field> for RawField {
-    fn from(field: Field) -> Self {
-        let mut raw = RawField {
-            id: field.id,
-            kind: field.kind.kind_name(),
-            label: field.label,
-            hint: field.hint,
-            required: field.required,
-            category: field.category,
-            purpose: field.purpose,
-            show_when: field.show_when,
-            error_message: field.error_message,
-            max_length: None,
-            must_be: None,
-            not_before: None,
-            not_after: None,
-            min: None,
-            max: None,
-            integer: None,
-            options: None,
-            min_selected: None,
-            max_selected: None,
-            accept: None,
-            max_size: None,
-            max_count: None,
-            fields: None,
-            row_label: None,
-            min_rows: None,
-            max_rows: None,
-        };
-        match field.kind {
-            FieldKind::Text { max_length } | FieldKind::Textarea { max_length } => {
-                raw.max_length = max_length
-            }
-            FieldKind::Email | FieldKind::Tel | FieldKind::Checkbox => {}
-            FieldKind::Date {
-                must_be,
-                not_before,
-                not_after,
-            } => {
-                raw.must_be = must_be;
-                raw.not_before = not_before;
-                raw.not_after = not_after;
-            }
-            FieldKind::Number { min, max, integer } => {
-                raw.min = min;
-                raw.max = max;
-                raw.integer = integer.then_some(true);
-            }
-            FieldKind::Select { options } | FieldKind::Radio { options } => {
-                raw.options = Some(options)
-            }
-            FieldKind::Checkboxes {
-                options,
-                min_selected,
-                max_selected,
-            } => {
-                raw.options = Some(options);
-                raw.min_selected = min_selected;
-                raw.max_selected = max_selected;
-            }
-            FieldKind::File {
-                accept,
-                max_size,
-                max_count,
-            } => {
-                raw.accept = Some(accept);
-                raw.max_size = max_size;
-                raw.max_count = Some(max_count);
-            }
-            FieldKind::Group {
-                fields,
-                row_label,
-                min_rows,
-                max_rows,
-            } => {
-                raw.fields = Some(fields);
-                raw.row_label = Some(row_label);
-                raw.min_rows = Some(min_rows);
-                raw.max_rows = Some(max_rows);
-            }
-        }
-        raw
-    }
-}
+// ---------------------------------------------------------------------------------------------------------------
+// Rules over the form alone (the rules that read answers, such as which fields are shown, are in `answers`)
+// ---------------------------------------------------------------------------------------------------------------
 
 impl FieldKind {
     /// The kind's name as written in the schema's `kind` member, e.g. `"checkboxes"`.
     pub fn name(&self) -> &'static str {
-        kind_name(self.kind_name())
+        wire::KindName::from(self).as_str()
     }
 
     /// The options of a select, radio or checkboxes field; empty for other kinds.
@@ -945,106 +637,7 @@ impl FieldKind {
             _ => &[],
         }
     }
-
-    fn kind_name(&self) -> KindName {
-        match self {
-            Self::Text { .. } => KindName::Text,
-            Self::Textarea { .. } => KindName::Textarea,
-            Self::Email => KindName::Email,
-            Self::Tel => KindName::Tel,
-            Self::Date { .. } => KindName::Date,
-            Self::Number { .. } => KindName::Number,
-            Self::Select { .. } => KindName::Select,
-            Self::Radio { .. } => KindName::Radio,
-            Self::Checkbox => KindName::Checkbox,
-            Self::Checkboxes { .. } => KindName::Checkboxes,
-            Self::File { .. } => KindName::File,
-            Self::Group { .. } => KindName::Group,
-        }
-    }
 }
-
-impl Serialize for ConditionValue {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Flag(flag) => serializer.serialize_bool(*flag),
-            Self::Text(text) => serializer.serialize_str(text),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for ConditionValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ConditionValueVisitor;
-
-        impl Visitor<'_> for ConditionValueVisitor {
-            type Value = ConditionValue;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an option value as a string, or true or false for a checkbox")
-            }
-
-            fn visit_bool<E: de::Error>(self, value: bool) -> Result<ConditionValue, E> {
-                Ok(ConditionValue::Flag(value))
-            }
-
-            fn visit_str<E: de::Error>(self, value: &str) -> Result<ConditionValue, E> {
-                Ok(ConditionValue::Text(value.to_owned()))
-            }
-        }
-
-        deserializer.deserialize_any(ConditionValueVisitor)
-    }
-}
-
-/// The JSON text of the one requirement that is not a boolean.
-const WHEN_SPECIAL_CATEGORY: &str = "when_special_category";
-
-impl Serialize for ConsentRequirement {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Always => serializer.serialize_bool(true),
-            Self::Optional => serializer.serialize_bool(false),
-            Self::WhenSpecialCategory => serializer.serialize_str(WHEN_SPECIAL_CATEGORY),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for ConsentRequirement {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct RequirementVisitor;
-
-        impl Visitor<'_> for RequirementVisitor {
-            type Value = ConsentRequirement;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "true, false or \"{WHEN_SPECIAL_CATEGORY}\"")
-            }
-
-            fn visit_bool<E: de::Error>(self, value: bool) -> Result<ConsentRequirement, E> {
-                Ok(if value {
-                    ConsentRequirement::Always
-                } else {
-                    ConsentRequirement::Optional
-                })
-            }
-
-            fn visit_str<E: de::Error>(self, value: &str) -> Result<ConsentRequirement, E> {
-                if value == WHEN_SPECIAL_CATEGORY {
-                    Ok(ConsentRequirement::WhenSpecialCategory)
-                } else {
-                    Err(E::invalid_value(de::Unexpected::Str(value), &self))
-                }
-            }
-        }
-
-        deserializer.deserialize_any(RequirementVisitor)
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Rules over the form alone (the rules that read answers, such as which fields are shown, are in `answers`)
-// ---------------------------------------------------------------------------------------------------------------
 
 impl ConsentRequirement {
     /// Whether the consent must be given, knowing whether the answers give special category data. This is the one
