@@ -2,6 +2,7 @@
 //! and the firm's config file, checked by core. Also the one rule that the options add: key pinning.
 
 use sealform_core::key::Kid;
+use sealform_core::origin::Origin;
 use sealform_core::{FormSchema, SchemaError, Sha256Digest};
 
 /// The config file's name beside the form when the snippet names none.
@@ -39,7 +40,12 @@ impl EmbedOptions {
                         .filter(|pin| !pin.is_empty())
                         .map(str::to_owned),
                 ),
-                "origin" if is_origin(value) => options.parent_origin = Some(value.to_owned()),
+                "origin" => {
+                    // Anything but a plain origin is ignored: messages then go nowhere, never to a wrong page.
+                    if let Ok(origin) = value.parse::<Origin>() {
+                        options.parent_origin = Some(origin.to_string());
+                    }
+                }
                 _ => {}
             }
         }
@@ -78,19 +84,6 @@ pub fn config_url(
         Some(url) if url.origin == own.origin => Ok(url.href),
         _ => Err(off_origin(&own.origin)),
     }
-}
-
-/// `http(s)://host[:port]` and nothing more.
-fn is_origin(value: &str) -> bool {
-    let rest = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"));
-    rest.is_some_and(|host| {
-        !host.is_empty()
-            && host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-    })
 }
 
 /// Why the form cannot start.

@@ -10,6 +10,7 @@ use std::time::Duration;
 use sealform_core::protocol::pickup::AllowedToken;
 use sealform_receiver::{
     Config as ReceiverConfig, FormConfig, NotifySettings, Origin, PowSettings, RateLimit, Server,
+    StartError,
 };
 
 use crate::cli::{NotifyArgs, ServeArgs, ServerArgs};
@@ -181,7 +182,11 @@ fn purge_collected_now(store: &std::path::Path) -> Result<Exit, Error> {
 pub(crate) fn parse_origins(given: &[String]) -> Result<Vec<Origin>, Error> {
     given
         .iter()
-        .map(|origin| origin.parse().map_err(start_error))
+        .map(|origin| {
+            origin
+                .parse()
+                .map_err(|e| start_error(StartError::BadOrigin(e)))
+        })
         .collect()
 }
 

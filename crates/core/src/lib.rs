@@ -47,6 +47,7 @@ pub mod error;
 pub mod format;
 mod json;
 pub mod key;
+pub mod origin;
 pub mod protocol;
 pub mod schema;
 pub mod submission;

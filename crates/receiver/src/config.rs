@@ -4,7 +4,6 @@
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
 use axum::http::HeaderValue;
@@ -142,47 +141,13 @@ impl FormConfig {
     }
 }
 
-/// An origin allowed to embed the form and call the API from the browser: `https://host[:port]` (or `http://` for
-/// testing), nothing after the host.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Origin(String);
+/// An origin allowed to embed the form and call the API from the browser (core's one origin check).
+pub use sealform_core::origin::{Origin, OriginError};
 
-impl Origin {
-    /// The origin as the browser sends it in the `Origin` header.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub(crate) fn header_value(&self) -> HeaderValue {
-        // Checked in `from_str`: only visible ASCII.
-        HeaderValue::from_str(&self.0).unwrap_or_else(|_| HeaderValue::from_static("null"))
-    }
-}
-
-impl FromStr for Origin {
-    type Err = StartError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bad = || StartError::BadOrigin {
-            origin: s.to_owned(),
-        };
-        let rest = s
-            .strip_prefix("https://")
-            .or_else(|| s.strip_prefix("http://"))
-            .ok_or_else(bad)?;
-        let host_chars =
-            |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
-        if rest.is_empty() || !rest.chars().all(host_chars) || rest.starts_with(':') {
-            return Err(bad());
-        }
-        Ok(Self(s.to_ascii_lowercase()))
-    }
-}
-
-impl std::fmt::Display for Origin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// The origin as a header value, for CORS.
+pub(crate) fn header_value(origin: &Origin) -> HeaderValue {
+    // Core's check lets through only letters, digits and `:/.-[]`, all valid in a header.
+    HeaderValue::from_str(origin.as_str()).unwrap_or_else(|_| HeaderValue::from_static("null"))
 }
 
 /// Requests per client IP address allowed to the API.
@@ -346,13 +311,11 @@ pub enum StartError {
     },
     /// An `--allow-origin` is not an origin.
     #[error(
-        "--allow-origin {origin:?} is not an origin: give the scheme and host (and port, if any) of the firm's \
-         site, like https://www.example-law.co.uk, with nothing after the host"
+        "--allow-origin {}: give the scheme and host (and port, if any) of the firm's site, like \
+         https://www.example-law.co.uk",
+        .0
     )]
-    BadOrigin {
-        /// What was given.
-        origin: String,
-    },
+    BadOrigin(#[from] OriginError),
     /// `--pow-bits` out of range.
     #[error("--pow-bits {bits}: use 1 to {MAX_POW_BITS} (16 to 20 is a few hundred milliseconds in a browser)")]
     PowBits {
@@ -405,27 +368,6 @@ pub enum StartError {
 mod tests {
     use super::*;
     use sealform_core::schema::LEGAL_INTAKE_TEMPLATE;
-
-    #[test]
-    fn origins() {
-        for good in [
-            "https://example.com",
-            "http://127.0.0.1:8081",
-            "https://[::1]:8443",
-        ] {
-            assert_eq!(good.parse::<Origin>().unwrap().as_str(), good);
-        }
-        for bad in [
-            "example.com",
-            "https://example.com/",
-            "https://",
-            "ftp://x",
-            "https://a b",
-            "*",
-        ] {
-            assert!(bad.parse::<Origin>().is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn the_default_connection_cap_leaves_room_in_the_descriptor_limit() {

@@ -250,7 +250,7 @@ fn cors(config: &Config) -> CorsLayer {
     let origins: Vec<HeaderValue> = config
         .allow_origins
         .iter()
-        .map(Origin::header_value)
+        .map(config::header_value)
         .collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))

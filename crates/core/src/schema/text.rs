@@ -7,6 +7,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::Date;
 
+use crate::origin::check_authority;
+
 /// A schema value whose text is not in the form it must have; says what was expected.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{reason}")]
@@ -165,47 +167,14 @@ pub(crate) fn check_https_url(s: &str) -> Result<(), TextFormError> {
     check_absolute(rest).map(|_host| ())
 }
 
-/// Checks what follows `scheme://`: a host, an optional port, then an optional path and query. Returns the host.
+/// Checks what follows `scheme://`: a host, an optional port ([`check_authority`]), then an optional path and
+/// query. Returns the host.
 fn check_absolute(rest: &str) -> Result<&str, TextFormError> {
     let split = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(split);
-    if authority.contains('@') {
-        return Err(TextFormError::new(
-            "a URL must not contain a user name or password",
-        ));
-    }
-    let (host, port) = match authority.rsplit_once(':') {
-        // A bracketed IPv6 literal has colons of its own; only a colon after the bracket starts a port.
-        Some((host, port)) if !port.contains(']') => (host, Some(port)),
-        _ => (authority, None),
-    };
-    if !host_ok(host) {
-        return Err(TextFormError::new(format!(
-            "`{host}` is not a valid host name"
-        )));
-    }
-    if let Some(port) = port {
-        if !port.bytes().all(|b| b.is_ascii_digit()) || !matches!(port.parse::<u16>(), Ok(1..)) {
-            return Err(TextFormError::new(format!("`{port}` is not a valid port")));
-        }
-    }
+    let host = check_authority(authority).map_err(TextFormError::new)?;
     check_path(path)?;
     Ok(host)
-}
-
-fn host_ok(host: &str) -> bool {
-    if host == "[::1]" {
-        return true;
-    }
-    !host.is_empty()
-        && host.split('.').all(|label| {
-            !label.is_empty()
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
 }
 
 /// Checks a path and query: RFC 3986 `pchar`s, `/` and `?` only, with well-formed `%XX` escapes. A fragment is
