@@ -1,9 +1,9 @@
-//! The readable summaries written beside each opened submission: `summary.md` and `summary.html`. Everything in
-//! them that the client wrote is untrusted, so every value goes through [`markdown_text`] or [`html_text`] and
-//! can never become a link, markup or a script, nor hide or reorder text.
+//! The readable summaries written beside each opened submission: `summary.md` and `summary.html`. Both are written
+//! from one [`Document`], so they always say the same things in the same order. Everything in them that the
+//! client wrote is untrusted: in Markdown every value goes through [`markdown_text`] or [`code_span`]; in HTML
+//! maud escapes every value it is given. Neither can become a link, markup or a script, nor hide or reorder text.
 
-use std::fmt::Write as _;
-
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use sealform_core::bundle::Opened;
 
 use crate::revalidate::Check;
@@ -25,10 +25,39 @@ pub(crate) struct Summary<'a> {
     pub(crate) check: &'a Check,
 }
 
-/// A labelled line of the summary's heading part.
-type Fact = (&'static str, Vec<Part>);
+/// A summary's content, before it is written as Markdown or HTML.
+#[derive(Debug)]
+struct Document {
+    /// The receipt's short form, shown in the title.
+    receipt: String,
+    /// The blocks under the title, in order; the first has no heading.
+    blocks: Vec<Block>,
+}
 
-/// A piece of a fact's value.
+/// A run of labelled or plain items, with an optional heading and lead sentence.
+#[derive(Debug)]
+struct Block {
+    /// The `##` heading; `None` for the facts under the title.
+    heading: Option<&'static str>,
+    /// A sentence before the items.
+    lead: Option<String>,
+    /// Shown instead of the items when there are none; a block with neither items, lead nor this is left out.
+    when_empty: Option<&'static str>,
+    /// Whether the items are a list of name and value (`<dl>`) rather than a bulleted list (`<ul>`).
+    definitions: bool,
+    /// Whether the block reports problems (styled as a warning in HTML).
+    warning: bool,
+    items: Vec<Item>,
+}
+
+/// One item: an optional label and its value.
+#[derive(Debug)]
+struct Item {
+    label: Option<String>,
+    value: Vec<Part>,
+}
+
+/// A piece of a value.
 #[derive(Debug)]
 enum Part {
     /// An id, a digest, a time or a path: shown as code, exactly as it is.
@@ -37,206 +66,299 @@ enum Part {
     Words(String),
 }
 
+impl Block {
+    fn new(heading: &'static str) -> Self {
+        Self {
+            heading: Some(heading),
+            lead: None,
+            when_empty: None,
+            definitions: false,
+            warning: false,
+            items: Vec::new(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.items.is_empty() && self.lead.is_none() && self.when_empty.is_none()
+    }
+}
+
+impl Item {
+    fn labelled(label: impl Into<String>, value: Vec<Part>) -> Self {
+        Self {
+            label: Some(label.into()),
+            value,
+        }
+    }
+
+    fn plain(value: Vec<Part>) -> Self {
+        Self { label: None, value }
+    }
+}
+
+fn code(text: impl Into<String>) -> Part {
+    Part::Code(text.into())
+}
+
+fn words(text: impl Into<String>) -> Part {
+    Part::Words(text.into())
+}
+
 impl Summary<'_> {
-    fn facts(&self) -> Vec<Fact> {
+    /// What the summary says; `saved_names` are the attachments' names on disk, in bundle order.
+    fn document(&self, saved_names: &[String]) -> Document {
+        Document {
+            receipt: self.opened.receipt.short(),
+            blocks: vec![
+                self.facts(),
+                self.problems(),
+                self.answers(),
+                self.consents(),
+                self.attachments(saved_names),
+            ],
+        }
+    }
+
+    fn facts(&self) -> Block {
         let submission = &self.opened.submission;
-        let code = |text: &str| vec![Part::Code(text.to_owned())];
         let mut facts = vec![
-            ("Receipt", code(&self.opened.receipt.short())),
-            ("Receipt id", code(&self.opened.receipt.full())),
-            (
+            Item::labelled("Receipt", vec![code(self.opened.receipt.short())]),
+            Item::labelled("Receipt id", vec![code(self.opened.receipt.full())]),
+            Item::labelled(
                 "Form",
                 vec![
-                    Part::Code(submission.form.id.clone()),
-                    Part::Words(" (version ".to_owned()),
-                    Part::Code(submission.form.version.clone()),
-                    Part::Words(")".to_owned()),
+                    code(&submission.form.id),
+                    words(" (version "),
+                    code(&submission.form.version),
+                    words(")"),
                 ],
             ),
-            (
+            Item::labelled(
                 "Form schema SHA-256",
-                code(&submission.form.schema_sha256.to_string()),
+                vec![code(submission.form.schema_sha256.to_string())],
             ),
-            (
+            Item::labelled(
                 "Submitted at (client's clock)",
-                code(&submission.submitted_at),
+                vec![code(&submission.submitted_at)],
             ),
         ];
         if let Some(received) = self.received_at {
-            facts.push(("Received at", code(received)));
+            facts.push(Item::labelled("Received at", vec![code(received)]));
         }
-        facts.push(("Submission id", code(&submission.submission_id)));
-        facts.push(("Opened from", code(self.source)));
-        facts.push((
-            "Answers checked again",
-            vec![Part::Words(self.check.status())],
+        facts.push(Item::labelled(
+            "Submission id",
+            vec![code(&submission.submission_id)],
         ));
-        facts
+        facts.push(Item::labelled("Opened from", vec![code(self.source)]));
+        facts.push(Item::labelled(
+            "Answers checked again",
+            vec![words(self.check.status())],
+        ));
+        Block {
+            heading: None,
+            definitions: true,
+            items: facts,
+            ..Block::new("")
+        }
     }
 
-    /// One line per consent: given or not, and its text.
-    fn consents(&self) -> Vec<(bool, String)> {
-        self.opened
-            .submission
-            .consent
-            .purposes
-            .iter()
-            .map(|purpose| (purpose.given, purpose.text.clone()))
-            .collect()
+    /// What checking the answers again found, if anything.
+    fn problems(&self) -> Block {
+        let mut block = Block {
+            warning: true,
+            ..Block::new("Problems found when checking the answers again")
+        };
+        if let Some(warning) = self.check.warning() {
+            block.lead = Some(format!("{}.", capitalized(&warning.headline)));
+            block.items = warning
+                .problems
+                .iter()
+                .map(|problem| Item::plain(vec![words(problem)]))
+                .collect();
+        }
+        block
     }
 
-    /// One line per attachment: original name, saved name, type and size.
-    fn attachments(&self, saved_names: &[String]) -> Vec<[String; 4]> {
-        self.opened
+    fn answers(&self) -> Block {
+        Block {
+            when_empty: Some("No answers."),
+            definitions: true,
+            items: self
+                .entries
+                .iter()
+                .map(|entry| Item::labelled(&entry.label, vec![words(&entry.shown)]))
+                .collect(),
+            ..Block::new("Answers")
+        }
+    }
+
+    /// One item per consent: given or not, and its text.
+    fn consents(&self) -> Block {
+        Block {
+            when_empty: Some("None asked."),
+            items: self
+                .opened
+                .submission
+                .consent
+                .purposes
+                .iter()
+                .map(|purpose| {
+                    let mark = if purpose.given { "given" } else { "not given" };
+                    Item::labelled(mark, vec![words(&purpose.text)])
+                })
+                .collect(),
+            ..Block::new("Consent")
+        }
+    }
+
+    /// One item per attachment: original name, saved name, type and size.
+    fn attachments(&self, saved_names: &[String]) -> Block {
+        let items = self
+            .opened
             .submission
             .attachments
             .iter()
             .zip(saved_names)
             .map(|(info, saved)| {
-                [
-                    info.name.clone(),
-                    format!("attachments/{saved}"),
-                    info.media_type.clone(),
-                    match info.size {
-                        1 => "1 byte".to_owned(),
-                        size => format!("{size} bytes"),
-                    },
-                ]
+                let size = match info.size {
+                    1 => "1 byte".to_owned(),
+                    size => format!("{size} bytes"),
+                };
+                Item::plain(vec![
+                    code(&info.name),
+                    words(" saved as "),
+                    code(format!("attachments/{saved}")),
+                    words(" ("),
+                    code(&info.media_type),
+                    words(format!(", {size})")),
+                ])
             })
-            .collect()
-    }
-
-    fn title(&self) -> String {
-        format!("Submission {}", self.opened.receipt.short())
+            .collect();
+        Block {
+            when_empty: Some("None."),
+            items,
+            ..Block::new("Attachments")
+        }
     }
 
     /// The summary as Markdown, safe to view in any Markdown renderer and plain to read as text; `saved_names` are
     /// the attachments' names on disk, in bundle order.
     pub(crate) fn markdown(&self, saved_names: &[String]) -> String {
-        let mut out = format!(
-            "# Submission {}\n\n",
-            code_span(&self.opened.receipt.short())
-        );
-        for (label, parts) in self.facts() {
-            let value: String = parts.iter().map(Part::markdown).collect();
-            let _ = writeln!(out, "- **{label}:** {value}");
-        }
-        section(
-            &mut out,
-            "Problems found when checking the answers again",
-            |out| {
-                if let Some(warning) = self.check.warning() {
-                    let _ = writeln!(
-                        out,
-                        "{}.",
-                        markdown_text(&capitalized(&warning.headline), Place::LineStart)
-                    );
-                    if !warning.problems.is_empty() {
-                        out.push('\n');
-                    }
-                    for problem in &warning.problems {
-                        let _ = writeln!(out, "- {}", markdown_text(problem, Place::LineStart));
-                    }
-                }
-            },
-        );
-        section(&mut out, "Answers", |out| {
-            if self.entries.is_empty() {
-                out.push_str("No answers.\n");
-            }
-            for entry in self.entries {
-                let _ = writeln!(
-                    out,
-                    "- **{}:** {}",
-                    markdown_text(&entry.label, Place::AfterText),
-                    markdown_text(&entry.shown, Place::AfterText)
-                );
-            }
-        });
-        section(&mut out, "Consent", |out| {
-            for (given, text) in self.consents() {
-                let mark = if given { "given" } else { "not given" };
-                let _ = writeln!(
-                    out,
-                    "- **{mark}:** {}",
-                    markdown_text(&text, Place::AfterText)
-                );
-            }
-        });
-        section(&mut out, "Attachments", |out| {
-            if saved_names.is_empty() {
-                out.push_str("None.\n");
-            }
-            for [name, saved, media_type, size] in self.attachments(saved_names) {
-                let _ = writeln!(
-                    out,
-                    "- {} saved as {} ({}, {size})",
-                    code_span(&name),
-                    code_span(&saved),
-                    code_span(&media_type),
-                );
-            }
-        });
-        out
+        self.document(saved_names).markdown()
     }
 
     /// The summary as a standalone HTML page that runs nothing and loads nothing.
     pub(crate) fn html(&self, saved_names: &[String]) -> String {
-        let title = html_text(&self.title());
-        let mut out = format!(
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
-             <title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n<dl>\n"
-        );
-        for (label, parts) in self.facts() {
-            let value: String = parts.iter().map(Part::html).collect();
-            let _ = writeln!(out, "<dt>{label}</dt><dd>{value}</dd>");
-        }
-        out.push_str("</dl>\n");
-        if let Some(warning) = self.check.warning() {
-            let _ = writeln!(
-                out,
-                "<h2>Problems found when checking the answers again</h2>\n<p class=\"problems\">{}.</p>",
-                html_text(&capitalized(&warning.headline))
-            );
-            if !warning.problems.is_empty() {
-                out.push_str("<ul class=\"problems\">\n");
-                for problem in &warning.problems {
-                    let _ = writeln!(out, "<li>{}</li>", html_text(problem));
+        self.document(saved_names).html().into_string()
+    }
+}
+
+impl Document {
+    fn title(&self) -> String {
+        format!("Submission {}", self.receipt)
+    }
+
+    fn markdown(&self) -> String {
+        let mut out = format!("# Submission {}\n", code_span(&self.receipt));
+        for block in self.blocks.iter().filter(|block| !block.is_empty()) {
+            if let Some(heading) = block.heading {
+                out.push_str(&format!("\n## {heading}\n"));
+            }
+            out.push('\n');
+            if let Some(lead) = &block.lead {
+                out.push_str(&markdown_text(lead, Place::LineStart));
+                out.push_str(if block.items.is_empty() { "\n" } else { "\n\n" });
+            }
+            if let (true, Some(empty)) = (block.items.is_empty(), block.when_empty) {
+                out.push_str(empty);
+                out.push('\n');
+            }
+            for item in &block.items {
+                out.push_str("- ");
+                let place = match &item.label {
+                    Some(label) => {
+                        out.push_str(&format!("**{}:** ", markdown_text(label, Place::AfterText)));
+                        Place::AfterText
+                    }
+                    None => Place::LineStart,
+                };
+                for (index, part) in item.value.iter().enumerate() {
+                    let place = if index == 0 { place } else { Place::AfterText };
+                    out.push_str(&part.markdown(place));
                 }
-                out.push_str("</ul>\n");
+                out.push('\n');
             }
         }
-        out.push_str("<h2>Answers</h2>\n<dl>\n");
-        for entry in self.entries {
-            let _ = writeln!(
-                out,
-                "<dt>{}</dt><dd>{}</dd>",
-                html_text(&entry.label),
-                html_text(&entry.shown)
-            );
-        }
-        out.push_str("</dl>\n<h2>Consent</h2>\n<ul>\n");
-        for (given, text) in self.consents() {
-            let mark = if given { "given" } else { "not given" };
-            let _ = writeln!(
-                out,
-                "<li><strong>{mark}:</strong> {}</li>",
-                html_text(&text)
-            );
-        }
-        out.push_str("</ul>\n<h2>Attachments</h2>\n<ul>\n");
-        for [name, saved, media_type, size] in self.attachments(saved_names) {
-            let _ = writeln!(
-                out,
-                "<li><code>{}</code> saved as <code>{}</code> (<code>{}</code>, {size})</li>",
-                html_text(&name),
-                html_text(&saved),
-                html_text(&media_type),
-            );
-        }
-        out.push_str("</ul>\n</body>\n</html>\n");
         out
+    }
+
+    fn html(&self) -> Markup {
+        let title = self.title();
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'";
+                    title { (shown(&title)) }
+                    style { (PreEscaped(STYLE)) }
+                }
+                body {
+                    h1 { (shown(&title)) }
+                    @for block in self.blocks.iter().filter(|block| !block.is_empty()) {
+                        (block.html())
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Block {
+    fn html(&self) -> Markup {
+        let class = self.warning.then_some("problems");
+        html! {
+            @if let Some(heading) = self.heading {
+                h2 { (heading) }
+            }
+            @if let Some(lead) = &self.lead {
+                p class=[class] { (shown(lead)) }
+            }
+            @if self.items.is_empty() {
+                @if let Some(empty) = self.when_empty {
+                    p { (empty) }
+                }
+            } @else if self.definitions {
+                dl {
+                    @for item in &self.items {
+                        dt { (shown(item.label.as_deref().unwrap_or_default())) }
+                        dd { (parts_html(&item.value)) }
+                    }
+                }
+            } @else {
+                ul class=[class] {
+                    @for item in &self.items {
+                        li {
+                            @if let Some(label) = &item.label {
+                                strong { (shown(label)) ":" } " "
+                            }
+                            (parts_html(&item.value))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn parts_html(parts: &[Part]) -> Markup {
+    html! {
+        @for part in parts {
+            @match part {
+                Part::Code(text) => code { (shown(text)) },
+                Part::Words(text) => (shown(text)),
+            }
+        }
     }
 }
 
@@ -246,46 +368,17 @@ const STYLE: &str =
 line-height:1.4}dt{font-weight:bold;margin-top:.6em}dd{margin-left:1.5em;white-space:pre-wrap}\
 .problems{color:#b00}";
 
-/// A `## heading` and its body, or nothing when the body is empty.
-fn section(out: &mut String, heading: &str, body: impl FnOnce(&mut String)) {
-    let mut text = String::new();
-    body(&mut text);
-    if !text.is_empty() {
-        let _ = write!(out, "\n## {heading}\n\n{text}");
-    }
-}
-
-/// `text` as HTML text or attribute content: the five characters with a meaning in HTML become references, so
-/// no value can open a tag, end an attribute or start an entity; control and text-direction characters are shown
-/// as `\u{202e}` (line breaks stay).
-pub(crate) fn html_text(text: &str) -> String {
-    let text = terminal::escape_keeping_lines(text);
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+/// `text` as it may be shown on a page: control and text-direction characters written as `\u{202e}` (line breaks
+/// stay), so nothing hides or reorders what is around it. maud then escapes what has a meaning in HTML.
+fn shown(text: &str) -> String {
+    terminal::escape_keeping_lines(text).into_owned()
 }
 
 impl Part {
-    fn markdown(&self) -> String {
+    fn markdown(&self, place: Place) -> String {
         match self {
             Self::Code(text) => code_span(text),
-            Self::Words(text) => markdown_text(text, Place::AfterText),
-        }
-    }
-
-    fn html(&self) -> String {
-        match self {
-            Self::Code(text) => format!("<code>{}</code>", html_text(text)),
-            Self::Words(text) => html_text(text),
+            Self::Words(text) => markdown_text(text, place),
         }
     }
 }
@@ -438,11 +531,15 @@ mod tests {
 
     #[test]
     fn html_cannot_be_injected() {
+        let value = [
+            words(r#"<script>alert("x")</script> & 'y'"#),
+            code("</code><b>"),
+        ];
         assert_eq!(
-            html_text(r#"<script>alert("x")</script> & 'y'"#),
-            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
+            parts_html(&value).into_string(),
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 'y'<code>&lt;/code&gt;&lt;b&gt;</code>"
         );
-        assert_eq!(html_text("Zoë 王"), "Zoë 王");
+        assert_eq!(parts_html(&[words("Zoë 王")]).into_string(), "Zoë 王");
     }
 
     /// What a Markdown renderer makes of `markdown`: the text of each list item (hard breaks as line breaks, code
@@ -560,7 +657,7 @@ mod tests {
     fn hidden_characters_are_shown_not_obeyed() {
         // A right-to-left override (U+202E) before `fdp.exe` shows it as `exe.pdf`.
         assert_eq!(
-            html_text("invoice\u{202E}fdp.exe\u{1b}[2K\nline 2"),
+            shown("invoice\u{202E}fdp.exe\u{1b}[2K\nline 2"),
             "invoice\\u{202e}fdp.exe\\u{1b}[2K\nline 2"
         );
         assert_eq!(
