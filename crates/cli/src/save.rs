@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sealform_core::bundle::Opened;
 
@@ -109,27 +108,28 @@ impl OutDir {
     /// Writes the receipt folder for `summary.opened` under a hidden name, to be published as `name`. It is on the
     /// disk only after [`OutDir::flush_staged`].
     pub(crate) fn stage(&self, name: &str, summary: &Summary<'_>) -> io::Result<Staged> {
-        // Distinct per call, so the same bundle given twice in one batch can be staged twice at once.
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let staging = self.path.join(format!(
-            ".{name}.partial-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
+        // A random suffix, so the same bundle given twice in one batch can be staged twice at once.
+        let prefix = format!(".{name}.partial-");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix);
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(
+            files::PRIVATE_DIR,
         ));
-        files::create_private_dir(&staging)?;
         let mut staged = Staged {
-            staging,
+            staging: builder.tempdir_in(&self.path)?,
             target: self.path.join(name),
             saved_names: Vec::new(),
         };
         // On an error `staged` is dropped, which removes the folder created just above (never anything else).
-        staged.saved_names = fill(&staged.staging, summary)?;
+        let folder = staged.staging.path();
+        staged.saved_names = fill(folder, summary)?;
         if STAGED_FSYNC == Fsync::Now {
             // The folders' own entries too, or a crash could leave a published folder missing files.
             if !summary.opened.attachments.is_empty() {
-                files::sync_dir(&staged.staging.join(ATTACHMENTS_DIR))?;
+                files::sync_dir(&folder.join(ATTACHMENTS_DIR))?;
             }
-            files::sync_dir(&staged.staging)?;
+            files::sync_dir(folder)?;
         }
         Ok(staged)
     }
@@ -169,7 +169,7 @@ impl OutDir {
 /// unpublished, the hidden folder is removed.
 #[derive(Debug)]
 pub(crate) struct Staged {
-    staging: PathBuf,
+    staging: tempfile::TempDir,
     target: PathBuf,
     saved_names: Vec<String>,
 }
@@ -179,7 +179,8 @@ impl Staged {
     /// `--again`) only now that the new one is complete. Call it only after [`OutDir::flush_staged`], and say the
     /// folder is saved only after [`OutDir::flush_names`].
     pub(crate) fn publish(self, opened: &Opened, previous: Option<&Path>) -> io::Result<Saved> {
-        put_in_place(&self.staging, &self.target, previous)?;
+        // Once renamed, nothing is left at the hidden name for the `TempDir` to remove when dropped.
+        put_in_place(self.staging.path(), &self.target, previous)?;
         let renamed = opened
             .attachments
             .iter()
@@ -191,13 +192,6 @@ impl Staged {
             folder: self.target.clone(),
             renamed,
         })
-    }
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        // After a successful publish the hidden name no longer exists and this does nothing.
-        let _ = fs::remove_dir_all(&self.staging);
     }
 }
 
