@@ -18,7 +18,6 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AesGcmParams, CryptoKey, SubtleCrypto};
-use zeroize::Zeroizing;
 
 /// Which AES-GCM did the bulk work (shown to tests and benchmarks as `data-aes` on the form).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,12 +106,17 @@ pub async fn seal(
     attachments: &[Arc<Vec<u8>>],
     progress: impl Fn(usize, usize),
 ) -> Result<(Bundle, AesPath), SealError> {
-    let json = Zeroizing::new(serde_json::to_vec(submission).map_err(|_| SealError::Encryption)?);
+    // Core's one check of what is sealed (version, how many files, their sizes against the list), then the JSON.
+    let prepared = bundle::prepare(submission, attachments.iter().map(|bytes| bytes.len()))?;
     let subtle = subtle_crypto();
-    let total = steps(json.len(), attachments);
-    let (parts, path) = seal_parts(recipients, &json, attachments, subtle.as_ref(), |done| {
-        progress(done, total)
-    })
+    let total = steps(prepared.json().len(), attachments);
+    let (parts, path) = seal_parts(
+        recipients,
+        prepared.json(),
+        attachments,
+        subtle.as_ref(),
+        |done| progress(done, total),
+    )
     .await?;
     progress(parts.len(), total);
     crate::page::mark("sealform:parts-sealed");
@@ -182,27 +186,21 @@ fn steps(json_len: usize, attachments: &[Arc<Vec<u8>>]) -> usize {
     1 + attachments.len() + slices
 }
 
-/// Splits the parts into the submission's and the attachments'.
-fn split(parts: Vec<SealedPart>) -> (Jwe, Vec<Jwe>, Vec<Option<Uint8Array>>) {
-    let (mut jwes, natives): (Vec<Jwe>, Vec<Option<Uint8Array>>) =
-        parts.into_iter().map(|p| (p.jwe, p.native)).unzip();
-    // `seal_parts` always seals the submission first.
-    let submission = jwes.remove(0);
-    (submission, jwes, natives)
-}
-
 /// Assembles the bundle in the browser's memory: core's frame (the JSON around the ciphertexts) and each
 /// ciphertext's base64url, encoded by core a slice at a time through one small wasm buffer and copied into place,
 /// the page painting between slices. So a large attachment's ciphertext and bundle never sit whole in wasm memory
 /// (which would grow for good): only a slice does.
 async fn assemble(parts: Vec<SealedPart>, progress: impl Fn(usize)) -> Result<Uint8Array, JsValue> {
     let mut done = parts.len();
-    let (submission, attachments, natives) = split(parts);
-    let (frame, in_wasm) = BundleFrame::new(submission, attachments);
-    let ciphertexts: Vec<Ciphertext> = natives
-        .into_iter()
-        .zip(in_wasm)
-        .map(|(native, in_wasm)| native.map_or(Ciphertext::Wasm(in_wasm), Ciphertext::Native))
+    // `seal_parts` always seals the submission first.
+    let (submission, attachments) = parts.split_first().ok_or("no parts")?;
+    let frame = BundleFrame::new(&submission.jwe, attachments.iter().map(|part| &part.jwe));
+    let ciphertexts: Vec<Ciphertext<'_>> = parts
+        .iter()
+        .map(|part| match &part.native {
+            Some(native) => Ciphertext::Native(native),
+            None => Ciphertext::Wasm(part.jwe.ciphertext()),
+        })
         .collect();
     let len = frame.bundle_len(ciphertexts.iter().map(Ciphertext::len));
     let bundle = Uint8Array::new_with_length(u32::try_from(len).map_err(|_| "bundle too large")?);
@@ -245,14 +243,14 @@ async fn assemble(parts: Vec<SealedPart>, progress: impl Fn(usize)) -> Result<Ui
 }
 
 /// Where a sealed part's ciphertext is.
-enum Ciphertext {
+enum Ciphertext<'a> {
     /// As SubtleCrypto returned it, in the browser's memory.
-    Native(Uint8Array),
+    Native(&'a Uint8Array),
     /// Sealed in wasm (no SubtleCrypto, or it refused AES-GCM).
-    Wasm(Vec<u8>),
+    Wasm(&'a [u8]),
 }
 
-impl Ciphertext {
+impl Ciphertext<'_> {
     fn len(&self) -> usize {
         match self {
             Self::Native(bytes) => bytes.length() as usize,

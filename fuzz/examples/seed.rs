@@ -10,18 +10,17 @@ use std::path::{Path, PathBuf};
 use rand_core::OsRng;
 use sealform_core::bundle::seal;
 use sealform_core::envelope::seal_part;
-use sealform_core::key::{Identity, Recipient};
+use sealform_core::key::Recipient;
 use sealform_core::protocol::pickup::{PickupToken, TOKEN_BYTES};
 use sealform_core::protocol::pow;
-use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
-use sealform_core::{Answer, Answers, Attachment, Sha256Digest, Submission};
+use sealform_core::{Answer, Answers, Attachment, Submission};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let fuzz = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let repo = fuzz.join("..");
-    let firm = key(&repo, "firm.pem")?;
-    let backup = key(&repo, "backup.pem")?;
-    let stranger = key(&repo, "stranger.pem")?;
+    let firm = sealform_testkit::identity("firm");
+    let backup = sealform_testkit::identity("backup");
+    let stranger = sealform_testkit::identity("stranger");
     let for_firm = [firm.recipient().clone()];
     let for_firm_and_backup = [firm.recipient().clone(), backup.recipient().clone()];
 
@@ -38,11 +37,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let inspected = fuzz.join("corpus/inspect");
     fs::create_dir_all(&inspected)?;
     for (name, recipients, attachments) in seeds {
-        let sealed = seal(recipients, &submission(), attachments)?;
+        let sealed = seal(recipients, &submission(attachments), attachments)?;
         fs::write(bundles.join(format!("{name}.json")), &sealed.bytes)?;
         fs::write(inspected.join(format!("{name}.json")), &sealed.bytes)?;
     }
-    let sealed = seal(&for_firm, &submission(), &documents[..1])?;
+    let sealed = seal(&for_firm, &submission(&documents[..1]), &documents[..1])?;
     let value: serde_json::Value = serde_json::from_slice(&sealed.bytes)?;
     fs::write(
         inspected.join("pretty-printed.json"),
@@ -100,7 +99,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     // The default template has no recipients, so only `Template` accepts it; the same form with the firm's key
     // added is what `FormSchema` reads, and gets the fuzzer past the recipients rule.
-    let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes())?;
+    let (template, _) = sealform_testkit::legal_intake();
     let schema = template.with_recipients([firm.recipient().clone()])?;
     fs::write(
         configs.join("legal-intake-with-firm-key.json"),
@@ -118,13 +117,8 @@ fn write_seeds(folder: &Path, seeds: &[(&str, &str)]) -> Result<(), Box<dyn Erro
     Ok(())
 }
 
-fn key(repo: &Path, name: &str) -> Result<Identity, Box<dyn Error>> {
-    let pem = fs::read_to_string(repo.join("crates/core/tests/data/keys").join(name))?;
-    Ok(Identity::from_pkcs8_pem(&pem, None)?)
-}
-
-/// A submission with answers of every shape, so mutations of the opened JSON reach each.
-fn submission() -> Submission {
+/// A submission with answers of every shape, so mutations of the opened JSON reach each, listing `attachments`.
+fn submission(attachments: &[Attachment]) -> Submission {
     let mut answers = Answers::default();
     answers.insert("full_name", Answer::Text("Zoë Ñúñez 王秀英".into()));
     answers.insert("email", Answer::Text("zoe@example.com".into()));
@@ -139,18 +133,10 @@ fn submission() -> Submission {
             [("name".to_owned(), Answer::Text("Ann".into()))].into()
         ]),
     );
-    let template =
-        Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("the shipped template parses");
-    let schema = template.schema();
-    let given = schema.consents.iter().map(|item| item.id.clone()).collect();
-    Submission::new(
-        schema,
-        Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
+    sealform_testkit::legal_intake_submission(
         answers,
-        Vec::new(),
-        &given,
+        attachments,
         "5f0c2a8e-4b1d-4c8e-9a7b-2e3f4a5b6c7d",
-        "2026-11-22T10:15:00Z",
     )
 }
 

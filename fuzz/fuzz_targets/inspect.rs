@@ -39,11 +39,11 @@ fn rewrite(bundle: &[u8]) -> Sealed {
         let json = serde_json::to_vec(value).expect("JSON writes out");
         Jwe::from_json(&json).expect("a part of an accepted bundle reads on its own")
     };
-    let attachments = value["attachments"]
+    let attachments: Vec<Jwe> = value["attachments"]
         .as_array()
         .expect("an accepted bundle has attachments")
         .iter()
         .map(part)
         .collect();
-    assemble(part(&value["submission"]), attachments)
+    assemble(&part(&value["submission"]), &attachments)
 }

@@ -1,14 +1,12 @@
 //! `sealform open --store` memory: the peak resident set of opening every bundle of a receiver's store, small and
 //! ten times larger, against the small one's bundles opened as files. It must stay flat as the store grows.
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::bail;
 use sealform_core::bundle::{self, seal, ContentId, ReceiptId};
-use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use sealform_core::submission::Attachment;
-use sealform_core::{Answer, Answers, Sha256Digest, Submission};
+use sealform_core::{Answer, Answers};
 use sealform_store::{NewSubmission, Store};
 
 use crate::machine::cores;
@@ -25,10 +23,8 @@ pub(crate) fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
     } else {
         (3_750_000, 40, 400)
     };
-    let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes())?;
     let sealer = Sealer {
         bench,
-        template: &template,
         attachment: vec![0x5a; attachment_bytes],
     };
     let store_path = bench.dir.path().join("open-store.db");
@@ -76,7 +72,6 @@ pub(crate) fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
 /// Seals the bench's bundles with one attachment each.
 struct Sealer<'a> {
     bench: &'a Bench,
-    template: &'a Template,
     attachment: Vec<u8>,
 }
 
@@ -133,21 +128,16 @@ impl Sealer<'_> {
             media_type: "application/pdf".into(),
             bytes: self.attachment.clone(),
         };
-        let schema = self.template.schema();
-        let given: BTreeSet<String> = schema.consents.iter().map(|c| c.id.clone()).collect();
-        let submission = Submission::new(
-            schema,
-            Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
+        let attachment = [attachment];
+        let submission = sealform_testkit::legal_intake_submission(
             answers,
-            vec![attachment.info()],
-            &given,
+            &attachment,
             &format!("00000000-0000-4000-8000-{i:012}"),
-            "2026-11-22T10:00:00Z",
         );
         Ok(seal(
             &[self.bench.identity.recipient().clone()],
             &submission,
-            &[attachment],
+            &attachment,
         )?
         .bytes)
     }

@@ -1,7 +1,6 @@
 //! What every row shares: a fresh RSA-3072 key made with core, the form configs written for it, a copy of the
 //! built form, bundles sealed with core, the real `sealform serve` on a free loopback port, and small statistics.
 
-use std::collections::BTreeSet;
 use std::io::Read as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -12,8 +11,8 @@ use anyhow::{bail, Context as _};
 use rand_core::OsRng;
 use sealform_core::bundle::seal;
 use sealform_core::key::Identity;
-use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
-use sealform_core::{Answer, Answers, Attachment, FormSchema, Sha256Digest, Submission};
+use sealform_core::schema::LEGAL_INTAKE_TEMPLATE;
+use sealform_core::{Answer, Answers, Attachment, FormSchema};
 use serde_json::{json, Value};
 
 use crate::Counts;
@@ -37,7 +36,6 @@ pub(crate) struct Bench {
     pub config_path: PathBuf,
     /// A copy of `dist/` with [`SEAL_CONFIG`] added.
     pub dist: PathBuf,
-    pub schema: FormSchema,
 }
 
 impl Bench {
@@ -68,7 +66,8 @@ impl Bench {
         let config_bytes = serde_json::to_vec_pretty(&config)?;
         let config_path = dir.path().join("form.json");
         std::fs::write(&config_path, &config_bytes)?;
-        let schema = FormSchema::from_json(&config_bytes)?;
+        // Checked here, so a bench that breaks the config fails at once rather than in the receiver's log.
+        FormSchema::from_json(&config_bytes)?;
 
         let mut seal_config = config.clone();
         seal_config["id"] = json!("bench-seal");
@@ -115,7 +114,6 @@ impl Bench {
             key_path,
             config_path,
             dist,
-            schema,
         })
     }
 
@@ -156,16 +154,10 @@ impl Bench {
             description.push_str(filler);
         }
         answers.insert("description", Answer::Text(description));
-        let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes())?;
-        let given: BTreeSet<String> = self.schema.consents.iter().map(|c| c.id.clone()).collect();
-        let submission = Submission::new(
-            template.schema(),
-            Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
+        let submission = sealform_testkit::legal_intake_submission(
             answers,
-            vec![],
-            &given,
+            &[],
             &format!("00000000-0000-4000-8000-{i:012}"),
-            "2026-11-22T10:00:00Z",
         );
         Ok(seal(&[self.identity.recipient().clone()], &submission, &[])?.bytes)
     }
@@ -214,18 +206,14 @@ impl Bench {
         };
         let mut answers = Answers::default();
         answers.insert("full_name", Answer::Text(format!("Benchmark client {i}")));
-        let given: BTreeSet<String> = self.schema.consents.iter().map(|c| c.id.clone()).collect();
-        let submission = Submission::new(
-            &self.schema,
-            Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
+        let attachment = [attachment];
+        let submission = sealform_testkit::legal_intake_submission(
             answers,
-            vec![attachment.info()],
-            &given,
+            &attachment,
             &format!("00000000-0000-4000-8000-{i:012}"),
-            "2026-11-22T10:00:00Z",
         );
         let recipients = [self.identity.recipient().clone()];
-        Ok(seal(&recipients, &submission, &[attachment])?.bytes)
+        Ok(seal(&recipients, &submission, &attachment)?.bytes)
     }
 
     /// Starts the real `sealform serve` with a fresh store on a free loopback port.

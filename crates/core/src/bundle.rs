@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 use crate::attachment::Attachment;
 use crate::base64url;
 use crate::digest::Sha256Digest;
-use crate::envelope::{parse_json, refuse_escapes, seal_part, Jwe};
+use crate::envelope::{parse_json, refuse_escapes, seal_part, FramedPart, Jwe};
 use crate::format::SUBMISSION_VERSION;
 #[cfg(feature = "open")]
 use crate::key::KeyUnwrap;
@@ -40,6 +40,14 @@ struct BundleDocument {
     version: u32,
     submission: Jwe,
     attachments: Vec<Jwe>,
+}
+
+/// A [`BundleDocument`] whose parts' ciphertexts are left empty, member for member in the same order.
+#[derive(Serialize)]
+struct FramedDocument<'a> {
+    version: u32,
+    submission: FramedPart<'a>,
+    attachments: Vec<FramedPart<'a>>,
 }
 
 /// Only the version, read first so that a bundle from a newer sealform gets "unsupported version" rather than a
@@ -213,8 +221,8 @@ impl FromStr for ReceiptId {
 
 /// Seals a submission and its attachments for every recipient.
 ///
-/// `submission.attachments` is filled in here from `attachments` (field, name, media type, size, SHA-256), so the
-/// list and the parts cannot disagree.
+/// `submission.attachments` must list `attachments` in order ([`Submission::new`] is given the same list, so the
+/// consent record's data categories are of exactly these files); a submission that lists others is refused.
 pub fn seal(
     recipients: &[Recipient],
     submission: &Submission,
@@ -230,33 +238,87 @@ pub fn seal_with_rng(
     attachments: &[Attachment],
     rng: &mut impl CryptoRngCore,
 ) -> Result<Sealed, SealError> {
+    let prepared = prepare(
+        submission,
+        attachments.iter().map(|attachment| attachment.bytes.len()),
+    )?;
+    // Beyond the sizes `prepare` checks for every sealer: names, types and digests, which `open` would otherwise
+    // be the first to find wrong.
+    if !submission.attachments.iter().eq(attachments
+        .iter()
+        .map(Attachment::info)
+        .collect::<Vec<_>>()
+        .iter())
+    {
+        return Err(SealError::AttachmentsDisagree);
+    }
+    let submission_part = seal_part(recipients, prepared.json(), rng)?;
+    let attachment_parts = attachments
+        .iter()
+        .map(|attachment| seal_part(recipients, &attachment.bytes, rng))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(assemble(&submission_part, &attachment_parts))
+}
+
+/// A submission checked and written as JSON, ready to be sealed as a bundle's first part. Every sealer starts here
+/// (core's [`seal`] and the browser's, which encrypts with SubtleCrypto), so the rules below hold for both.
+pub struct Prepared {
+    json: Zeroizing<Vec<u8>>,
+}
+
+impl Prepared {
+    /// The submission document's JSON: the plaintext of the bundle's first part.
+    pub fn json(&self) -> &[u8] {
+        &self.json
+    }
+}
+
+impl fmt::Debug for Prepared {
+    // The JSON is the client's answers: never print it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Prepared({} bytes)", self.json.len())
+    }
+}
+
+/// Checks `submission` before it is sealed with attachments of `attachment_lens` bytes (in order) and writes it:
+/// the version this crate writes, at most [`MAX_ATTACHMENTS`], and an attachment list that says exactly how many
+/// files there are and how large each is.
+pub fn prepare(
+    submission: &Submission,
+    attachment_lens: impl ExactSizeIterator<Item = usize>,
+) -> Result<Prepared, SealError> {
     if submission.version != SUBMISSION_VERSION {
         return Err(SealError::WrongSubmissionVersion {
             found: submission.version,
         });
     }
-    if attachments.len() > MAX_ATTACHMENTS {
+    if attachment_lens.len() > MAX_ATTACHMENTS {
         return Err(SealError::TooManyAttachments {
-            count: attachments.len(),
+            count: attachment_lens.len(),
         });
     }
-    let mut document = submission.clone();
-    document.attachments = attachments.iter().map(Attachment::info).collect();
-    let json = Zeroizing::new(serde_json::to_vec(&document).map_err(|_| SealError::Encryption)?);
-    let submission_part = seal_part(recipients, &json, rng)?;
-    let attachment_parts = attachments
-        .iter()
-        .map(|attachment| seal_part(recipients, &attachment.bytes, rng))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(assemble(submission_part, attachment_parts))
+    let listed = submission.attachments.iter().map(|info| info.size);
+    if attachment_lens.len() != submission.attachments.len()
+        || !listed.eq(attachment_lens.map(|len| len as u64))
+    {
+        return Err(SealError::AttachmentsDisagree);
+    }
+    let json = serde_json::to_vec(submission).map_err(|_| SealError::Encryption)?;
+    Ok(Prepared {
+        json: Zeroizing::new(json),
+    })
 }
 
 /// Writes a bundle from parts sealed separately (the browser seals large attachments with its native AES-GCM).
 /// The parts must be sealed for the same recipients, and the submission must list the attachments in order;
 /// [`open`] checks both.
-pub fn assemble(submission: Jwe, attachments: Vec<Jwe>) -> Sealed {
-    let (frame, ciphertexts) = BundleFrame::new(submission, attachments);
-    let mut bytes = Vec::with_capacity(frame.bundle_len(ciphertexts.iter().map(Vec::len)));
+pub fn assemble(submission: &Jwe, attachments: &[Jwe]) -> Sealed {
+    let frame = BundleFrame::new(submission, attachments);
+    let ciphertexts: Vec<&[u8]> = std::iter::once(submission)
+        .chain(attachments)
+        .map(Jwe::ciphertext)
+        .collect();
+    let mut bytes = Vec::with_capacity(frame.bundle_len(ciphertexts.iter().map(|c| c.len())));
     let mut texts = frame.texts.iter();
     // Ciphertexts first: `zip` stops at the first side that runs out without taking from the other, so the text
     // after the last ciphertext stays in `texts`.
@@ -296,21 +358,20 @@ pub struct BundleFrame {
 const EMPTY_CIPHERTEXT: &str = r#""ciphertext":"""#;
 
 impl BundleFrame {
-    /// Frames the bundle of these parts. Returns the frame and each part's ciphertext (the submission's first),
-    /// which the frame does not hold; a part [finished](crate::envelope::PendingPart::finish) with an empty
-    /// ciphertext because its bytes are held elsewhere gives an empty one.
-    pub fn new(mut submission: Jwe, mut attachments: Vec<Jwe>) -> (Self, Vec<Vec<u8>>) {
-        let mut ciphertexts = vec![submission.take_ciphertext()];
-        ciphertexts.extend(attachments.iter_mut().map(Jwe::take_ciphertext));
-        let document = BundleDocument {
+    /// Frames the bundle of these parts. Only their headers, IVs and tags are read: a part whose ciphertext is held
+    /// elsewhere ([finished](crate::envelope::PendingPart::finish) with an empty one) frames the same.
+    pub fn new<'a>(submission: &'a Jwe, attachments: impl IntoIterator<Item = &'a Jwe>) -> Self {
+        let attachments: Vec<FramedPart<'a>> = attachments.into_iter().map(Jwe::framed).collect();
+        let parts = 1 + attachments.len();
+        let document = FramedDocument {
             version: BUNDLE_VERSION,
-            submission,
+            submission: submission.framed(),
             attachments,
         };
-        // A struct of parts that themselves serialise infallibly. Each part's JSON now holds `"ciphertext":""`,
-        // once, in part order; nothing else in it can (every other value is base64url or a fixed name).
+        // A struct of parts that themselves serialise infallibly. Each part's JSON holds `"ciphertext":""`, once,
+        // in part order; nothing else in it can (every other value is base64url or a fixed name).
         let json = serde_json::to_string(&document).unwrap_or_default();
-        let mut texts = Vec::with_capacity(ciphertexts.len() + 1);
+        let mut texts = Vec::with_capacity(parts + 1);
         let mut rest = json.as_str();
         while let Some(found) = rest.find(EMPTY_CIPHERTEXT) {
             // Up to and including the opening quote of the value; the closing quote starts the next text.
@@ -319,7 +380,7 @@ impl BundleFrame {
             rest = after;
         }
         texts.push(rest.to_owned());
-        (Self { texts }, ciphertexts)
+        Self { texts }
     }
 
     /// The JSON around the ciphertexts: one text more than there are parts.
@@ -428,7 +489,7 @@ pub fn inspect(bundle: &[u8]) -> Result<Inspection, OpenError> {
         attachment_lens: document.attachments.iter().map(Jwe::content_len).collect(),
         wrapped_key_lens,
         canonical_headers,
-        content: ContentId::of_document(document),
+        content: ContentId::of_document(&document),
     })
 }
 
@@ -439,13 +500,16 @@ const HASH_SLICE: usize = CIPHERTEXT_SLICE_MULTIPLE * 16 * 1024;
 impl ContentId {
     /// The SHA-256 of `document` written out as [`assemble`] writes it, computed without writing it: the JSON
     /// around the ciphertexts from the one serializer of the format, each ciphertext encoded a slice at a time.
-    fn of_document(document: BundleDocument) -> Self {
+    fn of_document(document: &BundleDocument) -> Self {
         use sha2::{Digest as _, Sha256};
-        let (frame, ciphertexts) = BundleFrame::new(document.submission, document.attachments);
+        let frame = BundleFrame::new(&document.submission, &document.attachments);
+        let ciphertexts = std::iter::once(&document.submission)
+            .chain(&document.attachments)
+            .map(Jwe::ciphertext);
         let mut hasher = Sha256::new();
         let mut texts = frame.texts.iter();
         let mut encoded = Vec::with_capacity(base64url::encoded_len(HASH_SLICE));
-        for (ciphertext, text) in ciphertexts.iter().zip(texts.by_ref()) {
+        for (ciphertext, text) in ciphertexts.zip(texts.by_ref()) {
             hasher.update(text.as_bytes());
             for slice in ciphertext.chunks(HASH_SLICE) {
                 encoded.clear();
@@ -515,7 +579,7 @@ fn check_version(json: &[u8], expected: u32, context: &str) -> Result<(), OpenEr
 mod tests {
     use super::*;
     use crate::test_keys;
-    use crate::test_support::{sample_attachments, sample_submission};
+    use crate::test_support::{sample_attachments, sample_submission, sample_submission_with};
 
     fn recipients() -> Vec<Recipient> {
         vec![
@@ -526,17 +590,15 @@ mod tests {
 
     #[test]
     fn seal_then_open_gives_back_everything() {
-        let submission = sample_submission();
         let attachments = sample_attachments();
+        let submission = sample_submission_with(&attachments);
         let sealed = seal(&recipients(), &submission, &attachments).unwrap();
         assert_eq!(sealed.receipt, ReceiptId::of(&sealed.bytes));
         for identity in [test_keys::firm(), test_keys::backup()] {
             let opened = open(&[identity], &sealed.bytes).unwrap();
             assert_eq!(opened.receipt, sealed.receipt);
             assert_eq!(opened.attachments, attachments);
-            let mut expected = submission.clone();
-            expected.attachments = attachments.iter().map(Attachment::info).collect();
-            assert_eq!(opened.submission, expected);
+            assert_eq!(opened.submission, submission);
         }
     }
 
@@ -555,7 +617,7 @@ mod tests {
             attachments: attachment_parts.clone(),
         })
         .unwrap();
-        let sealed = assemble(submission_part, attachment_parts);
+        let sealed = assemble(&submission_part, &attachment_parts);
         assert_eq!(sealed.bytes, expected);
         assert_eq!(
             sealed.receipt,
@@ -569,10 +631,13 @@ mod tests {
         let part = |bytes: &[u8]| seal_part(&recipients, bytes, &mut OsRng).unwrap();
         let submission_part = part(b"{\"version\":1}");
         let attachment_parts = vec![part(&[1u8; 1]), part(&[2u8; 2]), part(&[3u8; 300])];
-        let expected = assemble(submission_part.clone(), attachment_parts.clone()).bytes;
+        let expected = assemble(&submission_part, &attachment_parts).bytes;
 
-        let (frame, ciphertexts) =
-            BundleFrame::new(submission_part.clone(), attachment_parts.clone());
+        let frame = BundleFrame::new(&submission_part, &attachment_parts);
+        let ciphertexts: Vec<Vec<u8>> = std::iter::once(&submission_part)
+            .chain(&attachment_parts)
+            .map(|part| part.ciphertext().to_vec())
+            .collect();
         assert_eq!(frame.texts().len(), ciphertexts.len() + 1);
         assert_eq!(
             frame.bundle_len(ciphertexts.iter().map(Vec::len)),
@@ -591,16 +656,16 @@ mod tests {
         }
 
         // Parts whose ciphertext is held elsewhere (finished with an empty one) frame identically.
-        let detached = |mut jwe: Jwe| {
-            jwe.take_ciphertext();
-            jwe
+        let detached = |jwe: &Jwe| {
+            let mut value: serde_json::Value = serde_json::from_slice(&jwe.to_json()).unwrap();
+            value["ciphertext"] = "".into();
+            Jwe::from_json(value.to_string().as_bytes()).unwrap()
         };
-        let (same, empty) = BundleFrame::new(
-            detached(submission_part),
-            attachment_parts.into_iter().map(detached).collect(),
+        let attachments: Vec<Jwe> = attachment_parts.iter().map(detached).collect();
+        assert_eq!(
+            BundleFrame::new(&detached(&submission_part), &attachments),
+            frame
         );
-        assert_eq!(same, frame);
-        assert!(empty.iter().all(Vec::is_empty));
     }
 
     #[test]
@@ -618,7 +683,12 @@ mod tests {
 
     #[test]
     fn inspect_shows_only_what_is_public() {
-        let sealed = seal(&recipients(), &sample_submission(), &sample_attachments()).unwrap();
+        let sealed = seal(
+            &recipients(),
+            &sample_submission_with(&sample_attachments()),
+            &sample_attachments(),
+        )
+        .unwrap();
         let seen = inspect(&sealed.bytes).unwrap();
         assert_eq!(seen.receipt, sealed.receipt);
         assert_eq!(seen.version, BUNDLE_VERSION);
@@ -655,7 +725,12 @@ mod tests {
 
     #[test]
     fn each_string_has_one_accepted_spelling() {
-        let sealed = seal(&recipients(), &sample_submission(), &sample_attachments()).unwrap();
+        let sealed = seal(
+            &recipients(),
+            &sample_submission_with(&sample_attachments()),
+            &sample_attachments(),
+        )
+        .unwrap();
         let json = String::from_utf8(sealed.bytes).unwrap();
         // The same sealing with one character escaped: each would be another receipt for it.
         for (after, path) in [
@@ -705,7 +780,12 @@ mod tests {
 
     #[test]
     fn every_spelling_of_one_sealing_has_its_content_id() {
-        let sealed = seal(&recipients(), &sample_submission(), &sample_attachments()).unwrap();
+        let sealed = seal(
+            &recipients(),
+            &sample_submission_with(&sample_attachments()),
+            &sample_attachments(),
+        )
+        .unwrap();
         let first = inspect(&sealed.bytes).unwrap();
         let json = String::from_utf8(sealed.bytes.clone()).unwrap();
         // What another JOSE library may write: whitespace around and between tokens, other member orders.
@@ -729,7 +809,12 @@ mod tests {
         // As sealform writes a bundle, its content id is its receipt's digest.
         assert_eq!(first.content.digest(), first.receipt.digest());
         // A new sealing of the very same answers is another submission.
-        let again = seal(&recipients(), &sample_submission(), &sample_attachments()).unwrap();
+        let again = seal(
+            &recipients(),
+            &sample_submission_with(&sample_attachments()),
+            &sample_attachments(),
+        )
+        .unwrap();
         assert_ne!(inspect(&again.bytes).unwrap().content, first.content);
         // So is the same sealing with any value changed, even where no key can tell (a wrapped key, an
         // attachment part): a copy altered on the way must not take the place of the client's own.
@@ -755,7 +840,12 @@ mod tests {
 
     #[test]
     fn inspect_shows_wrapped_key_lengths_and_headers_of_every_part() {
-        let sealed = seal(&recipients(), &sample_submission(), &sample_attachments()).unwrap();
+        let sealed = seal(
+            &recipients(),
+            &sample_submission_with(&sample_attachments()),
+            &sample_attachments(),
+        )
+        .unwrap();
         let mut value: serde_json::Value = serde_json::from_slice(&sealed.bytes).unwrap();
         let firm = test_keys::firm().kid().clone();
         // Only the last attachment is changed: a short wrapped key and a header with a space.
@@ -802,8 +892,8 @@ mod tests {
     #[test]
     fn swapped_dropped_and_foreign_attachments_are_caught() {
         let firm = test_keys::firm();
-        let submission = sample_submission();
         let attachments = sample_attachments();
+        let submission = sample_submission_with(&attachments);
         let sealed = seal(&recipients(), &submission, &attachments).unwrap();
         let mut document: serde_json::Value = serde_json::from_slice(&sealed.bytes).unwrap();
         let parts = document["attachments"].as_array().unwrap().clone();
@@ -826,13 +916,14 @@ mod tests {
         ));
 
         // A part from another submission, sealed to the same keys, with other content.
+        let other_files = [Attachment {
+            bytes: b"other".to_vec(),
+            ..attachments[0].clone()
+        }];
         let other = seal(
             &recipients(),
-            &submission,
-            &[Attachment {
-                bytes: b"other".to_vec(),
-                ..attachments[0].clone()
-            }],
+            &sample_submission_with(&other_files),
+            &other_files,
         )
         .unwrap();
         let other: serde_json::Value = serde_json::from_slice(&other.bytes).unwrap();
@@ -855,6 +946,41 @@ mod tests {
             Err(OpenError::Malformed { path, .. }) => assert_eq!(path, "attachments[0].recipients"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_submission_listing_other_attachments_is_refused() {
+        let attachments = sample_attachments();
+        // Listed none, one too few, one of another size, and one renamed: each refused before anything is sealed.
+        let mut renamed = sample_submission_with(&attachments);
+        renamed.attachments[1].name = "other.pdf".into();
+        for submission in [
+            sample_submission(),
+            sample_submission_with(&attachments[..1]),
+            sample_submission_with(&[
+                Attachment {
+                    bytes: vec![0; 3],
+                    ..attachments[0].clone()
+                },
+                attachments[1].clone(),
+            ]),
+            renamed,
+        ] {
+            assert!(matches!(
+                seal(&recipients(), &submission, &attachments),
+                Err(SealError::AttachmentsDisagree)
+            ));
+        }
+        let listed = sample_submission_with(&attachments);
+        let lens = attachments.iter().map(|a| a.bytes.len());
+        assert_eq!(
+            prepare(&listed, lens).unwrap().json(),
+            serde_json::to_vec(&listed).unwrap()
+        );
+        assert!(matches!(
+            prepare(&listed, [1_usize, 2].into_iter()),
+            Err(SealError::AttachmentsDisagree)
+        ));
     }
 
     #[test]

@@ -52,7 +52,8 @@ fn open_every_flip(bundle: &[u8], identities: &[Identity]) -> Vec<Outcome> {
     })
 }
 
-fn expected(submission: &Submission, attachments: &[Attachment]) -> Submission {
+/// `submission` listing `attachments`, as the form lists the files picked.
+fn listing(submission: &Submission, attachments: &[Attachment]) -> Submission {
     let mut expected = submission.clone();
     expected.attachments = attachments.iter().map(Attachment::info).collect();
     expected
@@ -67,7 +68,7 @@ fn tamper_matrix_single_recipient_every_flip_is_a_clean_error() {
     }];
     let sealed = seal(
         &[firm.recipient().clone()],
-        &sample_submission(),
+        &listing(&sample_submission(), &attachments),
         &attachments,
     )
     .unwrap();
@@ -85,13 +86,12 @@ fn tamper_matrix_single_recipient_every_flip_is_a_clean_error() {
 fn tamper_matrix_two_recipients_never_yields_other_content() {
     let (firm, backup) = (test_keys::firm(), test_keys::backup());
     let recipients = [firm.recipient().clone(), backup.recipient().clone()];
-    let submission = sample_submission();
     let attachments = vec![Attachment {
         bytes: vec![7; 40],
         ..sample_attachments()[1].clone()
     }];
-    let sealed = seal(&recipients, &submission, &attachments).unwrap();
-    let original = expected(&submission, &attachments);
+    let original = listing(&sample_submission(), &attachments);
+    let sealed = seal(&recipients, &original, &attachments).unwrap();
     for (position, flip, opened) in open_every_flip(&sealed.bytes, &[firm, backup]) {
         // A flip inside one recipient's entry leaves the other's intact: that key still opens the original (the
         // point of a backup key), but nobody ever gets different content.
@@ -187,8 +187,8 @@ proptest! {
     ) {
         let (inside, outside) = pick(mask);
         let recipients: Vec<Recipient> = inside.iter().map(|id| id.recipient().clone()).collect();
-        let sealed = seal(&recipients, &submission, &attachments).unwrap();
-        let original = expected(&submission, &attachments);
+        let original = listing(&submission, &attachments);
+        let sealed = seal(&recipients, &original, &attachments).unwrap();
         for identity in inside {
             let opened = open(&[identity], &sealed.bytes).unwrap();
             prop_assert_eq!(&opened.submission, &original);

@@ -47,6 +47,17 @@ pub struct Jwe {
     tag: GcmTag,
 }
 
+/// A part as a bundle frame writes it: every member of [`Jwe`], in the same order, but an empty ciphertext, whose
+/// place the bundle writer fills. Borrowed, so framing copies nothing of the parts.
+#[derive(Serialize)]
+pub(crate) struct FramedPart<'a> {
+    protected: &'a Protected,
+    recipients: &'a Recipients,
+    iv: &'a Iv,
+    ciphertext: &'static str,
+    tag: &'a GcmTag,
+}
+
 /// The protected header, kept as the exact base64url text it arrived in: that text is the AES-GCM additional
 /// authenticated data (RFC 7516 §5.1 step 14), so it must never be re-encoded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,8 +195,20 @@ impl Jwe {
     }
 
     /// Takes the ciphertext out, leaving it empty (the bundle writer encodes it separately, a slice at a time).
-    pub(crate) fn take_ciphertext(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.ciphertext.0)
+    /// The encrypted content (empty for a part whose ciphertext is held elsewhere).
+    pub fn ciphertext(&self) -> &[u8] {
+        &self.ciphertext.0
+    }
+
+    /// The part with its ciphertext left for the bundle writer ([`FramedPart`]).
+    pub(crate) fn framed(&self) -> FramedPart<'_> {
+        FramedPart {
+            protected: &self.protected,
+            recipients: &self.recipients,
+            iv: &self.iv,
+            ciphertext: "",
+            tag: &self.tag,
+        }
     }
 
     /// Each recipient's key id and the length in bytes of the content key wrapped for it.

@@ -29,6 +29,11 @@ pub enum SealError {
         /// How many were given.
         count: usize,
     },
+    /// The submission document's attachment list is not the attachments being sealed (how many, their sizes, or,
+    /// for core's own sealing, their names, types and digests). Build the submission with
+    /// [`Submission::new`](crate::submission::Submission::new) from the same files.
+    #[error("the submission lists other attachments than the ones being sealed")]
+    AttachmentsDisagree,
     /// The submission document does not say the version this crate writes.
     #[error("the submission document has version {found}; this sealform writes version {SUBMISSION_VERSION}")]
     WrongSubmissionVersion {

@@ -8,8 +8,13 @@ use crate::digest::Sha256Digest;
 use crate::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use crate::submission::Submission;
 
-/// A small submission with unicode answers and no attachments listed (sealing lists them).
+/// A small submission with unicode answers and no attachments.
 pub(crate) fn sample_submission() -> Submission {
+    sample_submission_with(&[])
+}
+
+/// [`sample_submission`] listing `attachments`, as the form lists the files picked.
+pub(crate) fn sample_submission_with(attachments: &[Attachment]) -> Submission {
     let mut answers = Answers::default();
     answers.insert(
         "full_name",
@@ -29,7 +34,7 @@ pub(crate) fn sample_submission() -> Submission {
         schema,
         Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
         answers,
-        Vec::new(),
+        attachments.iter().map(Attachment::info).collect(),
         &given,
         "5f0c2a8e-4b1d-4c8e-9a7b-2e3f4a5b6c7d",
         "2026-11-22T10:15:00Z",

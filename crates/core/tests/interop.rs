@@ -10,8 +10,7 @@ use std::process::{Command, Output};
 
 use sealform_core::bundle::{self, OpenError};
 use sealform_core::key::Identity;
-use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
-use sealform_core::{Answers, Attachment, Sha256Digest, Submission};
+use sealform_core::{Answers, Attachment, Submission};
 use tempfile::TempDir;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -26,13 +25,12 @@ fn workspace() -> &'static Path {
 }
 
 fn key_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/keys/{name}.pem"))
+    sealform_testkit::data_dir().join(format!("keys/{name}.pem"))
 }
 
 /// One of the fixed test keys: `firm`, `backup` or `stranger`.
 fn key(name: &str) -> Identity {
-    let pem = fs::read_to_string(key_path(name)).expect("test key is readable");
-    Identity::from_pkcs8_pem(&pem, None).expect("test key parses")
+    sealform_testkit::identity(name)
 }
 
 fn temp_dir() -> TempDir {
@@ -68,8 +66,8 @@ fn peer<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) {
     );
 }
 
-/// The submission both sides start from: answers in several scripts and directions, and the consent record the
-/// shipped legal-intake form builds for them with every consent given.
+/// The submission both sides start from: answers in several scripts and directions, the consent record the
+/// shipped legal-intake form builds for them with every consent given, and [`sample_attachments`] listed.
 fn sample_submission() -> Submission {
     let answers: Answers = serde_json::from_value(serde_json::json!({
         "full_name": "Zoë Ñúñez-Łukasiewicz",
@@ -83,18 +81,10 @@ fn sample_submission() -> Submission {
         "children": [{"name": "Ana", "age": "7"}, {"name": "Jürgen", "age": "12"}],
     }))
     .expect("the sample answers parse");
-    let template =
-        Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("the shipped template parses");
-    let schema = template.schema();
-    let given = schema.consents.iter().map(|item| item.id.clone()).collect();
-    Submission::new(
-        schema,
-        Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
+    sealform_testkit::legal_intake_submission(
         answers,
-        Vec::new(),
-        &given,
+        &sample_attachments(),
         "0b7e4c1a-93d2-4f5e-8a61-7c2b9d0e3f14",
-        "2026-11-22T10:15:00Z",
     )
 }
 
@@ -124,13 +114,6 @@ fn sample_attachments() -> Vec<Attachment> {
             bytes: binary,
         },
     ]
-}
-
-/// The submission as sealing fills it in: with the attachments listed.
-fn with_attachments(submission: &Submission, attachments: &[Attachment]) -> Submission {
-    let mut document = submission.clone();
-    document.attachments = attachments.iter().map(Attachment::info).collect();
-    document
 }
 
 /// Has the peer seal `submission` and `attachments` for the keys named, and returns the bundle's bytes.
@@ -185,7 +168,7 @@ fn the_peer_opens_every_part_core_seals_with_either_key() {
     fs::write(&bundle_path, &sealed.bytes).expect("write the bundle");
 
     // What core encrypted as the submission part: the filled-in document as serde_json writes it.
-    let expected = with_attachments(&submission, &attachments);
+    let expected = submission.clone();
     let expected_json = serde_json::to_vec(&expected).expect("the submission serialises");
 
     for name in ["firm", "backup"] {
@@ -235,7 +218,7 @@ fn the_peer_opens_every_part_core_seals_with_either_key() {
 fn core_opens_exactly_what_the_peer_seals_for_one_or_two_recipients() {
     let submission = sample_submission();
     let attachments = sample_attachments();
-    let expected = with_attachments(&submission, &attachments);
+    let expected = submission.clone();
     let dir = temp_dir();
     for key_names in [&["firm"][..], &["firm", "backup"]] {
         let bytes = peer_seal(dir.path(), key_names, &submission, &attachments);

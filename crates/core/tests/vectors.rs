@@ -5,24 +5,20 @@
 //! bundle's exact bytes. `SEALFORM_WRITE_VECTORS=1 cargo test -p sealform-core --test vectors` writes them anew from
 //! the fixed sample below (new random keys and IVs, so new bytes; commit them only on purpose).
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use sealform_core::bundle::{open, seal, OpenError, ReceiptId};
 use sealform_core::key::{Identity, KeyUnwrap, Recipient};
-use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use sealform_core::submission::{Attachment, Submission};
-use sealform_core::{Answer, Answers, Sha256Digest};
+use sealform_core::{Answer, Answers};
 use serde_json::{json, Value};
 
 fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+    sealform_testkit::data_dir()
 }
 
 fn key(name: &str) -> Identity {
-    let path = data_dir().join(format!("keys/{name}.pem"));
-    let pem = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    Identity::from_pkcs8_pem(&pem, None).expect("test key parses")
+    sealform_testkit::identity(name)
 }
 
 /// The submission every vector seals: fixed, so an opened vector can be compared with it.
@@ -48,22 +44,10 @@ fn sample() -> (Submission, Vec<Attachment>) {
             bytes: (0..1500u32).map(|i| (i * 13 % 256) as u8).collect(),
         },
     ];
-    let infos: Vec<_> = attachments.iter().map(Attachment::info).collect();
-    let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("template parses");
-    let given: BTreeSet<String> = template
-        .schema()
-        .consents
-        .iter()
-        .map(|c| c.id.clone())
-        .collect();
-    let submission = Submission::new(
-        template.schema(),
-        Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
+    let submission = sealform_testkit::legal_intake_submission(
         answers,
-        infos,
-        &given,
+        &attachments,
         "0b7e5c1a-6f3d-4e2b-8a9c-1d2e3f405162",
-        "2026-11-22T09:30:00Z",
     );
     (submission, attachments)
 }
@@ -129,18 +113,8 @@ struct Vector {
 }
 
 fn read_vector(path: &Path) -> Vector {
-    let bytes = std::fs::read(path).expect("vector readable");
-    let split = bytes
-        .windows(2)
-        .position(|w| w == b"\n\n")
-        .expect("header ends with a blank line");
-    let header = std::str::from_utf8(&bytes[..split]).expect("header is UTF-8");
-    let field = |name: &str| {
-        header
-            .lines()
-            .find_map(|line| line.strip_prefix(&format!("{name}: ")))
-            .map(str::to_owned)
-    };
+    let vector = sealform_testkit::Vector::read(path);
+    let field = |name: &str| vector.field(name).map(str::to_owned);
     Vector {
         name: path
             .file_name()
@@ -155,7 +129,7 @@ fn read_vector(path: &Path) -> Vector {
             .collect(),
         path: field("path"),
         receipt: field("receipt"),
-        bundle: bytes[split + 2..].to_vec(),
+        bundle: vector.bundle,
     }
 }
 

@@ -3,14 +3,12 @@
 
 pub mod receiver;
 
-use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use sealform_core::bundle::seal;
 use sealform_core::key::{Identity, Recipient};
-use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use sealform_core::submission::{Attachment, Submission};
 use sealform_core::{Answer, Answers, FormSchema, Sha256Digest};
 
@@ -92,14 +90,12 @@ pub fn open_into(key: &Path, out: &Path, bundle: &Path) -> Run {
 
 /// The core crate's test data: `keys/` and `vectors/`.
 pub fn core_data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/data")
+    sealform_testkit::data_dir()
 }
 
 /// A core test key (`firm`, `backup`, `stranger`).
 pub fn identity(name: &str) -> Identity {
-    let path = core_data().join(format!("keys/{name}.pem"));
-    let pem = std::fs::read_to_string(&path).expect("test key readable");
-    Identity::from_pkcs8_pem(&pem, None).expect("test key parses")
+    sealform_testkit::identity(name)
 }
 
 /// Copies a core test key into `dir` with `mode`, so permission checks do not depend on the checkout.
@@ -126,21 +122,18 @@ pub fn mode(path: &Path) -> u32 {
 
 /// A vector's header line `name: value`, and its bundle bytes (what follows the blank line).
 pub fn vector(name: &str) -> (String, Vec<u8>) {
-    let path = core_data().join(format!("vectors/{name}.bundle"));
-    let bytes = std::fs::read(&path).expect("vector readable");
-    let split = bytes
-        .windows(2)
-        .position(|w| w == b"\n\n")
-        .expect("header ends with a blank line");
-    let header = String::from_utf8(bytes[..split].to_vec()).expect("header is UTF-8");
-    (header, bytes[split + 2..].to_vec())
+    let vector = sealform_testkit::Vector::named(name);
+    (vector.header, vector.bundle)
 }
 
 /// A header field of a vector, e.g. `receipt`.
 pub fn header_field(header: &str, name: &str) -> String {
-    header
-        .lines()
-        .find_map(|line| line.strip_prefix(&format!("{name}: ")))
+    let vector = sealform_testkit::Vector {
+        header: header.to_owned(),
+        bundle: Vec::new(),
+    };
+    vector
+        .field(name)
         .unwrap_or_else(|| panic!("no {name}: line in {header}"))
         .to_owned()
 }
@@ -181,8 +174,7 @@ pub fn seal_answers(
     answers: Answers,
     attachments: &[(&str, &[u8])],
 ) -> Submission {
-    let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("template parses");
-    let digest = Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes());
+    let (template, digest) = sealform_testkit::legal_intake();
     seal_to_form(
         path,
         recipients,
@@ -213,17 +205,8 @@ pub fn seal_to_form(
             bytes: bytes.to_vec(),
         })
         .collect();
-    let infos: Vec<_> = attachments.iter().map(Attachment::info).collect();
-    let given: BTreeSet<String> = schema.consents.iter().map(|c| c.id.clone()).collect();
-    let submission = Submission::new(
-        schema,
-        digest,
-        answers,
-        infos,
-        &given,
-        submission_id,
-        "2026-11-22T09:30:00Z",
-    );
+    let submission =
+        sealform_testkit::submission(schema, digest, answers, &attachments, submission_id);
     let sealed = seal(recipients, &submission, &attachments).expect("seal");
     std::fs::write(path, sealed.bytes).expect("write bundle");
     submission

@@ -5,29 +5,23 @@
 // Each test binary uses its own share of these helpers.
 #![allow(dead_code)]
 
-use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use rsa::pkcs8::DecodePrivateKey as _;
 use sealform_core::bundle::{seal, Sealed};
 use sealform_core::key::Recipient;
 use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
-use sealform_core::{Answer, Answers, Attachment, Sha256Digest, Submission};
+use sealform_core::{Answer, Answers, Attachment};
 use sealform_receiver::{Config, FormConfig, Server};
 use sealform_store::Store;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::sync::oneshot;
 
-/// The public key of a core test key (`firm`, `backup`, `stranger`), derived with the `rsa` crate directly.
+/// The public key of a core test key (`firm`, `backup`, `stranger`).
 pub fn recipient(name: &str) -> Recipient {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../core/tests/data/keys/{name}.pem"));
-    let pem = std::fs::read_to_string(path).expect("test key readable");
-    let private = rsa::RsaPrivateKey::from_pkcs8_pem(&pem).expect("PKCS#8");
-    Recipient::from_rsa(private.to_public_key()).expect("a usable key")
+    sealform_testkit::identity(name).recipient().clone()
 }
 
 /// The firm's keys in every test config: its own and its backup.
@@ -57,24 +51,9 @@ pub fn bundle_naming(
         })
         .into_iter()
         .collect();
-    let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).expect("template");
     let mut answers = Answers::default();
     answers.insert("full_name", Answer::Text(full_name.into()));
-    let given: BTreeSet<String> = template
-        .schema()
-        .consents
-        .iter()
-        .map(|c| c.id.clone())
-        .collect();
-    let submission = Submission::new(
-        template.schema(),
-        Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()),
-        answers,
-        attachments.iter().map(Attachment::info).collect(),
-        &given,
-        id,
-        "2026-11-22T10:00:00Z",
-    );
+    let submission = sealform_testkit::legal_intake_submission(answers, &attachments, id);
     seal(recipients, &submission, &attachments).expect("seal")
 }
 
