@@ -13,6 +13,8 @@ use pkcs8::{DecodePublicKey, EncodePublicKey, LineEnding};
 use rand_core::CryptoRngCore;
 use rsa::traits::PublicKeyParts;
 #[cfg(feature = "open")]
+use rsa::traits::PrivateKeyParts;
+#[cfg(feature = "open")]
 use rsa::RsaPrivateKey;
 use rsa::{BigUint, Oaep, RsaPublicKey};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -401,6 +403,39 @@ impl Identity {
         self.recipient.kid()
     }
 
+    /// The key's first prime factor, big-endian, wiped from memory when dropped: given the public half, the
+    /// smallest secret that rebuilds the whole private key ([`Identity::from_secret_prime`]). What recovery
+    /// shares split, so that a printed share is a fifth the size of one of the whole PKCS#8 key.
+    pub fn secret_prime(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(
+            self.key
+                .primes()
+                .first()
+                .map(BigUint::to_bytes_be)
+                .unwrap_or_default(),
+        )
+    }
+
+    /// Rebuilds the private key of `recipient` from one of its prime factors, as [`Identity::secret_prime`]
+    /// gives it. Anything that is not a factor of the modulus is refused as [`KeyError::Damaged`]: a wrong
+    /// prime never gives a key.
+    pub fn from_secret_prime(recipient: &Recipient, prime: &[u8]) -> Result<Self, KeyError> {
+        let n = recipient.key.n();
+        let p = BigUint::from_bytes_be(prime);
+        let one = BigUint::from(1u8);
+        if p <= one || &p >= n || n % &p != BigUint::from(0u8) {
+            return Err(KeyError::Damaged);
+        }
+        let q = n / &p;
+        let key = RsaPrivateKey::from_p_q(p, q, recipient.key.e().clone())
+            .map_err(|_| KeyError::Damaged)?;
+        let identity = Self::from_rsa(key)?;
+        if identity.recipient != *recipient {
+            return Err(KeyError::Damaged);
+        }
+        Ok(identity)
+    }
+
     /// The private key as unencrypted PKCS#8 DER (RFC 5958), wiped from memory when dropped: how another backend
     /// (e.g. `AwsLcIdentity`, with the `aws-lc` feature) takes the same key.
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, KeyError> {
@@ -674,6 +709,29 @@ mod tests {
                 assert!(backend.unwrap_key(&mut rng, bad).is_none());
             }
         }
+    }
+
+    #[test]
+    fn a_secret_prime_rebuilds_the_key_and_nothing_else_does() {
+        let identity = test_keys::firm();
+        let prime = identity.secret_prime();
+        assert_eq!(prime.len() * 8, identity.recipient().bits() / 2);
+        let rebuilt = Identity::from_secret_prime(identity.recipient(), &prime).unwrap();
+        assert_eq!(rebuilt.kid(), identity.kid());
+        assert_eq!(
+            rebuilt.to_pkcs8_der().unwrap().as_slice(),
+            identity.to_pkcs8_der().unwrap().as_slice()
+        );
+        let mut flipped = prime.to_vec();
+        flipped[10] ^= 1;
+        for bad in [&flipped[..], &[], &[1], &prime[1..]] {
+            assert!(matches!(
+                Identity::from_secret_prime(identity.recipient(), bad),
+                Err(KeyError::Damaged)
+            ));
+        }
+        // The right prime for another key's public half is no key either.
+        assert!(Identity::from_secret_prime(test_keys::backup().recipient(), &prime).is_err());
     }
 
     #[test]
