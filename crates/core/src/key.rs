@@ -11,9 +11,9 @@ use std::str::FromStr;
 use pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use pkcs8::{DecodePublicKey, EncodePublicKey, LineEnding};
 use rand_core::CryptoRngCore;
-use rsa::traits::PublicKeyParts;
 #[cfg(feature = "open")]
 use rsa::traits::PrivateKeyParts;
+use rsa::traits::PublicKeyParts;
 #[cfg(feature = "open")]
 use rsa::RsaPrivateKey;
 use rsa::{BigUint, Oaep, RsaPublicKey};
@@ -186,6 +186,25 @@ impl Recipient {
     /// The RSA public key.
     pub fn rsa(&self) -> &RsaPublicKey {
         &self.key
+    }
+
+    /// Wraps an RSA public key given as its modulus and public exponent, unsigned big-endian without leading zero
+    /// octets (as in a JWK): the compact form recovery shares carry.
+    pub fn from_rsa_parts(modulus: &[u8], exponent: &[u8]) -> Result<Self, KeyError> {
+        PublicJwk {
+            kty: "RSA".into(),
+            n: base64url::encode(modulus),
+            e: base64url::encode(exponent),
+            kid: None,
+            alg: None,
+            use_: None,
+        }
+        .try_into()
+    }
+
+    /// The modulus and public exponent, unsigned big-endian: what [`Recipient::from_rsa_parts`] takes.
+    pub fn rsa_parts(&self) -> (Vec<u8>, Vec<u8>) {
+        (self.key.n().to_bytes_be(), self.key.e().to_bytes_be())
     }
 
     /// Reads a public JWK (RFC 7517 §4, RFC 7518 §6.3.1). A `kid`, if present, must be the key's thumbprint; an
@@ -615,6 +634,23 @@ mod tests {
         assert_eq!(
             &serde_json::from_str::<Recipient>(&json).unwrap(),
             recipient
+        );
+    }
+
+    #[test]
+    fn rsa_parts_round_trip_and_are_checked() {
+        let recipient = test_keys::firm().recipient().clone();
+        let (n, e) = recipient.rsa_parts();
+        assert_eq!(Recipient::from_rsa_parts(&n, &e).unwrap(), recipient);
+        assert!(
+            Recipient::from_rsa_parts(&n[1..], &e).is_err(),
+            "a smaller modulus"
+        );
+        let mut padded = vec![0];
+        padded.extend_from_slice(&n);
+        assert!(
+            Recipient::from_rsa_parts(&padded, &e).is_err(),
+            "a leading zero"
         );
     }
 
