@@ -30,6 +30,7 @@ const MAIN_HELP: &str = concat!(
     "  sealform inspect inbox/*.bundle\n",
     "  sealform open --key keys/firm.private.pem inbox/client.bundle\n",
     "  sealform open --key keys/firm.private.pem --out opened inbox/*.bundle\n",
+    "  sealform recover --share a.txt --share b.txt --share c.txt --out backup.private.pem\n",
     "  sealform serve --config form.json --dist dist --store sealform.db\n",
     "  sealform token new --out pickup.token\n",
     "  sealform pull --from https://forms.example --token-file pickup.token --inbox inbox\n",
@@ -55,6 +56,9 @@ pub(crate) enum Command {
     /// Open bundles with the firm's private key, verifying every part, and print or save the submissions
     #[command(after_help = OPEN_HELP)]
     Open(OpenArgs),
+    /// Rebuild a private key from its recovery shares (from `keygen --shares`) and save it, passphrase-protected
+    #[command(after_help = RECOVER_HELP)]
+    Recover(RecoverArgs),
     /// Serve the form and receive sealed submissions into a store (no private key is needed or read)
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
@@ -80,11 +84,16 @@ const KEYGEN_HELP: &str = concat!(
     "Make a second key with --name backup and list both in the form config: if one private key is ever lost, the \
      other still opens every submission.\n",
     "\n",
+    "With --shares N --threshold M the private key is never written: it is split into N recovery shares, each a \
+     text file and a printable one-page sheet (with a QR code), any M of which rebuild it with `sealform recover`. \
+     Give each share to a different person; fewer than M tell nothing about the key.\n",
+    "\n",
     "Examples:\n",
     "  sealform keygen --out keys                  (asks for a passphrase twice)\n",
     "  sealform keygen --out keys --name backup --bits 4096\n",
     "  sealform keygen --out keys --passphrase-file ~/sealform-passphrase\n",
     "  sealform keygen --out demo --unencrypted-demo-key\n",
+    "  sealform keygen --out keys --name backup --shares 5 --threshold 3\n",
     "\n",
     passphrase_note!(),
     "\n",
@@ -135,6 +144,7 @@ const OPEN_HELP: &str = concat!(
     "  sealform open --key firm.private.pem --out opened --schema form.json --export opened/all.csv inbox/\n",
     "  sealform open --key firm.private.pem --key backup.private.pem in.bundle\n",
     "  sealform open --key firm.private.pem --passphrase-env SF_PASS in.bundle\n",
+    "  sealform open --share a.txt --share b.txt --share c.txt --out opened inbox/\n",
     "  cat client.bundle | sealform open --key firm.private.pem -\n",
     "\n",
     passphrase_note!(),
@@ -145,6 +155,39 @@ const OPEN_HELP: &str = concat!(
     "  1  some failed (each is named on standard error); the rest were opened\n",
     "  2  nothing was opened: a usage error, or a key, passphrase or --schema file is wrong",
 );
+
+const RECOVER_HELP: &str = concat!(
+    "Reads the share files (each a share's .txt file from keygen, or a file holding what its sheet shows: typed \
+     back, or the text of its QR code), checks each line's checksum and that the shares belong together, rebuilds \
+     the key in memory, checks it is the key the shares name, then writes it to --out encrypted with a new \
+     passphrase (asked twice). A mistyped share is named, with its line. To open bundles without writing the \
+     key at all, give the shares to `sealform open --share` instead.\n",
+    "\n",
+    "Examples:\n",
+    "  sealform recover --share a.txt --share b.txt --share c.txt --out backup.private.pem\n",
+    "  sealform open --share a.txt --share b.txt --share c.txt --out opened inbox/\n",
+    "\n",
+    passphrase_note!(),
+    "\n",
+    "\n",
+    "Exit codes:\n",
+    "  0  the key was rebuilt and written\n",
+    "  1  writing the key failed\n",
+    "  2  nothing was written: a share is wrong or missing, or a usage or passphrase error",
+);
+
+/// The command line of `sealform recover`.
+#[derive(Debug, Args)]
+pub(crate) struct RecoverArgs {
+    /// A recovery share file; repeat for as many as the shares' threshold
+    #[arg(long = "share", value_name = "FILE", required = true)]
+    pub(crate) shares: Vec<PathBuf>,
+    /// Where to write the rebuilt private key (PKCS#8 PEM, encrypted with a new passphrase, readable only by you)
+    #[arg(long, value_name = "KEY.pem")]
+    pub(crate) out: PathBuf,
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArgs,
+}
 
 /// Where a passphrase comes from when it is not typed at a terminal.
 #[derive(Debug, Args)]
@@ -174,6 +217,18 @@ pub(crate) struct KeygenArgs {
     /// Replace key files that exist (the old private key is then lost, and what was sealed to it with it)
     #[arg(long)]
     pub(crate) force: bool,
+    /// Instead of writing the private key, split it into N recovery shares (2 to 16), any --threshold of which
+    /// rebuild it: NAME.share-1-of-N.txt and .html, to print and hand to N different people
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "threshold",
+        conflicts_with_all = ["unencrypted_demo_key", "passphrase_file", "passphrase_env"]
+    )]
+    pub(crate) shares: Option<u8>,
+    /// How many of the --shares rebuild the key (2 to N): fewer tell nothing about it
+    #[arg(long, value_name = "M", requires = "shares")]
+    pub(crate) threshold: Option<u8>,
     #[command(flatten)]
     pub(crate) passphrase: PassphraseArgs,
 }
@@ -194,9 +249,18 @@ pub(crate) struct InspectArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct OpenArgs {
-    /// A private key to open with (PKCS#8 PEM); repeat for several, e.g. the firm's key and its backup key
-    #[arg(long = "key", value_name = "KEY.pem", required = true)]
+    /// A private key to open with (PKCS#8 PEM); repeat for several, e.g. the firm's key and its backup key, or
+    /// the old and the new key while a key is replaced: each bundle is opened with the one it was sealed to
+    #[arg(
+        long = "key",
+        value_name = "KEY.pem",
+        required_unless_present = "shares"
+    )]
     pub(crate) keys: Vec<PathBuf>,
+    /// A recovery share of a key (from `keygen --shares`); repeat for as many as its threshold. The key is rebuilt
+    /// in memory only, and opens alongside any --key
+    #[arg(long = "share", visible_alias = "shares", value_name = "FILE")]
+    pub(crate) shares: Vec<PathBuf>,
     /// Save each submission and its attachments in DIR, a folder per receipt, instead of printing it
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,

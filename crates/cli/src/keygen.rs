@@ -11,6 +11,8 @@ use crate::cli::KeygenArgs;
 use crate::error::{Error, Exit};
 use crate::files::{self, PRIVATE_FILE, PUBLIC_FILE};
 use crate::passphrase::{Passphrase, Source};
+use crate::shares::{self, MAX_SHARES};
+use crate::sheet;
 
 /// The longest `--name` accepted: file names stay readable and well under any file system's limit.
 const MAX_NAME_LEN: usize = 64;
@@ -24,16 +26,61 @@ pub(crate) struct Plan {
     private: PathBuf,
     jwk: PathBuf,
     spki: PathBuf,
-    /// `None`: write the private key unencrypted (`--unencrypted-demo-key`).
+    /// `None`: write the private key unencrypted (`--unencrypted-demo-key`), or not at all (`shares`).
     passphrase: Option<Source>,
+    /// `--shares`: the private key is split into recovery shares and never written whole.
+    shares: Option<SharePlan>,
     force: bool,
+}
+
+/// Recovery shares to write instead of the private key: `threshold` of `count`, each as a text file and an HTML
+/// sheet.
+#[derive(Debug)]
+struct SharePlan {
+    threshold: u8,
+    count: u8,
+    name: String,
+    /// For share number i + 1: its text file and its HTML sheet.
+    files: Vec<(PathBuf, PathBuf)>,
+}
+
+impl SharePlan {
+    fn new(dir: &Path, name: &str, threshold: u8, count: u8) -> Result<Self, Error> {
+        if !(2..=MAX_SHARES).contains(&count) || !(2..=count).contains(&threshold) {
+            return Err(Error::usage(format!(
+                "--shares {count} --threshold {threshold}: use 2 to {MAX_SHARES} shares and a threshold from 2 to \
+                 the number of shares (e.g. --shares 5 --threshold 3)"
+            )));
+        }
+        let files = (1..=count)
+            .map(|i| {
+                let stem = format!("{name}.share-{i}-of-{count}");
+                (
+                    dir.join(format!("{stem}.txt")),
+                    dir.join(format!("{stem}.html")),
+                )
+            })
+            .collect();
+        Ok(Self {
+            threshold,
+            count,
+            name: name.to_owned(),
+            files,
+        })
+    }
 }
 
 impl Plan {
     /// The plan for `sealform keygen`'s options.
     fn from_args(args: KeygenArgs) -> Result<Self, Error> {
-        let passphrase = (!args.unencrypted_demo_key).then(|| Source::from_args(args.passphrase));
-        Self::new(args.out, &args.name, args.bits, passphrase, args.force)
+        let split = args.shares.zip(args.threshold);
+        let passphrase = (!args.unencrypted_demo_key && split.is_none())
+            .then(|| Source::from_args(args.passphrase));
+        let mut plan = Self::new(args.out, &args.name, args.bits, passphrase, args.force)?;
+        if let Some((count, threshold)) = split {
+            plan.shares = Some(SharePlan::new(&plan.dir, &args.name, threshold, count)?);
+        }
+        Ok(plan)
     }
 
     /// The plan for `sealform demo`'s key: `dir/name.*`, the default size, unencrypted, never replacing a file.
@@ -63,6 +110,7 @@ impl Plan {
             spki: file("public.pem"),
             dir,
             passphrase,
+            shares: None,
             force,
         })
     }
@@ -86,7 +134,10 @@ fn check_name(name: &str) -> Result<(), Error> {
 pub(crate) fn run(args: KeygenArgs) -> Result<Exit, Error> {
     let plan = Plan::from_args(args)?;
     let (identity, encrypted) = make(&plan)?;
-    report(&plan, &identity, encrypted)?;
+    match &plan.shares {
+        Some(shares) => report_shares(&plan, shares, &identity)?,
+        None => report(&plan, &identity, encrypted)?,
+    }
     Ok(Exit::Success)
 }
 
@@ -104,7 +155,7 @@ pub(crate) fn make_for_demo(plan: &Plan) -> Result<(), Error> {
 fn make(plan: &Plan) -> Result<(Identity, bool), Error> {
     // Checked before the slow key generation and before asking for a passphrase; writing checks again.
     if !plan.force {
-        for path in [&plan.private, &plan.jwk, &plan.spki] {
+        for path in plan.files() {
             if path.symlink_metadata().is_ok() {
                 return Err(exists(path));
             }
@@ -128,19 +179,24 @@ fn make(plan: &Plan) -> Result<(Identity, bool), Error> {
     );
     let identity = Identity::generate(&mut OsRng, plan.bits)
         .map_err(|e| Error::usage(format!("could not generate the key: {e}")))?;
-    let private_pem = match &passphrase {
-        Some(passphrase) => identity.to_encrypted_pem(&mut OsRng, passphrase.as_bytes()),
-        None => identity.to_unencrypted_pem(),
-    }
-    .map_err(|e| Error::failed(format!("could not write the private key: {e}")))?;
     let recipient = identity.recipient();
     let jwk = recipient.to_jwk();
     let spki = recipient
         .to_spki_pem()
         .map_err(|e| Error::failed(format!("could not write the public key: {e}")))?;
 
-    // The private key first: public keys without it would be worse than useless.
-    write(plan, &plan.private, private_pem.as_bytes(), PRIVATE_FILE)?;
+    // The private key (or its shares) first: public keys without it would be worse than useless.
+    match &plan.shares {
+        Some(shares) => write_shares(plan, shares, &identity)?,
+        None => {
+            let private_pem = match &passphrase {
+                Some(passphrase) => identity.to_encrypted_pem(&mut OsRng, passphrase.as_bytes()),
+                None => identity.to_unencrypted_pem(),
+            }
+            .map_err(|e| Error::failed(format!("could not write the private key: {e}")))?;
+            write(plan, &plan.private, private_pem.as_bytes(), PRIVATE_FILE)?;
+        }
+    }
     write(plan, &plan.jwk, format!("{jwk}\n").as_bytes(), PUBLIC_FILE)?;
     write(plan, &plan.spki, spki.as_bytes(), PUBLIC_FILE)?;
     Ok((identity, passphrase.is_some()))
@@ -180,6 +236,83 @@ fn report(plan: &Plan, identity: &Identity, encrypted: bool) -> Result<(), Error
         warn_unencrypted(plan);
     }
     Ok(())
+}
+
+impl Plan {
+    /// Every file this plan writes.
+    fn files(&self) -> Vec<&Path> {
+        let mut files = vec![self.jwk.as_path(), self.spki.as_path()];
+        match &self.shares {
+            Some(shares) => files.extend(
+                shares
+                    .files
+                    .iter()
+                    .flat_map(|(text, html)| [text.as_path(), html.as_path()]),
+            ),
+            None => files.push(&self.private),
+        }
+        files
+    }
+}
+
+/// Splits the private key and writes each share's text file and sheet (readable only by you: each goes to its
+/// keeper, and no one person should hold enough of them).
+fn write_shares(plan: &Plan, shares: &SharePlan, identity: &Identity) -> Result<(), Error> {
+    let split = shares::split(identity, shares.threshold, shares.count).map_err(Error::failed)?;
+    for (share, (text, html)) in split.iter().zip(&shares.files) {
+        write(
+            plan,
+            text,
+            sheet::text(share, &shares.name).as_bytes(),
+            PRIVATE_FILE,
+        )?;
+        write(
+            plan,
+            html,
+            sheet::html(share, &shares.name).as_bytes(),
+            PRIVATE_FILE,
+        )?;
+    }
+    Ok(())
+}
+
+/// Prints what was written and what to do with the shares.
+fn report_shares(plan: &Plan, shares: &SharePlan, identity: &Identity) -> Result<(), Error> {
+    let kid = identity.kid();
+    let files: String = shares
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, (text, html))| {
+            format!(
+                "Wrote {}  and {}  share {} of {}\n",
+                text.display(),
+                html.display(),
+                i + 1,
+                shares.count
+            )
+        })
+        .collect();
+    crate::print(&format!(
+        "{files}\
+         Wrote {jwk_path}   public key (JWK)\n\
+         Wrote {spki_path}   public key (PEM)\n\
+         \n\
+         The private key was NOT written: any {m} of the {n} shares rebuild it (`sealform recover`). Print each\n\
+         sheet (the .html file), give each to a different person, then delete the share files from this computer.\n\
+         \n\
+         Key id (fingerprint): {kid}\n\
+         Short fingerprint:    {short}\n\
+         \n\
+         Add this to the \"recipients\" list in the form config, and its key id to the embed tag's data-pin:\n\
+         {jwk}\n",
+        jwk_path = plan.jwk.display(),
+        spki_path = plan.spki.display(),
+        m = shares.threshold,
+        n = shares.count,
+        short = kid.short(),
+        jwk = identity.recipient().to_jwk(),
+    ))
 }
 
 fn warn_unencrypted(plan: &Plan) {

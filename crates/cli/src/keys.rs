@@ -10,6 +10,10 @@ use zeroize::Zeroizing;
 use crate::error::Error;
 use crate::files;
 use crate::passphrase::Source;
+use crate::shares::{self, CombineError, Share};
+
+/// The largest share file read: a sheet of a 8192-bit key's share is a few kilobytes.
+const MAX_SHARE_FILE: u64 = 64 * 1024;
 
 /// How many times a passphrase may be typed at the terminal before giving up.
 const TERMINAL_ATTEMPTS: u32 = 3;
@@ -86,4 +90,46 @@ fn key_error(path: &Path, pem: &str, error: &KeyError, source: &Source) -> Error
 fn looks_public(text: &str) -> bool {
     let text = text.trim_start();
     text.starts_with('{') || text.starts_with("-----BEGIN PUBLIC KEY-----")
+}
+
+/// Rebuilds a private key in memory from recovery share files (`recover --share`, `open --share`). Says which
+/// file, and which line of it, is wrong where that can be told; never gives a key other than the one the shares
+/// name.
+pub(crate) fn load_shares(paths: &[std::path::PathBuf]) -> Result<Identity, Error> {
+    let mut shares = Vec::with_capacity(paths.len());
+    for path in paths {
+        shares.push((path.display().to_string(), read_share(path)?));
+    }
+    shares::combine(&shares).map_err(|e| {
+        Error::usage(match e {
+            CombineError::TooFew { .. } => format!("{e}; give each with --share"),
+            _ => format!("{e}. Use another share, or correct this one from its printed sheet"),
+        })
+    })
+}
+
+/// Reads and checks one share file.
+fn read_share(path: &Path) -> Result<Share, Error> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        Error::usage(format!(
+            "could not read the share {}: {e}; check the path given to --share",
+            path.display()
+        ))
+    };
+    let size = fs::metadata(path).map_err(|e| unreadable(&e))?.len();
+    if size > MAX_SHARE_FILE {
+        return Err(Error::usage(format!(
+            "{} is not a recovery share: it is {} long, and a share's sheet is a few kilobytes",
+            path.display(),
+            files::bytes(size)
+        )));
+    }
+    let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| unreadable(&e))?);
+    files::warn_if_exposed(path, "a recovery share");
+    Share::parse(&text).map_err(|e| {
+        Error::usage(format!(
+            "the share {}: {e}. Correct it from the printed sheet (or its QR code), or use another share",
+            path.display()
+        ))
+    })
 }

@@ -28,10 +28,12 @@ mod open;
 mod passphrase;
 mod pickup;
 mod pull;
+mod recover;
 mod revalidate;
 mod save;
 mod serve;
 mod shares;
+mod sheet;
 mod summary;
 mod terminal;
 mod token;
@@ -56,6 +58,7 @@ pub fn run() -> ExitCode {
         Command::Keygen(args) => keygen::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Open(args) => open::run(args),
+        Command::Recover(args) => recover::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Token(args) => token::run(args),

@@ -70,11 +70,19 @@ impl Config {
             .map(|path| check_export(path, args.format))
             .transpose()?;
         let source = Source::from_args(args.passphrase);
-        let identities = args
+        let mut identities = args
             .keys
             .iter()
             .map(|path| keys::load_native_key(path, &source))
             .collect::<Result<Vec<_>, _>>()?;
+        if !args.shares.is_empty() {
+            let rebuilt = keys::load_shares(&args.shares)?;
+            identities.push(AwsLcIdentity::new(&rebuilt).map_err(|e| {
+                Error::usage(format!(
+                    "the key rebuilt from the shares could not be used: {e}"
+                ))
+            })?);
+        }
         if let Some(out) = &args.out {
             files::create_private_dir_all(out).map_err(|e| {
                 Error::usage(format!(

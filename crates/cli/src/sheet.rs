@@ -1,0 +1,68 @@
+//! The printable sheet of one recovery share: the same text as a plain file (what `recover --share` reads, and
+//! what a person can type back from paper) and as a one-page HTML page with a QR code of the share.
+
+use qrcode::render::svg;
+use qrcode::{EcLevel, QrCode};
+use zeroize::Zeroizing;
+
+use crate::shares::Share;
+use crate::summary::html_text;
+
+/// The sheet's text: who the share is for and what to do with it, then the share's numbered lines.
+pub(crate) fn text(share: &Share, key_name: &str) -> Zeroizing<String> {
+    let kid = share.recipient.kid();
+    let (m, n, number) = (share.threshold, share.count, share.number);
+    let mut out = Zeroizing::new(format!(
+        "sealform recovery share {number} of {n} for the private key \"{key_name}\"\n\
+         \n\
+         Key id:       {kid}\n\
+         Fingerprint:  {short}\n\
+         Share:        {number} of {n}; any {m} of the {n} shares rebuild the key, fewer tell nothing about it\n\
+         \n\
+         Keep this sheet where only its keeper can reach it, apart from the other shares. To rebuild the key,\n\
+         bring {m} shares to the firm's computer and run (each FILE a share's text file, typed back if need be):\n\
+         \x20   sealform recover{shares} --out {key_name}.private.pem\n\
+         Each line below ends with a checksum: a mistyped character is found on its line.\n\
+         \n",
+        short = kid.short(),
+        shares = " --share FILE".repeat(usize::from(m)),
+    ));
+    out.push_str(&share.to_lines());
+    out
+}
+
+/// The sheet as one HTML page: the text, and a QR code of the share when it fits one (it does for keys up to 4096
+/// bits); every character of the text is escaped, though all of it is sealform's own.
+pub(crate) fn html(share: &Share, key_name: &str) -> Zeroizing<String> {
+    let text = text(share, key_name);
+    let title = format!(
+        "sealform recovery share {} of {} — {}",
+        share.number,
+        share.count,
+        share.recipient.kid().short()
+    );
+    let qr = qr_svg(share).map_or_else(
+        || {
+            "<p>(The share is too long for one QR code: type it from the lines above.)</p>"
+                .to_owned()
+        },
+        |svg| format!("<figure>{svg}<figcaption>The same share as a QR code</figcaption></figure>"),
+    );
+    Zeroizing::new(format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
+         <style>@page {{ size: A4; margin: 12mm }} body {{ font-family: sans-serif }} \
+         pre {{ font-size: 8.5pt; line-height: 1.25 }} figure {{ margin: 0 }} \
+         figure svg {{ width: 70mm; height: 70mm }} figcaption {{ font-size: 8pt }}</style>\n\
+         </head>\n<body>\n<pre>{text}</pre>\n{qr}\n</body>\n</html>\n",
+        title = html_text(&title),
+        text = html_text(&text),
+    ))
+}
+
+/// The share's one-line form as an SVG QR code (low error correction: a share is long, and its own checksum
+/// catches what a misread would change).
+fn qr_svg(share: &Share) -> Option<String> {
+    let code =
+        QrCode::with_error_correction_level(share.to_compact().as_bytes(), EcLevel::L).ok()?;
+    Some(code.render::<svg::Color<'_>>().quiet_zone(true).build())
+}
