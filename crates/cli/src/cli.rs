@@ -107,13 +107,20 @@ const KEYGEN_HELP: &str = concat!(
 const INSPECT_HELP: &str = concat!(
     "No key is needed and nothing is decrypted: the structure is checked as strictly as when opening. Shows the \
      receipt id (short and full), the format version, the keys each part is sealed for, the sizes and the number \
-     of attachments.\n",
+     of attachments. A FILE may be a folder: every file in it is inspected.\n",
+    "\n",
+    "With --kids, shows instead each key the bundles are sealed for, in how many, and in how many it is the only \
+     key; then the bundles grouped by the keys they are sealed for together. While a key is replaced, an old key \
+     can be retired once no bundle still to be opened is sealed to it alone (or only to it and other keys being \
+     retired).\n",
     "\n",
     "Examples:\n",
     "  sealform inspect inbox/client.bundle\n",
     "  sealform inspect inbox/*.bundle\n",
     "  sealform inspect --json inbox/*.bundle > inbox.json\n",
     "  cat submission.bundle | sealform inspect -\n",
+    "  sealform inspect --kids inbox/ --store sealform.db\n",
+    "  sealform inspect --kids --json inbox/ > kids.json\n",
     "\n",
     "Exit codes:\n",
     "  0  every file is a well-formed bundle\n",
@@ -238,12 +245,22 @@ pub(crate) struct InspectArgs {
     /// Print one JSON document (a list with an entry per file) instead of text
     #[arg(long)]
     pub(crate) json: bool,
+    /// Instead of a block per bundle, list the keys the bundles are sealed for and how many need each: what tells
+    /// when an old key can be retired
+    #[arg(long)]
+    pub(crate) kids: bool,
     /// Refuse, without reading them, files larger than this [default: the largest bundle the built-in form's
     /// limits allow]
     #[arg(long, value_name = "BYTES")]
     pub(crate) max_bundle_bytes: Option<u64>,
-    /// Bundles to inspect; `-` reads one from standard input
-    #[arg(value_name = "FILE", required = true)]
+    /// Look for bundles in the subfolders of a folder given as FILE, too
+    #[arg(long, short = 'r')]
+    pub(crate) recursive: bool,
+    /// Inspect every bundle in the receiver's store (the file `sealform serve --store` writes); read-only
+    #[arg(long, value_name = "STORE.db")]
+    pub(crate) store: Option<PathBuf>,
+    /// Bundles, or folders of bundles, to inspect; `-` reads one from standard input
+    #[arg(value_name = "FILE", required_unless_present = "store")]
     pub(crate) files: Vec<PathBuf>,
 }
 

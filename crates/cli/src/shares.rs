@@ -528,9 +528,9 @@ mod tests {
                     combine(&pair()),
                     Err(CombineError::TooFew { given: 2, .. })
                 ));
-                for c in b + 1..5 {
+                for text in &texts[b + 1..] {
                     let mut three = pair();
-                    three.extend(named(vec![Share::parse(&texts[c]).unwrap()]));
+                    three.extend(named(vec![Share::parse(text).unwrap()]));
                     let rebuilt = combine(&three).expect("any three rebuild");
                     assert_eq!(rebuilt.kid(), identity.kid());
                     assert_eq!(
