@@ -94,6 +94,7 @@ const KEYGEN_HELP: &str = concat!(
     "  sealform keygen --out keys --passphrase-file ~/sealform-passphrase\n",
     "  sealform keygen --out demo --unencrypted-demo-key\n",
     "  sealform keygen --out keys --name backup --shares 5 --threshold 3\n",
+    "  sealform keygen --out keys --name token --pkcs11 /usr/lib/x86_64-linux-gnu/libykcs11.so\n",
     "\n",
     passphrase_note!(),
     "\n",
@@ -152,6 +153,7 @@ const OPEN_HELP: &str = concat!(
     "  sealform open --key firm.private.pem --key backup.private.pem in.bundle\n",
     "  sealform open --key firm.private.pem --passphrase-env SF_PASS in.bundle\n",
     "  sealform open --share a.txt --share b.txt --share c.txt --out opened inbox/\n",
+    "  sealform open --pkcs11 /usr/lib/x86_64-linux-gnu/libykcs11.so --out opened inbox/\n",
     "  cat client.bundle | sealform open --key firm.private.pem -\n",
     "\n",
     passphrase_note!(),
@@ -196,6 +198,29 @@ pub(crate) struct RecoverArgs {
     pub(crate) passphrase: PassphraseArgs,
 }
 
+/// A PKCS#11 token holding private keys: `keygen` makes one there, `open` opens with those there.
+#[derive(Debug, Args)]
+pub(crate) struct Pkcs11Args {
+    /// The PKCS#11 module of a hardware token (its driver's .so file, e.g. libykcs11.so for a YubiKey, or
+    /// libsofthsm2.so): the private key is kept, and used, on the token
+    #[arg(long, value_name = "MODULE.so")]
+    pub(crate) pkcs11: Option<PathBuf>,
+    /// Which token of the module, by its label (needed only when several are present)
+    #[arg(long, value_name = "LABEL", requires = "pkcs11")]
+    pub(crate) token: Option<String>,
+    /// Read the token's PIN from the first line of this file (else it is asked for at the terminal)
+    #[arg(
+        long,
+        value_name = "PATH",
+        requires = "pkcs11",
+        conflicts_with = "pin_env"
+    )]
+    pub(crate) pin_file: Option<PathBuf>,
+    /// Read the token's PIN from the environment variable with this name
+    #[arg(long, value_name = "NAME", requires = "pkcs11")]
+    pub(crate) pin_env: Option<String>,
+}
+
 /// Where a passphrase comes from when it is not typed at a terminal.
 #[derive(Debug, Args)]
 pub(crate) struct PassphraseArgs {
@@ -238,6 +263,10 @@ pub(crate) struct KeygenArgs {
     pub(crate) threshold: Option<u8>,
     #[command(flatten)]
     pub(crate) passphrase: PassphraseArgs,
+    /// With --pkcs11, the key is generated on the token and cannot be copied off it; only the public key is
+    /// written
+    #[command(flatten)]
+    pub(crate) token: Pkcs11Args,
 }
 
 #[derive(Debug, Args)]
@@ -271,13 +300,16 @@ pub(crate) struct OpenArgs {
     #[arg(
         long = "key",
         value_name = "KEY.pem",
-        required_unless_present = "shares"
+        required_unless_present_any = ["shares", "pkcs11"]
     )]
     pub(crate) keys: Vec<PathBuf>,
     /// A recovery share of a key (from `keygen --shares`); repeat for as many as its threshold. The key is rebuilt
     /// in memory only, and opens alongside any --key
     #[arg(long = "share", visible_alias = "shares", value_name = "FILE")]
     pub(crate) shares: Vec<PathBuf>,
+    /// Also open with every key on a PKCS#11 token, the decryption done on the token
+    #[command(flatten)]
+    pub(crate) token: Pkcs11Args,
     /// Save each submission and its attachments in DIR, a folder per receipt, instead of printing it
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,

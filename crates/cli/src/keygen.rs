@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use rand_core::OsRng;
 use sealform_core::key::{Identity, KeyError, Kid, DEFAULT_KEY_BITS, MAX_KEY_BITS, MIN_KEY_BITS};
 
-use crate::cli::KeygenArgs;
+use crate::cli::{KeygenArgs, Pkcs11Args};
 use crate::error::{Error, Exit};
 use crate::files::{self, PRIVATE_FILE, PUBLIC_FILE};
 use crate::passphrase::{Passphrase, Source};
+use crate::pkcs11::Token;
 use crate::shares::{self, MAX_SHARES};
 use crate::sheet;
 
@@ -30,6 +31,8 @@ pub(crate) struct Plan {
     passphrase: Option<Source>,
     /// `--shares`: the private key is split into recovery shares and never written whole.
     shares: Option<SharePlan>,
+    /// `--pkcs11`: the key is generated on this token and only its public half is written.
+    token: Option<Pkcs11Args>,
     force: bool,
 }
 
@@ -73,6 +76,9 @@ impl SharePlan {
 impl Plan {
     /// The plan for `sealform keygen`'s options.
     fn from_args(args: KeygenArgs) -> Result<Self, Error> {
+        if args.token.pkcs11.is_some() {
+            return Self::on_token(args);
+        }
         let split = args.shares.zip(args.threshold);
         let passphrase = (!args.unencrypted_demo_key && split.is_none())
             .then(|| Source::from_args(args.passphrase));
@@ -80,6 +86,26 @@ impl Plan {
         if let Some((count, threshold)) = split {
             plan.shares = Some(SharePlan::new(&plan.dir, &args.name, threshold, count)?);
         }
+        Ok(plan)
+    }
+
+    /// The plan for `keygen --pkcs11`: nothing but the public key is written, and nothing is replaced.
+    fn on_token(args: KeygenArgs) -> Result<Self, Error> {
+        let passphrase = &args.passphrase;
+        if args.shares.is_some()
+            || args.unencrypted_demo_key
+            || args.force
+            || passphrase.passphrase_file.is_some()
+            || passphrase.passphrase_env.is_some()
+        {
+            return Err(Error::usage(
+                "--pkcs11 makes the key on the token, where no file holds it: it cannot be combined with \
+                 --shares, --unencrypted-demo-key, --force or a passphrase (the token's PIN protects it; give it \
+                 with --pin-file or --pin-env)",
+            ));
+        }
+        let mut plan = Self::new(args.out, &args.name, args.bits, None, false)?;
+        plan.token = Some(args.token);
         Ok(plan)
     }
 
@@ -111,6 +137,7 @@ impl Plan {
             dir,
             passphrase,
             shares: None,
+            token: None,
             force,
         })
     }
@@ -133,6 +160,9 @@ fn check_name(name: &str) -> Result<(), Error> {
 /// Runs `sealform keygen`.
 pub(crate) fn run(args: KeygenArgs) -> Result<Exit, Error> {
     let plan = Plan::from_args(args)?;
+    if let Some(token) = &plan.token {
+        return make_on_token(&plan, token);
+    }
     let (identity, encrypted) = make(&plan)?;
     match &plan.shares {
         Some(shares) => report_shares(&plan, shares, &identity)?,
@@ -253,6 +283,68 @@ impl Plan {
         }
         files
     }
+}
+
+/// `keygen --pkcs11`: generates the key on the token and writes its public half.
+fn make_on_token(plan: &Plan, args: &Pkcs11Args) -> Result<Exit, Error> {
+    for path in [&plan.jwk, &plan.spki] {
+        if path.symlink_metadata().is_ok() {
+            return Err(exists(path));
+        }
+    }
+    let Some(module) = &args.pkcs11 else {
+        return Err(Error::usage("--pkcs11 names no module"));
+    };
+    let token = Token::open(args, module, true)?;
+    files::create_private_dir_all(&plan.dir).map_err(|e| {
+        Error::usage(format!(
+            "could not create the folder {}: {e}; choose another with --out",
+            plan.dir.display()
+        ))
+    })?;
+    eprintln!(
+        "Generating a {}-bit RSA key on the token {}; this can take a while…",
+        plan.bits,
+        token.label()
+    );
+    let name = plan
+        .jwk
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".public.jwk"))
+        .unwrap_or("sealform");
+    let recipient = token.generate(plan.bits, name)?;
+    let spki = recipient
+        .to_spki_pem()
+        .map_err(|e| Error::failed(format!("could not write the public key: {e}")))?;
+    write(
+        plan,
+        &plan.jwk,
+        format!("{}\n", recipient.to_jwk()).as_bytes(),
+        PUBLIC_FILE,
+    )?;
+    write(plan, &plan.spki, spki.as_bytes(), PUBLIC_FILE)?;
+    let kid = recipient.kid();
+    crate::print(&format!(
+        "Made the private key on the token {token}, labelled \"{name}\": it cannot be copied off the token\n\
+         Wrote {jwk_path}   public key (JWK)\n\
+         Wrote {spki_path}   public key (PEM)\n\
+         \n\
+         Key id (fingerprint): {kid}\n\
+         Short fingerprint:    {short}\n\
+         \n\
+         Add this to the \"recipients\" list in the form config, and its key id to the embed tag's data-pin:\n\
+         {jwk}\n\
+         \n\
+         Open with: sealform open --pkcs11 {module} --token \"{token}\" …\n",
+        token = token.label(),
+        jwk_path = plan.jwk.display(),
+        spki_path = plan.spki.display(),
+        short = kid.short(),
+        jwk = recipient.to_jwk(),
+        module = module.display(),
+    ))?;
+    Ok(Exit::Success)
 }
 
 /// Splits the private key and writes each share's text file and sheet (readable only by you: each goes to its

@@ -4,12 +4,17 @@
 use std::fs;
 use std::path::Path;
 
-use sealform_core::key::{AwsLcIdentity, Identity, KeyError};
+use std::path::PathBuf;
+
+use rand_core::CryptoRngCore;
+use sealform_core::key::{AwsLcIdentity, Identity, KeyError, KeyUnwrap, Kid};
 use zeroize::Zeroizing;
 
+use crate::cli::Pkcs11Args;
 use crate::error::Error;
 use crate::files;
 use crate::passphrase::Source;
+use crate::pkcs11::{Token, TokenKey};
 use crate::shares::{self, CombineError, Share};
 
 /// The largest share file read: a sheet of a 8192-bit key's share is a few kilobytes.
@@ -95,7 +100,7 @@ fn looks_public(text: &str) -> bool {
 /// Rebuilds a private key in memory from recovery share files (`recover --share`, `open --share`). Says which
 /// file, and which line of it, is wrong where that can be told; never gives a key other than the one the shares
 /// name.
-pub(crate) fn load_shares(paths: &[std::path::PathBuf]) -> Result<Identity, Error> {
+pub(crate) fn load_shares(paths: &[PathBuf]) -> Result<Identity, Error> {
     let mut shares = Vec::with_capacity(paths.len());
     for path in paths {
         shares.push((path.display().to_string(), read_share(path)?));
@@ -132,4 +137,62 @@ fn read_share(path: &Path) -> Result<Share, Error> {
             path.display()
         ))
     })
+}
+
+/// A key `open` opens with: a key file's or one rebuilt from shares, used through AWS-LC, or one on a token.
+#[derive(Debug)]
+pub(crate) enum OpeningKey {
+    /// Held in memory, the private-key operation done by AWS-LC.
+    Memory(AwsLcIdentity),
+    /// Held on a PKCS#11 token, the private-key operation done there.
+    Token(TokenKey),
+}
+
+impl KeyUnwrap for OpeningKey {
+    fn kid(&self) -> &Kid {
+        match self {
+            Self::Memory(key) => key.kid(),
+            Self::Token(key) => key.kid(),
+        }
+    }
+
+    fn unwrap_key(
+        &self,
+        rng: &mut dyn CryptoRngCore,
+        wrapped: &[u8],
+    ) -> Option<Zeroizing<Vec<u8>>> {
+        match self {
+            Self::Memory(key) => key.unwrap_key(rng, wrapped),
+            Self::Token(key) => key.unwrap_key(rng, wrapped),
+        }
+    }
+}
+
+/// Every key `open` was given: key files, the key its shares rebuild, the keys on its token. Fails, before any
+/// bundle is read, on the first that cannot be used.
+pub(crate) fn opening_keys(
+    paths: &[PathBuf],
+    source: &Source,
+    shares: &[PathBuf],
+    token: &Pkcs11Args,
+) -> Result<Vec<OpeningKey>, Error> {
+    let mut keys = paths
+        .iter()
+        .map(|path| load_native_key(path, source).map(OpeningKey::Memory))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !shares.is_empty() {
+        let rebuilt = load_shares(shares)?;
+        keys.push(OpeningKey::Memory(AwsLcIdentity::new(&rebuilt).map_err(
+            |e| {
+                Error::usage(format!(
+                    "the key rebuilt from the shares could not be used: {e}"
+                ))
+            },
+        )?));
+    }
+    if let Some(module) = &token.pkcs11 {
+        let token = Token::open(token, module, false)?;
+        keys.extend(token.keys()?.into_iter().map(OpeningKey::Token));
+    }
+    Ok(keys)
 }

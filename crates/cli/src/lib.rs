@@ -27,6 +27,7 @@ mod keys;
 mod open;
 mod passphrase;
 mod pickup;
+mod pkcs11;
 mod pull;
 mod recover;
 mod revalidate;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use sealform_core::bundle::{self, Opened, ReceiptId};
-use sealform_core::key::AwsLcIdentity;
+use sealform_core::key::KeyUnwrap as _;
 use sealform_core::Sha256Digest;
 
 use crate::audit;
@@ -40,9 +40,10 @@ const THREADS_PER_CORE: usize = 2;
 
 /// What to do, checked: the inputs are found, the forms read and the keys decrypted before any bundle is opened.
 struct Config {
-    /// The keys, with their private-key operation done by AWS-LC: constant time, and many times the `rsa`
-    /// crate's speed, which is what a batch spends its time on (docs/BENCHMARKS.md, "CLI open rate").
-    identities: Vec<AwsLcIdentity>,
+    /// The keys: in memory with their private-key operation done by AWS-LC (constant time, and many times the
+    /// `rsa` crate's speed, which is what a batch spends its time on: docs/BENCHMARKS.md, "CLI open rate"), or
+    /// on a token.
+    identities: Vec<keys::OpeningKey>,
     out: Option<PathBuf>,
     again: bool,
     schemas: Schemas,
@@ -70,19 +71,7 @@ impl Config {
             .map(|path| check_export(path, args.format))
             .transpose()?;
         let source = Source::from_args(args.passphrase);
-        let mut identities = args
-            .keys
-            .iter()
-            .map(|path| keys::load_native_key(path, &source))
-            .collect::<Result<Vec<_>, _>>()?;
-        if !args.shares.is_empty() {
-            let rebuilt = keys::load_shares(&args.shares)?;
-            identities.push(AwsLcIdentity::new(&rebuilt).map_err(|e| {
-                Error::usage(format!(
-                    "the key rebuilt from the shares could not be used: {e}"
-                ))
-            })?);
-        }
+        let identities = keys::opening_keys(&args.keys, &source, &args.shares, &args.token)?;
         if let Some(out) = &args.out {
             files::create_private_dir_all(out).map_err(|e| {
                 Error::usage(format!(
@@ -640,7 +629,7 @@ impl<'a> Batch<'a> {
             .config
             .identities
             .iter()
-            .map(|identity| identity.recipient().kid().as_str().to_owned())
+            .map(|identity| identity.kid().as_str().to_owned())
             .collect();
         match audit::record_open(out, &kids, &self.saved) {
             Ok(_) => true,

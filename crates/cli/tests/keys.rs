@@ -279,3 +279,168 @@ fn during_a_key_change_both_keys_open_the_batch_and_inspect_says_which_are_neede
         run.stdout
     );
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// A key on a PKCS#11 token (SoftHSM2)
+// ---------------------------------------------------------------------------------------------------------------
+
+/// Debian's SoftHSM2 module (package softhsm2, installed by scripts/setup.sh).
+const SOFTHSM_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+const PIN: &str = "314159";
+
+/// A SoftHSM2 token in a folder of its own: its config file, for SOFTHSM2_CONF.
+fn softhsm_token(dir: &Path, label: &str) -> Result<PathBuf, String> {
+    let tokens = dir.join("tokens");
+    fs::create_dir(&tokens).map_err(|e| e.to_string())?;
+    let conf = dir.join("softhsm2.conf");
+    fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            tokens.display()
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    let status = std::process::Command::new("softhsm2-util")
+        .args([
+            "--init-token",
+            "--free",
+            "--label",
+            label,
+            "--pin",
+            PIN,
+            "--so-pin",
+            "271828",
+        ])
+        .env("SOFTHSM2_CONF", &conf)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(|e| format!("softhsm2-util did not run ({e}): run scripts/setup.sh"))?;
+    if !status.success() || !Path::new(SOFTHSM_MODULE).exists() {
+        return Err(format!(
+            "SoftHSM2 is not usable ({status}): run scripts/setup.sh"
+        ));
+    }
+    Ok(conf)
+}
+
+#[test]
+fn a_key_made_on_a_token_stays_there_and_opens_what_is_sealed_to_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let conf = softhsm_token(dir.path(), "sealform-test").expect("a SoftHSM2 token");
+    let conf = conf.to_str().expect("utf-8");
+    let env = [("SOFTHSM2_CONF", conf), ("SF_PIN", PIN)];
+    let keys = dir.path().join("keys");
+    let token_args = [
+        "--pkcs11",
+        SOFTHSM_MODULE,
+        "--token",
+        "sealform-test",
+        "--pin-env",
+        "SF_PIN",
+    ];
+    let mut args = vec![
+        "keygen",
+        "--out",
+        keys.to_str().expect("utf-8"),
+        "--name",
+        "token",
+        "--bits",
+        "2048",
+    ];
+    args.extend(token_args);
+    let run = sealform_with(&args, &env, None).expect_code(0);
+    assert!(
+        run.stdout.contains("cannot be copied off the token"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(names_in(&keys), ["token.public.jwk", "token.public.pem"]);
+    let recipient =
+        Recipient::from_jwk(&fs::read_to_string(keys.join("token.public.jwk")).expect("jwk"))
+            .expect("a JWK");
+
+    // The token itself says the private key is sensitive and was never extractable.
+    std::env::set_var("SOFTHSM2_CONF", conf);
+    assert_eq!(token_key_flags(), Ok((true, false)));
+
+    // Sealed to the token's key (as the form seals), opened through the token, beside a key file.
+    let bundle = dir.path().join("client.bundle");
+    seal_sample(
+        &bundle,
+        &[identity("firm").recipient().clone(), recipient],
+        "token-1",
+        &[],
+    );
+    let other = dir.path().join("only-firm.bundle");
+    seal_sample(
+        &other,
+        &[identity("firm").recipient().clone()],
+        "firm-1",
+        &[],
+    );
+    let mut args = vec!["open", bundle.to_str().expect("utf-8")];
+    args.extend(token_args);
+    let run = sealform_with(&args, &env, None).expect_code(0);
+    assert!(run.stdout.contains("token-1"), "{}", run.stdout);
+    // What is not sealed to it is refused, naming the key the token holds.
+    let mut args = vec!["open", other.to_str().expect("utf-8")];
+    args.extend(token_args);
+    sealform_with(&args, &env, None)
+        .expect_code(1)
+        .expect_stderr(&["you gave kid"]);
+    // A wrong PIN opens nothing.
+    let mut args = vec!["open", bundle.to_str().expect("utf-8")];
+    args.extend(token_args);
+    sealform_with(
+        &args,
+        &[("SOFTHSM2_CONF", conf), ("SF_PIN", "000000")],
+        None,
+    )
+    .expect_code(2)
+    .expect_stderr(&["could not log in to the token sealform-test"]);
+}
+
+/// The CKA_SENSITIVE and CKA_EXTRACTABLE of the one private key on the token, read with cryptoki directly.
+fn token_key_flags() -> Result<(bool, bool), String> {
+    use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+    use cryptoki::object::{Attribute, AttributeType, ObjectClass};
+    use cryptoki::session::UserType;
+    let context = Pkcs11::new(SOFTHSM_MODULE).map_err(|e| e.to_string())?;
+    context
+        .initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
+        .map_err(|e| e.to_string())?;
+    let slot = *context
+        .get_slots_with_initialized_token()
+        .map_err(|e| e.to_string())?
+        .first()
+        .ok_or("no token")?;
+    let session = context.open_ro_session(slot).map_err(|e| e.to_string())?;
+    session
+        .login(UserType::User, Some(&PIN.into()))
+        .map_err(|e| e.to_string())?;
+    let keys = session
+        .find_objects(&[Attribute::Class(ObjectClass::PRIVATE_KEY)])
+        .map_err(|e| e.to_string())?;
+    let [key] = keys.as_slice() else {
+        return Err(format!("{} private keys", keys.len()));
+    };
+    let attributes = session
+        .get_attributes(
+            *key,
+            &[AttributeType::Sensitive, AttributeType::Extractable],
+        )
+        .map_err(|e| e.to_string())?;
+    let (mut sensitive, mut extractable) = (None, None);
+    for attribute in attributes {
+        match attribute {
+            Attribute::Sensitive(value) => sensitive = Some(value),
+            Attribute::Extractable(value) => extractable = Some(value),
+            _ => {}
+        }
+    }
+    Ok((
+        sensitive.ok_or("no CKA_SENSITIVE")?,
+        extractable.ok_or("no CKA_EXTRACTABLE")?,
+    ))
+}

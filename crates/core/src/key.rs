@@ -503,6 +503,61 @@ impl KeyUnwrap for Identity {
     }
 }
 
+/// Decodes an RSA-OAEP encoded message `em` (RFC 8017 §7.1.2 step 3, EME-OAEP decoding) with SHA-256, MGF1-SHA-256
+/// and an empty label — the JWE `RSA-OAEP-256` padding — for a private-key operation done elsewhere without its
+/// padding (a hardware token whose driver offers raw RSA but not OAEP with SHA-256). `modulus_len` is the key's
+/// modulus size in bytes; `em` may be shorter (leading zero bytes dropped).
+///
+/// Written here because no kept crate offers the decoding on its own (the `rsa` crate keeps it private, AWS-LC
+/// only decrypts with a key it holds): every check runs in constant time and every failure is the same `None`, as
+/// [`KeyUnwrap::unwrap_key`] requires, and the tests check it against the `rsa` crate's own OAEP.
+#[cfg(feature = "open")]
+pub fn decode_oaep_sha256(em: &[u8], modulus_len: usize) -> Option<Zeroizing<Vec<u8>>> {
+    use subtle::{ConditionallySelectable as _, ConstantTimeEq as _};
+    const H: usize = 32;
+    if modulus_len < 2 * H + 2 || em.len() > modulus_len {
+        return None;
+    }
+    let mut padded = Zeroizing::new(vec![0u8; modulus_len]);
+    padded[modulus_len - em.len()..].copy_from_slice(em);
+    let (first, rest) = padded.split_at_mut(1);
+    let (seed, db) = rest.split_at_mut(H);
+    mgf1_sha256_xor(seed, db);
+    mgf1_sha256_xor(db, seed);
+    let label_hash = Sha256::digest([]);
+    let mut good = first[0].ct_eq(&0) & db[..H].ct_eq(&label_hash[..]);
+    // After the label hash: zero bytes, one 0x01, then the message. Find the 0x01 without branching on the bytes.
+    let mut looking = subtle::Choice::from(1);
+    let mut index = 0u32;
+    let mut bad_padding = subtle::Choice::from(0);
+    for (i, byte) in db[H..].iter().enumerate() {
+        let is_one = byte.ct_eq(&1);
+        let is_zero = byte.ct_eq(&0);
+        index.conditional_assign(&(i as u32), looking & is_one);
+        bad_padding |= looking & !is_one & !is_zero;
+        looking &= !is_one;
+    }
+    good &= !bad_padding & !looking;
+    if !bool::from(good) {
+        return None;
+    }
+    Some(Zeroizing::new(db[H + index as usize + 1..].to_vec()))
+}
+
+/// XORs `out` with MGF1-SHA-256 of `seed` (RFC 8017 §B.2.1).
+#[cfg(feature = "open")]
+fn mgf1_sha256_xor(out: &mut [u8], seed: &[u8]) {
+    for (counter, chunk) in out.chunks_mut(32).enumerate() {
+        let mask = Sha256::new()
+            .chain_update(seed)
+            .chain_update((counter as u32).to_be_bytes())
+            .finalize();
+        for (byte, m) in chunk.iter_mut().zip(mask) {
+            *byte ^= m;
+        }
+    }
+}
+
 /// The same private key as an [`Identity`], with its private-key operation done by AWS-LC (`aws-lc-rs`): constant
 /// time and blinded, and many times the `rsa` crate's speed (docs/BENCHMARKS.md). Only with the `aws-lc` feature,
 /// which only the native CLI enables (AWS-LC is C and assembly: no wasm32, and the browser holds no private key
@@ -768,6 +823,44 @@ mod tests {
         }
         // The right prime for another key's public half is no key either.
         assert!(Identity::from_secret_prime(test_keys::backup().recipient(), &prime).is_err());
+    }
+
+    #[test]
+    fn oaep_decoding_matches_the_rsa_crate_and_fails_alike() {
+        let identity = test_keys::firm();
+        let mut rng = rand_core::OsRng;
+        let k = identity.recipient().modulus_len();
+        // The raw private-key operation, as a token would do it, then the decoding.
+        let raw = |wrapped: &[u8]| {
+            let m = rsa::hazmat::rsa_decrypt_and_check(
+                &identity.key,
+                Some(&mut rand_core::OsRng),
+                &BigUint::from_bytes_be(wrapped),
+            )
+            .unwrap();
+            m.to_bytes_be()
+        };
+        for message in [&[7u8; 32][..], &[0u8; 32], b"", &[0xff; 190]] {
+            let wrapped = identity.recipient().wrap(&mut rng, message).unwrap();
+            let em = raw(&wrapped);
+            assert!(em.len() < k, "the leading zero byte is dropped");
+            assert_eq!(decode_oaep_sha256(&em, k).unwrap().as_slice(), message);
+            // Any changed byte of the encoded message fails, as one `None`.
+            for at in [0, 1, 20, 40, 60, 100, em.len() - 1] {
+                let mut bad = em.clone();
+                bad[at] ^= 0x10;
+                assert!(decode_oaep_sha256(&bad, k).is_none(), "byte {at}");
+            }
+        }
+        // A message padded with SHA-1 (the RSA-OAEP of RFC 7518 §4.2) is not one with SHA-256.
+        let sha1 = identity
+            .recipient()
+            .rsa()
+            .encrypt(&mut rng, Oaep::new::<sha1::Sha1>(), &[7; 32])
+            .unwrap();
+        assert!(decode_oaep_sha256(&raw(&sha1), k).is_none());
+        assert!(decode_oaep_sha256(&[0; 300], 256).is_none());
+        assert!(decode_oaep_sha256(&[], 256).is_none());
     }
 
     #[test]
