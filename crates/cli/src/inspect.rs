@@ -15,15 +15,7 @@ use crate::revalidate::Schemas;
 
 /// Runs `sealform inspect`.
 pub(crate) fn run(args: InspectArgs) -> Result<Exit, Error> {
-    let mut inputs = input::expand(&args.files, args.recursive)?;
-    let store = match &args.store {
-        Some(path) => {
-            let (stored, store) = input::stored(path)?;
-            inputs.extend(stored);
-            Some(store)
-        }
-        None => None,
-    };
+    let (inputs, store) = input::gather(&args.files, args.recursive, args.store.as_deref())?;
     let max_bundle = MaxBundle::new(
         args.max_bundle_bytes,
         Schemas::load(&[])?.max_bundle_bytes(),

@@ -197,12 +197,7 @@ fn make(plan: &Plan) -> Result<(Identity, bool), Error> {
         .map(|source| source.new_passphrase(&plan.private))
         .transpose()?;
 
-    files::create_private_dir_all(&plan.dir).map_err(|e| {
-        Error::usage(format!(
-            "could not create the folder {}: {e}; choose another with --out",
-            plan.dir.display()
-        ))
-    })?;
+    plan.create_dir()?;
     eprintln!(
         "Generating a {}-bit RSA key; this can take a few seconds…",
         plan.bits
@@ -269,6 +264,16 @@ fn report(plan: &Plan, identity: &Identity, encrypted: bool) -> Result<(), Error
 }
 
 impl Plan {
+    /// Creates `--out` (readable only by you) if it is missing.
+    fn create_dir(&self) -> Result<(), Error> {
+        files::create_private_dir_all(&self.dir).map_err(|e| {
+            Error::usage(format!(
+                "could not create the folder {}: {e}; choose another with --out",
+                self.dir.display()
+            ))
+        })
+    }
+
     /// Every file this plan writes.
     fn files(&self) -> Vec<&Path> {
         let mut files = vec![self.jwk.as_path(), self.spki.as_path()];
@@ -296,12 +301,7 @@ fn make_on_token(plan: &Plan, args: &Pkcs11Args) -> Result<Exit, Error> {
         return Err(Error::usage("--pkcs11 names no module"));
     };
     let token = Token::open(args, module, true)?;
-    files::create_private_dir_all(&plan.dir).map_err(|e| {
-        Error::usage(format!(
-            "could not create the folder {}: {e}; choose another with --out",
-            plan.dir.display()
-        ))
-    })?;
+    plan.create_dir()?;
     eprintln!(
         "Generating a {}-bit RSA key on the token {}; this can take a while…",
         plan.bits,

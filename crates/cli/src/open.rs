@@ -54,15 +54,7 @@ struct Config {
 
 impl Config {
     fn new(args: OpenArgs) -> Result<Self, Error> {
-        let mut inputs = input::expand(&args.files, args.recursive)?;
-        let store = match &args.store {
-            Some(path) => {
-                let (stored, store) = input::stored(path)?;
-                inputs.extend(stored);
-                Some(store)
-            }
-            None => None,
-        };
+        let (inputs, store) = input::gather(&args.files, args.recursive, args.store.as_deref())?;
         let mut schemas = Schemas::load(&args.schemas)?;
         find_configs(&mut schemas, &inputs, args.store.as_deref());
         let max_bundle = MaxBundle::new(args.max_bundle_bytes, schemas.max_bundle_bytes());
