@@ -88,6 +88,10 @@ const KEYGEN_HELP: &str = concat!(
      text file and a printable one-page sheet (with a QR code), any M of which rebuild it with `sealform recover`. \
      Give each share to a different person; fewer than M tell nothing about the key.\n",
     "\n",
+    "With --pkcs11 MODULE.so the key is made on a hardware token (a YubiKey, a smart card, an HSM), marked never \
+     to leave it, and only the public key files are written; `sealform open --pkcs11` opens with it, the \
+     decryption done on the token.\n",
+    "\n",
     "Examples:\n",
     "  sealform keygen --out keys                  (asks for a passphrase twice)\n",
     "  sealform keygen --out keys --name backup --bits 4096\n",

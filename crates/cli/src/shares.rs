@@ -327,7 +327,8 @@ impl<'a> Reader<'a> {
 
 /// A line's checksum: 20 bits of SHA-256 over its number and data, so a typo or a line in the wrong place shows.
 fn line_check(number: usize, data: &str) -> String {
-    let hash = Sha256::digest(format!("sealform share line {number}: {data}").as_bytes());
+    let line = Zeroizing::new(format!("sealform share line {number}: {data}"));
+    let hash = Sha256::digest(line.as_bytes());
     BASE32_NOPAD.encode(&hash[..3])[..LINE_CHECK_CHARS].to_owned()
 }
 

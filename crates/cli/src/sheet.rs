@@ -34,20 +34,23 @@ pub(crate) fn text(share: &Share, key_name: &str) -> Zeroizing<String> {
 /// The sheet as one HTML page: the text, and a QR code of the share when it fits one (it does for keys up to 4096
 /// bits); every character of the text is escaped, though all of it is sealform's own.
 pub(crate) fn html(share: &Share, key_name: &str) -> Zeroizing<String> {
-    let text = text(share, key_name);
+    let text = Zeroizing::new(html_text(&text(share, key_name)));
     let title = format!(
         "sealform recovery share {} of {} — {}",
         share.number,
         share.count,
         share.recipient.kid().short()
     );
-    let qr = qr_svg(share).map_or_else(
-        || {
+    let qr = match qr_svg(share) {
+        Some(svg) => Zeroizing::new(format!(
+            "<figure>{}<figcaption>The same share as a QR code</figcaption></figure>",
+            svg.as_str()
+        )),
+        None => Zeroizing::new(
             "<p>(The share is too long for one QR code: type it from the lines above.)</p>"
-                .to_owned()
-        },
-        |svg| format!("<figure>{svg}<figcaption>The same share as a QR code</figcaption></figure>"),
-    );
+                .to_owned(),
+        ),
+    };
     Zeroizing::new(format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
          <style>@page {{ size: A4; margin: 12mm }} body {{ font-family: sans-serif }} \
@@ -55,14 +58,17 @@ pub(crate) fn html(share: &Share, key_name: &str) -> Zeroizing<String> {
          figure svg {{ width: 70mm; height: 70mm }} figcaption {{ font-size: 8pt }}</style>\n\
          </head>\n<body>\n<pre>{text}</pre>\n{qr}\n</body>\n</html>\n",
         title = html_text(&title),
-        text = html_text(&text),
+        text = text.as_str(),
+        qr = qr.as_str(),
     ))
 }
 
 /// The share's one-line form as an SVG QR code (low error correction: a share is long, and its own checksum
 /// catches what a misread would change).
-fn qr_svg(share: &Share) -> Option<String> {
+fn qr_svg(share: &Share) -> Option<Zeroizing<String>> {
     let code =
         QrCode::with_error_correction_level(share.to_compact().as_bytes(), EcLevel::L).ok()?;
-    Some(code.render::<svg::Color<'_>>().quiet_zone(true).build())
+    Some(Zeroizing::new(
+        code.render::<svg::Color<'_>>().quiet_zone(true).build(),
+    ))
 }
