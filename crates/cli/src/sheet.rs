@@ -63,12 +63,63 @@ pub(crate) fn html(share: &Share, key_name: &str) -> Zeroizing<String> {
     ))
 }
 
-/// The share's one-line form as an SVG QR code (low error correction: a share is long, and its own checksum
-/// catches what a misread would change).
+/// The share's one-line form as an SVG QR code.
 fn qr_svg(share: &Share) -> Option<Zeroizing<String>> {
-    let code =
-        QrCode::with_error_correction_level(share.to_compact().as_bytes(), EcLevel::L).ok()?;
+    let code = qr_code(share)?;
     Some(Zeroizing::new(
         code.render::<svg::Color<'_>>().quiet_zone(true).build(),
     ))
+}
+
+/// The share's one-line form as a QR code (low error correction: a share is long, and its own checksum catches
+/// what a misread would change); `None` when it is too long for one.
+fn qr_code(share: &Share) -> Option<QrCode> {
+    QrCode::with_error_correction_level(share.to_compact().as_bytes(), EcLevel::L).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use sealform_core::key::Identity;
+
+    use super::*;
+
+    #[test]
+    fn the_qr_code_reads_back_as_the_share() {
+        let identity =
+            Identity::from_pkcs8_pem(include_str!("../../core/tests/data/keys/backup.pem"), None)
+                .expect("test key");
+        let share = crate::shares::split(&identity, 2, 3)
+            .expect("split")
+            .remove(1);
+        let code = qr_code(&share).expect("fits one QR code");
+        // Drawn as a scanner would see it (4 pixels a module, a quiet zone of 4), then read by another library.
+        let (width, colors) = (code.width(), code.to_colors());
+        let (scale, quiet) = (4, 4);
+        let size = (width + 2 * quiet) * scale;
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(size, size, |x, y| {
+            let (x, y) = (x / scale, y / scale);
+            let inside = (quiet..width + quiet).contains(&x) && (quiet..width + quiet).contains(&y);
+            if inside && colors[(y - quiet) * width + (x - quiet)] == qrcode::Color::Dark {
+                0
+            } else {
+                255
+            }
+        });
+        let grids = image.detect_grids();
+        let (_, content) = grids
+            .first()
+            .expect("one QR code")
+            .decode()
+            .expect("decodes");
+        assert_eq!(content, share.to_compact().as_str());
+        let read = Share::parse(&content).expect("a share");
+        assert_eq!(read.number, 2);
+        assert_eq!(read.recipient, share.recipient);
+
+        let page = html(&share, "backup");
+        assert!(page.contains("<svg") && page.contains(crate::shares::BEGIN));
+        assert!(
+            page.contains("sealform recover --share FILE --share FILE --out backup.private.pem")
+        );
+    }
 }
