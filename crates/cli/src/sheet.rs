@@ -10,8 +10,8 @@ use crate::summary::html_text;
 
 /// The sheet's text: who the share is for and what to do with it, then the share's numbered lines.
 pub(crate) fn text(share: &Share, key_name: &str) -> Zeroizing<String> {
-    let kid = share.recipient.kid();
-    let (m, n, number) = (share.threshold, share.count, share.number);
+    let kid = share.recipient().kid();
+    let (m, n, number) = (share.threshold(), share.count(), share.number());
     let mut out = Zeroizing::new(format!(
         "sealform recovery share {number} of {n} for the private key \"{key_name}\"\n\
          \n\
@@ -37,9 +37,9 @@ pub(crate) fn html(share: &Share, key_name: &str) -> Zeroizing<String> {
     let text = Zeroizing::new(html_text(&text(share, key_name)));
     let title = format!(
         "sealform recovery share {} of {} — {}",
-        share.number,
-        share.count,
-        share.recipient.kid().short()
+        share.number(),
+        share.count(),
+        share.recipient().kid().short()
     );
     let qr = match qr_svg(share) {
         Some(svg) => Zeroizing::new(format!(
@@ -113,11 +113,11 @@ mod tests {
             .expect("decodes");
         assert_eq!(content, share.to_compact().as_str());
         let read = Share::parse(&content).expect("a share");
-        assert_eq!(read.number, 2);
-        assert_eq!(read.recipient, share.recipient);
+        assert_eq!(read.number(), 2);
+        assert_eq!(read.recipient(), share.recipient());
 
         let page = html(&share, "backup");
-        assert!(page.contains("<svg") && page.contains(crate::shares::BEGIN));
+        assert!(page.contains("<svg") && page.contains(sealform_core::share::BEGIN));
         assert!(
             page.contains("sealform recover --share FILE --share FILE --out backup.private.pem")
         );
