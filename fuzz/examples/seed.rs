@@ -14,6 +14,7 @@ use sealform_core::key::{Identity, Recipient};
 use sealform_core::protocol::pickup::{PickupToken, TOKEN_BYTES};
 use sealform_core::protocol::pow;
 use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
+use sealform_core::share::{Share, SET_LEN};
 use sealform_core::{Answer, Answers, Attachment, Sha256Digest, Submission};
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -105,6 +106,20 @@ fn main() -> Result<(), Box<dyn Error>> {
     fs::write(
         configs.join("legal-intake-with-firm-key.json"),
         serde_json::to_vec_pretty(&schema)?,
+    )?;
+
+    // A recovery share of the firm's key, as a sheet and as a QR code's line (made-up values: the format does not
+    // care what was split).
+    let values = (1..=3u8)
+        .map(|i| (i, zeroize::Zeroizing::new(vec![i; 128])))
+        .collect();
+    let shares = Share::set_of(2, [7; SET_LEN], firm.recipient(), values)?;
+    write_seeds(
+        &fuzz.join("corpus/share"),
+        &[
+            ("sheet", shares[0].to_lines().as_str()),
+            ("one-line", shares[1].to_compact().as_str()),
+        ],
     )?;
     Ok(())
 }
