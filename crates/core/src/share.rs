@@ -78,8 +78,10 @@ impl std::fmt::Debug for Share {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ShareError {
-    /// Neither a share sheet nor the one-line form.
-    #[error("it is not a sealform recovery share (no line \"{BEGIN}\")")]
+    /// Neither a share sheet (or its numbered lines) nor the one-line form.
+    #[error(
+        "it is not a sealform recovery share: it has no line \"{BEGIN}\" and no numbered lines"
+    )]
     NotAShare,
     /// A line of the sheet does not match its checksum, or is not where its number says.
     #[error("line {line} is mistyped: {problem}")]
@@ -271,15 +273,26 @@ impl Share {
             );
             return Self::from_bytes(&bytes);
         }
-        let lines: Vec<&str> = text
+        let all: Vec<&str> = text
             .lines()
             .map(str::trim)
-            .skip_while(|line| *line != BEGIN)
-            .skip(1)
-            .take_while(|line| *line != END)
             .filter(|line| !line.is_empty())
             .collect();
-        if lines.is_empty() {
+        let marker = |line: &&str, marker: &str| line.eq_ignore_ascii_case(marker);
+        let lines: Vec<&str> = if all.iter().any(|line| marker(line, BEGIN)) {
+            all.into_iter()
+                .skip_while(|line| !marker(line, BEGIN))
+                .skip(1)
+                .take_while(|line| !marker(line, END))
+                .collect()
+        } else {
+            // Typed back without the marker lines: every line is one of the share's.
+            all.into_iter().filter(|line| !marker(line, END)).collect()
+        };
+        if !lines
+            .first()
+            .is_some_and(|line| line.starts_with(|c: char| c.is_ascii_digit()))
+        {
             return Err(ShareError::NotAShare);
         }
         let mut data = Zeroizing::new(String::new());
@@ -458,18 +471,25 @@ mod tests {
             Share::parse(&missing),
             Err(ShareError::Line { line: 2, .. })
         ));
-        // Typed back in lower case, with 0 for O and 1 for I, it is the same share.
-        let retyped = text
-            .to_lowercase()
-            .replace(
-                "begin sealform recovery share",
-                "BEGIN SEALFORM RECOVERY SHARE",
-            )
-            .replace("end sealform recovery share", "END SEALFORM RECOVERY SHARE")
-            .replace('o', "0")
-            .replace('i', "1");
+        // Typed back in lower case, and only the numbered lines, with 0 for O and 1 for I: the same share.
+        let retyped: String = text
+            .lines()
+            .filter(|line| line.starts_with(|c: char| c.is_ascii_digit()))
+            .map(|line| {
+                format!(
+                    "{}\n",
+                    line.to_lowercase().replace('o', "0").replace('i', "1")
+                )
+            })
+            .collect();
         assert_eq!(
             Share::parse(&retyped).expect("retyped").digest(),
+            share.digest()
+        );
+        assert_eq!(
+            Share::parse(&text.to_lowercase())
+                .expect("lower case")
+                .digest(),
             share.digest()
         );
         assert_eq!(
