@@ -1,5 +1,6 @@
-//! Reading the firm's private keys for `sealform open`: asking for a passphrase when a key is encrypted, warning when
-//! a key file is readable by others, and saying what to do when a file is not the right key.
+//! The firm's private keys for `sealform open` and `recover`: key files (asking for a passphrase when a key is
+//! encrypted, warning when a file is readable by others), keys rebuilt from recovery shares, and keys on a token;
+//! and what to do when a file is not the right key or share.
 
 use std::fs;
 use std::path::Path;

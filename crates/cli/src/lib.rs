@@ -1,9 +1,10 @@
 //! The `sealform` command: the firm's offline tool for making keys and for inspecting and opening sealed
 //! submissions. [`run`] is the whole program; `main.rs` only hands its exit code to the operating system.
 //!
-//! Each subcommand is one module (`keygen`, `inspect`, `open`, `serve`, `demo`, `token`, `pull`, `audit`; `open`
-//! with its helpers `input`, `keys`, `revalidate`, `view`, `summary`, `save` and `export`, `pull` with `pickup`
-//! (the receiver's API) and `inbox` (the folder it fills)) that first turns the parsed command line into a
+//! Each subcommand is one module (`keygen`, `inspect`, `open`, `recover`, `serve`, `demo`, `token`, `pull`,
+//! `audit`; `open` with its helpers `input`, `keys`, `revalidate`, `view`, `summary`, `save` and `export`, `pull`
+//! with `pickup` (the receiver's API) and `inbox` (the folder it fills), the keys' custody in `shares` and `sheet`
+//! (recovery shares) and `pkcs11` (keys on a hardware token)) that first turns the parsed command line into a
 //! checked configuration and only then does any work. Exit codes: 0 all done, 1 some files failed, 2 nothing done
 //! (a usage or configuration error).
 #![forbid(unsafe_code)]
