@@ -23,6 +23,8 @@ const MAX_NAME_LEN: usize = 64;
 #[derive(Debug)]
 pub(crate) struct Plan {
     bits: usize,
+    /// `--name`: what the key files are called, and the key's label on a token.
+    name: String,
     dir: PathBuf,
     private: PathBuf,
     jwk: PathBuf,
@@ -42,7 +44,6 @@ pub(crate) struct Plan {
 struct SharePlan {
     threshold: u8,
     count: u8,
-    name: String,
     /// For share number i + 1: its text file and its HTML sheet.
     files: Vec<(PathBuf, PathBuf)>,
 }
@@ -67,7 +68,6 @@ impl SharePlan {
         Ok(Self {
             threshold,
             count,
-            name: name.to_owned(),
             files,
         })
     }
@@ -134,6 +134,7 @@ impl Plan {
             private: file("private.pem"),
             jwk: file("public.jwk"),
             spki: file("public.pem"),
+            name: name.to_owned(),
             dir,
             passphrase,
             shares: None,
@@ -307,12 +308,7 @@ fn make_on_token(plan: &Plan, args: &Pkcs11Args) -> Result<Exit, Error> {
         plan.bits,
         token.label()
     );
-    let name = plan
-        .jwk
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(|n| n.strip_suffix(".public.jwk"))
-        .unwrap_or("sealform");
+    let name = plan.name.as_str();
     let recipient = token.generate(plan.bits, name)?;
     let spki = recipient
         .to_spki_pem()
@@ -355,13 +351,13 @@ fn write_shares(plan: &Plan, shares: &SharePlan, identity: &Identity) -> Result<
         write(
             plan,
             text,
-            sheet::text(share, &shares.name).as_bytes(),
+            sheet::text(share, &plan.name).as_bytes(),
             PRIVATE_FILE,
         )?;
         write(
             plan,
             html,
-            sheet::html(share, &shares.name).as_bytes(),
+            sheet::html(share, &plan.name).as_bytes(),
             PRIVATE_FILE,
         )?;
     }

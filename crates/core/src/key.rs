@@ -3,6 +3,9 @@
 //!
 //! Text forms: public keys as JWK (RFC 7517) or SPKI PEM; private keys as PKCS#8 PEM (RFC 5958), encrypted with a
 //! passphrase (PBES2, RFC 8018) unless the caller explicitly asks for a plain one.
+//!
+//! One file past 700 lines, tests included, on purpose: every private-key operation (both backends, and the OAEP
+//! padding check for a token's raw RSA) is here, so a review of what touches a private key reads one file.
 
 use std::fmt;
 use std::str::FromStr;
