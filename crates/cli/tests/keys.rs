@@ -18,7 +18,7 @@ const PASSPHRASE: &str = "correct horse battery staple";
 
 /// `keygen --shares COUNT --threshold THRESHOLD` of a 2048-bit key named backup in `dir/keys`: the share files
 /// and the public key.
-fn split_key(dir: &Path, threshold: u8, count: u8) -> (Vec<PathBuf>, Recipient) {
+fn split_key(dir: &Path, threshold: u8, count: u8) -> Result<(Vec<PathBuf>, Recipient), String> {
     let keys = dir.join("keys");
     let run = sealform(&[
         "keygen".as_ref(),
@@ -35,11 +35,14 @@ fn split_key(dir: &Path, threshold: u8, count: u8) -> (Vec<PathBuf>, Recipient) 
     ])
     .expect_code(0);
     assert!(run.stdout.contains("NOT written"), "{}", run.stdout);
-    let jwk = fs::read_to_string(keys.join("backup.public.jwk")).expect("public key written");
+    let jwk = fs::read_to_string(keys.join("backup.public.jwk")).map_err(|e| e.to_string())?;
     let shares = (1..=count)
         .map(|i| keys.join(format!("backup.share-{i}-of-{count}.txt")))
         .collect();
-    (shares, Recipient::from_jwk(&jwk).expect("a JWK"))
+    Ok((
+        shares,
+        Recipient::from_jwk(&jwk).map_err(|e| e.to_string())?,
+    ))
 }
 
 /// `ARGS --share S…`, as OS strings.
@@ -55,7 +58,7 @@ fn with_shares(args: &[&str], shares: &[&PathBuf]) -> Vec<OsString> {
 #[test]
 fn shares_rebuild_the_key_that_opens_what_was_sealed_to_it_and_fewer_do_not() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (shares, recipient) = split_key(dir.path(), 3, 4);
+    let (shares, recipient) = split_key(dir.path(), 3, 4).expect("keygen --shares");
     let keys = dir.path().join("keys");
     // The private key is never written; every share and sheet is readable only by its owner.
     let written = names_in(&keys);
@@ -157,7 +160,7 @@ fn shares_rebuild_the_key_that_opens_what_was_sealed_to_it_and_fewer_do_not() {
 #[test]
 fn a_mistyped_share_is_named_with_its_line_and_no_key_is_written() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (shares, _) = split_key(dir.path(), 2, 3);
+    let (shares, _) = split_key(dir.path(), 2, 3).expect("keygen --shares");
     let text = fs::read_to_string(&shares[1]).expect("share");
     // One character of data line 05 flipped, as a person might mistype it from paper.
     let line = text
