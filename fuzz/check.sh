@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 cargo build --quiet --bins
 bash seed.sh >/dev/null
 target_dir="${CARGO_TARGET_DIR:-target}"
-for target in bundle envelope config inspect pickup headers; do
+for target in bundle envelope config inspect pickup headers share; do
     # -runs=0: run every input of the corpus once, then stop.
     if ! output=$("$target_dir/debug/$target" -runs=0 "corpus/$target" 2>&1); then
         echo "$output" >&2

@@ -48,6 +48,10 @@ command -v cc >/dev/null || packages+=(build-essential)
 # brotli: compressed sizes of the form (the build and the benchmark); time: peak memory in the benchmark.
 command -v brotli >/dev/null || packages+=(brotli)
 [ -x /usr/bin/time ] || packages+=(time)
+# softhsm2: a real PKCS#11 token for the tests of keys held on hardware (keygen/open --pkcs11).
+if [ ! -e /usr/lib/softhsm/libsofthsm2.so ] || ! command -v softhsm2-util >/dev/null; then
+    packages+=(softhsm2)
+fi
 if ! command -v python3 >/dev/null; then
     packages+=(python3 python3-venv)
 elif ! .venv/bin/python -c '' 2>/dev/null; then

@@ -13,6 +13,7 @@ use sealform_core::envelope::seal_part;
 use sealform_core::key::Recipient;
 use sealform_core::protocol::pickup::{PickupToken, TOKEN_BYTES};
 use sealform_core::protocol::pow;
+use sealform_core::share::{Share, SET_LEN};
 use sealform_core::{Answer, Answers, Attachment, Submission};
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -104,6 +105,20 @@ fn main() -> Result<(), Box<dyn Error>> {
     fs::write(
         configs.join("legal-intake-with-firm-key.json"),
         serde_json::to_vec_pretty(&schema)?,
+    )?;
+
+    // A recovery share of the firm's key, as a sheet and as a QR code's line (made-up values: the format does not
+    // care what was split).
+    let values = (1..=3u8)
+        .map(|i| (i, zeroize::Zeroizing::new(vec![i; 128])))
+        .collect();
+    let shares = Share::set_of(2, [7; SET_LEN], firm.recipient(), values)?;
+    write_seeds(
+        &fuzz.join("corpus/share"),
+        &[
+            ("sheet", shares[0].to_lines().as_str()),
+            ("one-line", shares[1].to_compact().as_str()),
+        ],
     )?;
     Ok(())
 }

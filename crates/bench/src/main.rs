@@ -16,6 +16,7 @@ mod browser;
 mod machine;
 mod open_rate;
 mod open_store;
+mod open_token;
 mod pull_rate;
 mod receiver_load;
 mod report;
@@ -38,6 +39,7 @@ const ROWS: &[&str] = &[
     "open",
     "pull",
     "open-store",
+    "open-token",
     "receiver",
     "receiver-large",
 ];
@@ -170,6 +172,7 @@ fn run() -> anyhow::Result<()> {
             "open" => open_rate::run(&bench),
             "pull" => runtime.block_on(pull_rate::run(&bench)),
             "open-store" => open_store::run(&bench),
+            "open-token" => open_token::run(&bench),
             "receiver" => runtime.block_on(receiver_load::run(&bench)),
             "receiver-large" => runtime.block_on(receiver_load::large_uploads(&bench)),
             _ => unreachable!("checked in parse_args"),

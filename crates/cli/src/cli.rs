@@ -30,6 +30,7 @@ const MAIN_HELP: &str = concat!(
     "  sealform inspect inbox/*.bundle\n",
     "  sealform open --key keys/firm.private.pem inbox/client.bundle\n",
     "  sealform open --key keys/firm.private.pem --out opened inbox/*.bundle\n",
+    "  sealform recover --share a.txt --share b.txt --share c.txt --out backup.private.pem\n",
     "  sealform serve --config form.json --dist dist --store sealform.db\n",
     "  sealform token new --out pickup.token\n",
     "  sealform pull --from https://forms.example --token-file pickup.token --inbox inbox\n",
@@ -55,6 +56,9 @@ pub(crate) enum Command {
     /// Open bundles with the firm's private key, verifying every part, and print or save the submissions
     #[command(after_help = OPEN_HELP)]
     Open(OpenArgs),
+    /// Rebuild a private key from its recovery shares (from `keygen --shares`) and save it, passphrase-protected
+    #[command(after_help = RECOVER_HELP)]
+    Recover(RecoverArgs),
     /// Serve the form and receive sealed submissions into a store (no private key is needed or read)
     #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
@@ -80,11 +84,21 @@ const KEYGEN_HELP: &str = concat!(
     "Make a second key with --name backup and list both in the form config: if one private key is ever lost, the \
      other still opens every submission.\n",
     "\n",
+    "With --shares N --threshold M the private key is never written: it is split into N recovery shares, each a \
+     text file and a printable one-page sheet (with a QR code), any M of which rebuild it with `sealform recover`. \
+     Give each share to a different person; fewer than M tell nothing about the key.\n",
+    "\n",
+    "With --pkcs11 MODULE.so the key is made on a hardware token (a YubiKey, a smart card, an HSM), marked never \
+     to leave it, and only the public key files are written; `sealform open --pkcs11` opens with it, the \
+     decryption done on the token.\n",
+    "\n",
     "Examples:\n",
     "  sealform keygen --out keys                  (asks for a passphrase twice)\n",
     "  sealform keygen --out keys --name backup --bits 4096\n",
     "  sealform keygen --out keys --passphrase-file ~/sealform-passphrase\n",
     "  sealform keygen --out demo --unencrypted-demo-key\n",
+    "  sealform keygen --out keys --name backup --shares 5 --threshold 3\n",
+    "  sealform keygen --out keys --name token --pkcs11 /usr/lib/x86_64-linux-gnu/libykcs11.so\n",
     "\n",
     passphrase_note!(),
     "\n",
@@ -98,13 +112,20 @@ const KEYGEN_HELP: &str = concat!(
 const INSPECT_HELP: &str = concat!(
     "No key is needed and nothing is decrypted: the structure is checked as strictly as when opening. Shows the \
      receipt id (short and full), the format version, the keys each part is sealed for, the sizes and the number \
-     of attachments.\n",
+     of attachments. A FILE may be a folder: every file in it is inspected.\n",
+    "\n",
+    "With --kids, shows instead each key the bundles are sealed for, in how many, and in how many it is the only \
+     key; then the bundles grouped by the keys they are sealed for together. While a key is replaced, an old key \
+     can be retired once no bundle still to be opened is sealed to it alone (or only to it and other keys being \
+     retired).\n",
     "\n",
     "Examples:\n",
     "  sealform inspect inbox/client.bundle\n",
     "  sealform inspect inbox/*.bundle\n",
     "  sealform inspect --json inbox/*.bundle > inbox.json\n",
     "  cat submission.bundle | sealform inspect -\n",
+    "  sealform inspect --kids inbox/ --store sealform.db\n",
+    "  sealform inspect --kids --json inbox/ > kids.json\n",
     "\n",
     "Exit codes:\n",
     "  0  every file is a well-formed bundle\n",
@@ -135,6 +156,8 @@ const OPEN_HELP: &str = concat!(
     "  sealform open --key firm.private.pem --out opened --schema form.json --export opened/all.csv inbox/\n",
     "  sealform open --key firm.private.pem --key backup.private.pem in.bundle\n",
     "  sealform open --key firm.private.pem --passphrase-env SF_PASS in.bundle\n",
+    "  sealform open --share a.txt --share b.txt --share c.txt --out opened inbox/\n",
+    "  sealform open --pkcs11 /usr/lib/x86_64-linux-gnu/libykcs11.so --out opened inbox/\n",
     "  cat client.bundle | sealform open --key firm.private.pem -\n",
     "\n",
     passphrase_note!(),
@@ -145,6 +168,62 @@ const OPEN_HELP: &str = concat!(
     "  1  some failed (each is named on standard error); the rest were opened\n",
     "  2  nothing was opened: a usage error, or a key, passphrase or --schema file is wrong",
 );
+
+const RECOVER_HELP: &str = concat!(
+    "Reads the share files (each a share's .txt file from keygen, or a file holding what its sheet shows: typed \
+     back, or the text of its QR code), checks each line's checksum and that the shares belong together, rebuilds \
+     the key in memory, checks it is the key the shares name, then writes it to --out encrypted with a new \
+     passphrase (asked twice). A mistyped share is named, with its line. To open bundles without writing the \
+     key at all, give the shares to `sealform open --share` instead.\n",
+    "\n",
+    "Examples:\n",
+    "  sealform recover --share a.txt --share b.txt --share c.txt --out backup.private.pem\n",
+    "  sealform open --share a.txt --share b.txt --share c.txt --out opened inbox/\n",
+    "\n",
+    passphrase_note!(),
+    "\n",
+    "\n",
+    "Exit codes:\n",
+    "  0  the key was rebuilt and written\n",
+    "  1  writing the key failed\n",
+    "  2  nothing was written: a share is wrong or missing, or a usage or passphrase error",
+);
+
+/// The command line of `sealform recover`.
+#[derive(Debug, Args)]
+pub(crate) struct RecoverArgs {
+    /// A recovery share file; repeat for as many as the shares' threshold
+    #[arg(long = "share", value_name = "FILE", required = true)]
+    pub(crate) shares: Vec<PathBuf>,
+    /// Where to write the rebuilt private key (PKCS#8 PEM, encrypted with a new passphrase, readable only by you)
+    #[arg(long, value_name = "KEY.pem")]
+    pub(crate) out: PathBuf,
+    #[command(flatten)]
+    pub(crate) passphrase: PassphraseArgs,
+}
+
+/// A PKCS#11 token holding private keys: `keygen` makes one there, `open` opens with those there.
+#[derive(Debug, Args)]
+pub(crate) struct Pkcs11Args {
+    /// The PKCS#11 module of a hardware token (its driver's .so file, e.g. libykcs11.so for a YubiKey, or
+    /// libsofthsm2.so): the private key is kept, and used, on the token
+    #[arg(long, value_name = "MODULE.so")]
+    pub(crate) pkcs11: Option<PathBuf>,
+    /// Which token of the module, by its label (needed only when several are present)
+    #[arg(long, value_name = "LABEL", requires = "pkcs11")]
+    pub(crate) token: Option<String>,
+    /// Read the token's PIN from the first line of this file (else it is asked for at the terminal)
+    #[arg(
+        long,
+        value_name = "PATH",
+        requires = "pkcs11",
+        conflicts_with = "pin_env"
+    )]
+    pub(crate) pin_file: Option<PathBuf>,
+    /// Read the token's PIN from the environment variable with this name
+    #[arg(long, value_name = "NAME", requires = "pkcs11")]
+    pub(crate) pin_env: Option<String>,
+}
 
 /// Where a passphrase comes from when it is not typed at a terminal.
 #[derive(Debug, Args)]
@@ -174,8 +253,24 @@ pub(crate) struct KeygenArgs {
     /// Replace key files that exist (the old private key is then lost, and what was sealed to it with it)
     #[arg(long)]
     pub(crate) force: bool,
+    /// Instead of writing the private key, split it into N recovery shares (2 to 16), any --threshold of which
+    /// rebuild it: NAME.share-1-of-N.txt and .html, to print and hand to N different people
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "threshold",
+        conflicts_with_all = ["unencrypted_demo_key", "passphrase_file", "passphrase_env"]
+    )]
+    pub(crate) shares: Option<u8>,
+    /// How many of the --shares rebuild the key (2 to N): fewer tell nothing about it
+    #[arg(long, value_name = "M", requires = "shares")]
+    pub(crate) threshold: Option<u8>,
     #[command(flatten)]
     pub(crate) passphrase: PassphraseArgs,
+    /// With --pkcs11, the key is generated on the token and cannot be copied off it; only the public key is
+    /// written
+    #[command(flatten)]
+    pub(crate) token: Pkcs11Args,
 }
 
 #[derive(Debug, Args)]
@@ -183,20 +278,42 @@ pub(crate) struct InspectArgs {
     /// Print one JSON document (a list with an entry per file) instead of text
     #[arg(long)]
     pub(crate) json: bool,
+    /// Instead of a block per bundle, list the keys the bundles are sealed for and how many need each: what tells
+    /// when an old key can be retired
+    #[arg(long)]
+    pub(crate) kids: bool,
     /// Refuse, without reading them, files larger than this [default: the largest bundle the built-in form's
     /// limits allow]
     #[arg(long, value_name = "BYTES")]
     pub(crate) max_bundle_bytes: Option<u64>,
-    /// Bundles to inspect; `-` reads one from standard input
-    #[arg(value_name = "FILE", required = true)]
+    /// Look for bundles in the subfolders of a folder given as FILE, too
+    #[arg(long, short = 'r')]
+    pub(crate) recursive: bool,
+    /// Inspect every bundle in the receiver's store (the file `sealform serve --store` writes); read-only
+    #[arg(long, value_name = "STORE.db")]
+    pub(crate) store: Option<PathBuf>,
+    /// Bundles, or folders of bundles, to inspect; `-` reads one from standard input
+    #[arg(value_name = "FILE", required_unless_present = "store")]
     pub(crate) files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct OpenArgs {
-    /// A private key to open with (PKCS#8 PEM); repeat for several, e.g. the firm's key and its backup key
-    #[arg(long = "key", value_name = "KEY.pem", required = true)]
+    /// A private key to open with (PKCS#8 PEM); repeat for several, e.g. the firm's key and its backup key, or
+    /// the old and the new key while a key is replaced: each bundle is opened with the one it was sealed to
+    #[arg(
+        long = "key",
+        value_name = "KEY.pem",
+        required_unless_present_any = ["shares", "pkcs11"]
+    )]
     pub(crate) keys: Vec<PathBuf>,
+    /// A recovery share of a key (from `keygen --shares`); repeat for as many as its threshold. The key is rebuilt
+    /// in memory only, and opens alongside any --key
+    #[arg(long = "share", visible_alias = "shares", value_name = "FILE")]
+    pub(crate) shares: Vec<PathBuf>,
+    /// Also open with every key on a PKCS#11 token, the decryption done on the token
+    #[command(flatten)]
+    pub(crate) token: Pkcs11Args,
     /// Save each submission and its attachments in DIR, a folder per receipt, instead of printing it
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,

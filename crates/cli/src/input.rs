@@ -260,6 +260,25 @@ fn walk(dir: &Path, recursive: bool, inputs: &mut Vec<Input>) -> io::Result<()> 
     Ok(())
 }
 
+/// The inputs `open` and `inspect` were given: the FILE arguments ([`expand`]) and then, with `--store`, every
+/// bundle in the receiver's store ([`stored`]), with the store to read those from.
+pub(crate) fn gather(
+    paths: &[PathBuf],
+    recursive: bool,
+    store: Option<&Path>,
+) -> Result<(Vec<Input>, Option<Store>), Error> {
+    let mut inputs = expand(paths, recursive)?;
+    let store = match store {
+        Some(path) => {
+            let (stored, store) = stored(path)?;
+            inputs.extend(stored);
+            Some(store)
+        }
+        None => None,
+    };
+    Ok((inputs, store))
+}
+
 /// Every bundle in the receiver's store (`sealform serve --store`), oldest first, by receipt only, and the store to
 /// read them from with a [`Reader`]. The store is opened read-only, so this is safe while the receiver runs;
 /// bundles it stores after this are left for the next run.

@@ -1,9 +1,10 @@
 //! The `sealform` command: the firm's offline tool for making keys and for inspecting and opening sealed
 //! submissions. [`run`] is the whole program; `main.rs` only hands its exit code to the operating system.
 //!
-//! Each subcommand is one module (`keygen`, `inspect`, `open`, `serve`, `demo`, `token`, `pull`, `audit`; `open`
-//! with its helpers `input`, `keys`, `revalidate`, `view`, `summary`, `save` and `export`, `pull` with `pickup`
-//! (the receiver's API) and `inbox` (the folder it fills)) that first turns the parsed command line into a
+//! Each subcommand is one module (`keygen`, `inspect`, `open`, `recover`, `serve`, `demo`, `token`, `pull`,
+//! `audit`; `open` with its helpers `input`, `keys`, `revalidate`, `view`, `summary`, `save` and `export`, `pull`
+//! with `pickup` (the receiver's API) and `inbox` (the folder it fills), the keys' custody in `shares` and `sheet`
+//! (recovery shares) and `pkcs11` (keys on a hardware token)) that first turns the parsed command line into a
 //! checked configuration and only then does any work. Exit codes: 0 all done, 1 some files failed, 2 nothing done
 //! (a usage or configuration error).
 #![forbid(unsafe_code)]
@@ -27,10 +28,14 @@ mod keys;
 mod open;
 mod passphrase;
 mod pickup;
+mod pkcs11;
 mod pull;
+mod recover;
 mod revalidate;
 mod save;
 mod serve;
+mod shares;
+mod sheet;
 mod summary;
 mod terminal;
 mod token;
@@ -55,6 +60,7 @@ pub fn run() -> ExitCode {
         Command::Keygen(args) => keygen::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Open(args) => open::run(args),
+        Command::Recover(args) => recover::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Token(args) => token::run(args),

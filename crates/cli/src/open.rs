@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use sealform_core::bundle::{self, Opened, ReceiptId};
-use sealform_core::key::AwsLcIdentity;
+use sealform_core::key::KeyUnwrap as _;
 use sealform_core::Sha256Digest;
 
 use crate::audit;
@@ -40,9 +40,10 @@ const THREADS_PER_CORE: usize = 2;
 
 /// What to do, checked: the inputs are found, the forms read and the keys decrypted before any bundle is opened.
 struct Config {
-    /// The keys, with their private-key operation done by AWS-LC: constant time, and many times the `rsa`
-    /// crate's speed, which is what a batch spends its time on (docs/BENCHMARKS.md, "CLI open rate").
-    identities: Vec<AwsLcIdentity>,
+    /// The keys: in memory with their private-key operation done by AWS-LC (constant time, and many times the
+    /// `rsa` crate's speed, which is what a batch spends its time on: docs/BENCHMARKS.md, "CLI open rate"), or
+    /// on a token.
+    identities: Vec<keys::OpeningKey>,
     out: Option<PathBuf>,
     again: bool,
     schemas: Schemas,
@@ -53,15 +54,7 @@ struct Config {
 
 impl Config {
     fn new(args: OpenArgs) -> Result<Self, Error> {
-        let mut inputs = input::expand(&args.files, args.recursive)?;
-        let store = match &args.store {
-            Some(path) => {
-                let (stored, store) = input::stored(path)?;
-                inputs.extend(stored);
-                Some(store)
-            }
-            None => None,
-        };
+        let (inputs, store) = input::gather(&args.files, args.recursive, args.store.as_deref())?;
         let mut schemas = Schemas::load(&args.schemas)?;
         find_configs(&mut schemas, &inputs, args.store.as_deref());
         let max_bundle = MaxBundle::new(args.max_bundle_bytes, schemas.max_bundle_bytes());
@@ -70,11 +63,7 @@ impl Config {
             .map(|path| check_export(path, args.format))
             .transpose()?;
         let source = Source::from_args(args.passphrase);
-        let identities = args
-            .keys
-            .iter()
-            .map(|path| keys::load_native_key(path, &source))
-            .collect::<Result<Vec<_>, _>>()?;
+        let identities = keys::opening_keys(&args.keys, &source, &args.shares, &args.token)?;
         if let Some(out) = &args.out {
             files::create_private_dir_all(out).map_err(|e| {
                 Error::usage(format!(
@@ -632,7 +621,7 @@ impl<'a> Batch<'a> {
             .config
             .identities
             .iter()
-            .map(|identity| identity.recipient().kid().as_str().to_owned())
+            .map(|identity| identity.kid().as_str().to_owned())
             .collect();
         match audit::record_open(out, &kids, &self.saved) {
             Ok(_) => true,

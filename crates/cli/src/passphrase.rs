@@ -37,6 +37,30 @@ impl Source {
         }
     }
 
+    /// Where a token's PIN comes from: `--pin-file`, `--pin-env`, or the terminal.
+    pub(crate) fn from_pin_args(file: Option<PathBuf>, env: Option<String>) -> Self {
+        match (file, env) {
+            (Some(path), _) => Self::File(path),
+            (None, Some(name)) => Self::Env(name),
+            (None, None) => Self::Terminal,
+        }
+    }
+
+    /// The PIN of the token labelled `token`.
+    pub(crate) fn pin_for(&self, token: &str) -> Result<Passphrase, Error> {
+        match self {
+            Self::Terminal => {
+                require_terminal(&format!(
+                    "the token {token} needs its PIN and there is no terminal to ask for it: use --pin-file PATH \
+                     or --pin-env NAME"
+                ))?;
+                prompt(&format!("PIN for the token {token}: "))
+            }
+            Self::File(path) => read_file(path),
+            Self::Env(name) => read_env(name),
+        }
+    }
+
     /// Whether a wrong passphrase can be tried again (only a person at a terminal can type another).
     pub(crate) fn can_retry(&self) -> bool {
         matches!(self, Self::Terminal)

@@ -3,6 +3,9 @@
 //!
 //! Text forms: public keys as JWK (RFC 7517) or SPKI PEM; private keys as PKCS#8 PEM (RFC 5958), encrypted with a
 //! passphrase (PBES2, RFC 8018) unless the caller explicitly asks for a plain one.
+//!
+//! One file past 700 lines, tests included, on purpose: every private-key operation (both backends, and the OAEP
+//! padding check for a token's raw RSA) is here, so a review of what touches a private key reads one file.
 
 use std::fmt;
 use std::str::FromStr;
@@ -11,6 +14,8 @@ use std::str::FromStr;
 use pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use pkcs8::{DecodePublicKey, EncodePublicKey, LineEnding};
 use rand_core::CryptoRngCore;
+#[cfg(feature = "open")]
+use rsa::traits::PrivateKeyParts;
 use rsa::traits::PublicKeyParts;
 #[cfg(feature = "open")]
 use rsa::RsaPrivateKey;
@@ -184,6 +189,25 @@ impl Recipient {
     /// The RSA public key.
     pub fn rsa(&self) -> &RsaPublicKey {
         &self.key
+    }
+
+    /// Wraps an RSA public key given as its modulus and public exponent, unsigned big-endian without leading zero
+    /// octets (as in a JWK): the compact form recovery shares carry.
+    pub fn from_rsa_parts(modulus: &[u8], exponent: &[u8]) -> Result<Self, KeyError> {
+        PublicJwk {
+            kty: "RSA".into(),
+            n: base64url::encode(modulus),
+            e: base64url::encode(exponent),
+            kid: None,
+            alg: None,
+            use_: None,
+        }
+        .try_into()
+    }
+
+    /// The modulus and public exponent, unsigned big-endian: what [`Recipient::from_rsa_parts`] takes.
+    pub fn rsa_parts(&self) -> (Vec<u8>, Vec<u8>) {
+        (self.key.n().to_bytes_be(), self.key.e().to_bytes_be())
     }
 
     /// Reads a public JWK (RFC 7517 §4, RFC 7518 §6.3.1). A `kid`, if present, must be the key's thumbprint; an
@@ -401,6 +425,39 @@ impl Identity {
         self.recipient.kid()
     }
 
+    /// The key's first prime factor, big-endian, wiped from memory when dropped: given the public half, the
+    /// smallest secret that rebuilds the whole private key ([`Identity::from_secret_prime`]). What recovery
+    /// shares split, so that a printed share is a fifth the size of one of the whole PKCS#8 key.
+    pub fn secret_prime(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(
+            self.key
+                .primes()
+                .first()
+                .map(BigUint::to_bytes_be)
+                .unwrap_or_default(),
+        )
+    }
+
+    /// Rebuilds the private key of `recipient` from one of its prime factors, as [`Identity::secret_prime`]
+    /// gives it. Anything that is not a factor of the modulus is refused as [`KeyError::Damaged`]: a wrong
+    /// prime never gives a key.
+    pub fn from_secret_prime(recipient: &Recipient, prime: &[u8]) -> Result<Self, KeyError> {
+        let n = recipient.key.n();
+        let p = BigUint::from_bytes_be(prime);
+        let one = BigUint::from(1u8);
+        if p <= one || &p >= n || n % &p != BigUint::from(0u8) {
+            return Err(KeyError::Damaged);
+        }
+        let q = n / &p;
+        let key = RsaPrivateKey::from_p_q(p, q, recipient.key.e().clone())
+            .map_err(|_| KeyError::Damaged)?;
+        let identity = Self::from_rsa(key)?;
+        if identity.recipient != *recipient {
+            return Err(KeyError::Damaged);
+        }
+        Ok(identity)
+    }
+
     /// The private key as unencrypted PKCS#8 DER (RFC 5958), wiped from memory when dropped: how another backend
     /// (e.g. `AwsLcIdentity`, with the `aws-lc` feature) takes the same key.
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, KeyError> {
@@ -446,6 +503,61 @@ impl KeyUnwrap for Identity {
             .decrypt_blinded(&mut rng, Oaep::new::<Sha256>(), wrapped)
             .ok()
             .map(Zeroizing::new)
+    }
+}
+
+/// Decodes an RSA-OAEP encoded message `em` (RFC 8017 §7.1.2 step 3, EME-OAEP decoding) with SHA-256, MGF1-SHA-256
+/// and an empty label — the JWE `RSA-OAEP-256` padding — for a private-key operation done elsewhere without its
+/// padding (a hardware token whose driver offers raw RSA but not OAEP with SHA-256). `modulus_len` is the key's
+/// modulus size in bytes; `em` may be shorter (leading zero bytes dropped).
+///
+/// Written here because no kept crate offers the decoding on its own (the `rsa` crate keeps it private, AWS-LC
+/// only decrypts with a key it holds): every check runs in constant time and every failure is the same `None`, as
+/// [`KeyUnwrap::unwrap_key`] requires, and the tests check it against the `rsa` crate's own OAEP.
+#[cfg(feature = "open")]
+pub fn decode_oaep_sha256(em: &[u8], modulus_len: usize) -> Option<Zeroizing<Vec<u8>>> {
+    use subtle::{ConditionallySelectable as _, ConstantTimeEq as _};
+    const H: usize = 32;
+    if modulus_len < 2 * H + 2 || em.len() > modulus_len {
+        return None;
+    }
+    let mut padded = Zeroizing::new(vec![0u8; modulus_len]);
+    padded[modulus_len - em.len()..].copy_from_slice(em);
+    let (first, rest) = padded.split_at_mut(1);
+    let (seed, db) = rest.split_at_mut(H);
+    mgf1_sha256_xor(seed, db);
+    mgf1_sha256_xor(db, seed);
+    let label_hash = Sha256::digest([]);
+    let mut good = first[0].ct_eq(&0) & db[..H].ct_eq(&label_hash[..]);
+    // After the label hash: zero bytes, one 0x01, then the message. Find the 0x01 without branching on the bytes.
+    let mut looking = subtle::Choice::from(1);
+    let mut index = 0u32;
+    let mut bad_padding = subtle::Choice::from(0);
+    for (i, byte) in db[H..].iter().enumerate() {
+        let is_one = byte.ct_eq(&1);
+        let is_zero = byte.ct_eq(&0);
+        index.conditional_assign(&(i as u32), looking & is_one);
+        bad_padding |= looking & !is_one & !is_zero;
+        looking &= !is_one;
+    }
+    good &= !bad_padding & !looking;
+    if !bool::from(good) {
+        return None;
+    }
+    Some(Zeroizing::new(db[H + index as usize + 1..].to_vec()))
+}
+
+/// XORs `out` with MGF1-SHA-256 of `seed` (RFC 8017 §B.2.1).
+#[cfg(feature = "open")]
+fn mgf1_sha256_xor(out: &mut [u8], seed: &[u8]) {
+    for (counter, chunk) in out.chunks_mut(32).enumerate() {
+        let mask = Sha256::new()
+            .chain_update(seed)
+            .chain_update((counter as u32).to_be_bytes())
+            .finalize();
+        for (byte, m) in chunk.iter_mut().zip(mask) {
+            *byte ^= m;
+        }
     }
 }
 
@@ -584,6 +696,23 @@ mod tests {
     }
 
     #[test]
+    fn rsa_parts_round_trip_and_are_checked() {
+        let recipient = test_keys::firm().recipient().clone();
+        let (n, e) = recipient.rsa_parts();
+        assert_eq!(Recipient::from_rsa_parts(&n, &e).unwrap(), recipient);
+        assert!(
+            Recipient::from_rsa_parts(&n[1..], &e).is_err(),
+            "a smaller modulus"
+        );
+        let mut padded = vec![0];
+        padded.extend_from_slice(&n);
+        assert!(
+            Recipient::from_rsa_parts(&padded, &e).is_err(),
+            "a leading zero"
+        );
+    }
+
+    #[test]
     fn jwk_problems_are_named() {
         let good: serde_json::Value =
             serde_json::from_str(&test_keys::firm().recipient().to_jwk()).unwrap();
@@ -674,6 +803,67 @@ mod tests {
                 assert!(backend.unwrap_key(&mut rng, bad).is_none());
             }
         }
+    }
+
+    #[test]
+    fn a_secret_prime_rebuilds_the_key_and_nothing_else_does() {
+        let identity = test_keys::firm();
+        let prime = identity.secret_prime();
+        assert_eq!(prime.len() * 8, identity.recipient().bits() / 2);
+        let rebuilt = Identity::from_secret_prime(identity.recipient(), &prime).unwrap();
+        assert_eq!(rebuilt.kid(), identity.kid());
+        assert_eq!(
+            rebuilt.to_pkcs8_der().unwrap().as_slice(),
+            identity.to_pkcs8_der().unwrap().as_slice()
+        );
+        let mut flipped = prime.to_vec();
+        flipped[10] ^= 1;
+        for bad in [&flipped[..], &[], &[1], &prime[1..]] {
+            assert!(matches!(
+                Identity::from_secret_prime(identity.recipient(), bad),
+                Err(KeyError::Damaged)
+            ));
+        }
+        // The right prime for another key's public half is no key either.
+        assert!(Identity::from_secret_prime(test_keys::backup().recipient(), &prime).is_err());
+    }
+
+    #[test]
+    fn oaep_decoding_matches_the_rsa_crate_and_fails_alike() {
+        let identity = test_keys::firm();
+        let mut rng = rand_core::OsRng;
+        let k = identity.recipient().modulus_len();
+        // The raw private-key operation, as a token would do it, then the decoding.
+        let raw = |wrapped: &[u8]| {
+            let m = rsa::hazmat::rsa_decrypt_and_check(
+                &identity.key,
+                Some(&mut rand_core::OsRng),
+                &BigUint::from_bytes_be(wrapped),
+            )
+            .unwrap();
+            m.to_bytes_be()
+        };
+        for message in [&[7u8; 32][..], &[0u8; 32], b"", &[0xff; 190]] {
+            let wrapped = identity.recipient().wrap(&mut rng, message).unwrap();
+            let em = raw(&wrapped);
+            assert!(em.len() < k, "the leading zero byte is dropped");
+            assert_eq!(decode_oaep_sha256(&em, k).unwrap().as_slice(), message);
+            // Any changed byte of the encoded message fails, as one `None`.
+            for at in [0, 1, 20, 40, 60, 100, em.len() - 1] {
+                let mut bad = em.clone();
+                bad[at] ^= 0x10;
+                assert!(decode_oaep_sha256(&bad, k).is_none(), "byte {at}");
+            }
+        }
+        // A message padded with SHA-1 (the RSA-OAEP of RFC 7518 §4.2) is not one with SHA-256.
+        let sha1 = identity
+            .recipient()
+            .rsa()
+            .encrypt(&mut rng, Oaep::new::<sha1::Sha1>(), &[7; 32])
+            .unwrap();
+        assert!(decode_oaep_sha256(&raw(&sha1), k).is_none());
+        assert!(decode_oaep_sha256(&[0; 300], 256).is_none());
+        assert!(decode_oaep_sha256(&[], 256).is_none());
     }
 
     #[test]

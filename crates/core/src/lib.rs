@@ -29,8 +29,9 @@
 //! The format is specified byte for byte in `docs/FORMAT.md`. What the form and the receiver say to each other over
 //! HTTP — the bundle's media type, the proof of work, the JSON answers — is [`protocol`].
 //! # Features
-//! - `open` (default): the private-key half, [`key::Identity`] and [`bundle::open`]. The browser form and the
-//!   receiver are built without it, so neither contains code that could use a private key.
+//! - `open` (default): the private-key half, [`key::Identity`] and [`bundle::open`], and the recovery shares of a
+//!   private key (`share`). The browser form and the receiver are built without it, so neither contains code that
+//!   could use a private key.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -50,6 +51,8 @@ pub mod key;
 pub mod origin;
 pub mod protocol;
 pub mod schema;
+#[cfg(feature = "open")]
+pub mod share;
 pub mod submission;
 pub mod validate;
 
