@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use time::Date;
+use time::{Date, Month};
 
 use crate::origin::check_authority;
 
@@ -264,25 +264,37 @@ fn count_parts(s: &str, designators: &[char]) -> Option<usize> {
     Some(count)
 }
 
-/// A calendar date as the schema and the browser's date answers write it: `YYYY-MM-DD` (ISO 8601's calendar date,
-/// four-digit year, no sign).
-const DATE: &[time::format_description::BorrowedFormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
-
-/// Parses a calendar date written exactly as `YYYY-MM-DD`; `None` if the text has another shape or the date does not
-/// exist (like 2023-02-29).
+/// Parses a calendar date written exactly as `YYYY-MM-DD` (ISO 8601's calendar date, four-digit year, no sign);
+/// `None` if the text has another shape or the date does not exist (like 2023-02-29).
+///
+/// By hand rather than with `time`'s `format_description!`: `Date::parse` brings `time`'s whole parser for every
+/// component a format can have, which measured 20.5 KB raw / 7.3 KB gzip more in the browser form's wasm (the form
+/// checks every date answer with this) for the same three numbers.
 pub(crate) fn parse_date(s: &str) -> Option<Date> {
-    // `[year]` also reads a leading `+` or `-`, which no date here is written with.
-    if !s.starts_with(|c: char| c.is_ascii_digit()) {
+    let b = s.as_bytes();
+    let shape_ok = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape_ok {
         return None;
     }
-    Date::parse(s, DATE).ok()
+    let year = s[0..4].parse().ok()?;
+    let month = Month::try_from(s[5..7].parse::<u8>().ok()?).ok()?;
+    let day = s[8..10].parse().ok()?;
+    Date::from_calendar_date(year, month, day).ok()
 }
 
 /// Writes a date as `YYYY-MM-DD`, the form [`parse_date`] reads.
 pub(crate) fn format_date(date: Date) -> String {
-    // Every `Date` this crate makes comes from `parse_date` or a year of four digits, which the format writes.
-    date.format(DATE).unwrap_or_default()
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
 /// Serde for the schema's optional date bounds, as `YYYY-MM-DD` text.
@@ -313,7 +325,6 @@ pub(crate) mod optional_date {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::Month;
 
     #[test]
     fn colours() {
