@@ -852,7 +852,7 @@ async fn start_up_failures_say_what_to_do() {
         .status()
         .unwrap();
     let mut with_newer = config("127.0.0.1:0");
-    with_newer.store = newer;
+    with_newer.store = newer.into();
     let error = sealform_receiver::Server::bind(with_newer)
         .await
         .unwrap_err()
