@@ -31,6 +31,7 @@ mod pull;
 mod revalidate;
 mod save;
 mod serve;
+mod stored;
 mod summary;
 mod terminal;
 mod token;
