@@ -18,6 +18,7 @@ mod open_rate;
 mod open_store;
 mod pull_rate;
 mod receiver_load;
+mod receiver_postgres;
 mod report;
 mod setup;
 mod weight;
@@ -39,6 +40,7 @@ const ROWS: &[&str] = &[
     "pull",
     "open-store",
     "receiver",
+    "receiver-postgres",
     "receiver-large",
 ];
 /// The rows that need the form built into `dist/`.
@@ -48,6 +50,7 @@ const FORM_ROWS: &[&str] = &[
     "seal",
     "seal-large",
     "receiver",
+    "receiver-postgres",
     "receiver-large",
 ];
 
@@ -171,6 +174,7 @@ fn run() -> anyhow::Result<()> {
             "pull" => runtime.block_on(pull_rate::run(&bench)),
             "open-store" => open_store::run(&bench),
             "receiver" => runtime.block_on(receiver_load::run(&bench)),
+            "receiver-postgres" => runtime.block_on(receiver_postgres::run(&bench)),
             "receiver-large" => runtime.block_on(receiver_load::large_uploads(&bench)),
             _ => unreachable!("checked in parse_args"),
         };
