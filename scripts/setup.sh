@@ -48,6 +48,9 @@ command -v cc >/dev/null || packages+=(build-essential)
 # brotli: compressed sizes of the form (the build and the benchmark); time: peak memory in the benchmark.
 command -v brotli >/dev/null || packages+=(brotli)
 [ -x /usr/bin/time ] || packages+=(time)
+# PostgreSQL's server binaries: the store tests, the scale-out tests and the benchmark start throwaway clusters of
+# their own (initdb into a temporary folder); the cluster Debian's package makes is never used.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
 if ! command -v python3 >/dev/null; then
     packages+=(python3 python3-venv)
 elif ! .venv/bin/python -c '' 2>/dev/null; then
@@ -154,4 +157,5 @@ printf '  %-16s %s\n' \
     node "$(version_of node --version)" \
     chromium "$(version_of chromium --version)" \
     chromedriver "$(version_of chromedriver --version)" \
+    postgresql "$(version_of "$(compgen -G "/usr/lib/postgresql/*/bin/postgres" | sort -V | tail -n 1)" --version)" \
     jwcrypto "$(jwcrypto_installed)"

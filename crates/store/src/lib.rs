@@ -239,7 +239,8 @@ pub enum StoreError {
     BadUrl(String),
     /// The PostgreSQL password file could not be read.
     #[error(
-        "could not read the PostgreSQL password file {path}: {source}; check the path given to          --store-password-file (or PGPASSFILE)"
+        "could not read the PostgreSQL password file {path}: {source}; check the path given to \
+         --store-password-file (or PGPASSFILE)"
     )]
     PasswordFile {
         /// The file.
@@ -250,7 +251,8 @@ pub enum StoreError {
     /// The PostgreSQL server could not be reached, or went away (a restart, a network fault): trying again later
     /// may succeed.
     #[error(
-        "could not reach the PostgreSQL store {url}: {detail}; check that the server runs and the host and port          in the URL"
+        "could not reach the PostgreSQL store {url}: {detail}; check that the server runs and the host and port \
+         in the URL"
     )]
     Unreachable {
         /// The store's URL, without a password.
@@ -260,7 +262,8 @@ pub enum StoreError {
     },
     /// The PostgreSQL server refused sealform's login or its use of the database.
     #[error(
-        "the PostgreSQL store {url} refused sealform: {detail}; check the user and database in the URL, the          password file, and the user's rights on the database"
+        "the PostgreSQL store {url} refused sealform: {detail}; check the user and database in the URL, the \
+         password file, and the user's rights on the database"
     )]
     Refused {
         /// The store's URL, without a password.

@@ -4,9 +4,11 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_postgres::config::Host;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::StoreError;
 
@@ -75,6 +77,25 @@ impl PostgresLocation {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         Ok(config)
+    }
+
+    /// The TLS connector for sessions whose `sslmode` asks for TLS (`prefer`, the default, or `require`): rustls
+    /// with the system's root certificates (`SSL_CERT_FILE` adds a private CA's), checking the server's
+    /// certificate and its name. A server whose certificate does not check out is refused, even under `prefer`.
+    pub(crate) fn tls(&self) -> Result<MakeRustlsConnect, StoreError> {
+        let loaded = rustls_native_certs::load_native_certs();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add_parsable_certificates(loaded.certs);
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| StoreError::Postgres {
+                url: self.shown.clone(),
+                detail: format!("TLS could not be set up: {e}"),
+            })?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(MakeRustlsConnect::new(config))
     }
 
     /// The password: the first line of `--store-password-file`, else the first matching line of the libpq

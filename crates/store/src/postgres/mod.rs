@@ -16,7 +16,6 @@ use sealform_core::protocol::pickup::InboxItem;
 use sealform_core::Sha256Digest;
 use time::OffsetDateTime;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::NoTls;
 
 use crate::audit::chained;
 use crate::backend::{check_receipts, Backend, Submission};
@@ -63,7 +62,7 @@ impl PostgresBackend {
         let config = location.connect_config(read_only)?;
         let manager = Manager::from_config(
             config,
-            NoTls,
+            location.tls()?,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
