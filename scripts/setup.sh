@@ -51,6 +51,8 @@ command -v brotli >/dev/null || packages+=(brotli)
 # PostgreSQL's server binaries: the store tests, the scale-out tests and the benchmark start throwaway clusters of
 # their own (initdb into a temporary folder); the cluster Debian's package makes is never used.
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
+# openssl: the certificates of the throwaway cluster that checks TLS to PostgreSQL.
+command -v openssl >/dev/null || packages+=(openssl)
 if ! command -v python3 >/dev/null; then
     packages+=(python3 python3-venv)
 elif ! .venv/bin/python -c '' 2>/dev/null; then

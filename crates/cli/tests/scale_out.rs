@@ -151,10 +151,7 @@ mod checks {
         let first = Arc::new(Mutex::new(first));
         let acknowledged = receiver::runtime().block_on(async {
             let client = reqwest::Client::new();
-            for health in [
-                lock(&first).url("/healthz"),
-                second.url("/healthz"),
-            ] {
+            for health in [lock(&first).url("/healthz"), second.url("/healthz")] {
                 receiver::wait_healthy(&client, &health).await;
             }
             let taken = Arc::new(AtomicUsize::new(0));
@@ -177,12 +174,10 @@ mod checks {
                     taken.load(Ordering::SeqCst)
                 })
             };
-            let acknowledged = tokio::time::timeout(
-                LOAD_WITHIN,
-                send_all(&client, &urls, &bundles, &taken),
-            )
-            .await
-            .expect("every submission taken in time");
+            let acknowledged =
+                tokio::time::timeout(LOAD_WITHIN, send_all(&client, &urls, &bundles, &taken))
+                    .await
+                    .expect("every submission taken in time");
             let at = disrupt.await.expect("disrupted");
             eprintln!("{disruption:?} with {at} of {COUNT} submissions taken");
             assert!(at < COUNT, "the disruption came after the load");

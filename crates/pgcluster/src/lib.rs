@@ -93,6 +93,16 @@ impl Cluster {
 
     /// Makes a new cluster and starts it.
     pub fn start() -> Result<Self, ClusterError> {
+        Self::start_with(false)
+    }
+
+    /// Makes a new cluster that also speaks TLS, with a server certificate for 127.0.0.1 issued by a CA of its
+    /// own ([`Cluster::ca_file`]; made with the `openssl` command), and starts it.
+    pub fn start_with_tls() -> Result<Self, ClusterError> {
+        Self::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Result<Self, ClusterError> {
         let bin = binaries()?;
         let as_user = running_as_root().then_some(UNPRIVILEGED);
         let folder = tempfile::Builder::new()
@@ -128,6 +138,9 @@ impl Cluster {
                 "initdb failed: {}",
                 String::from_utf8_lossy(&initdb.stderr)
             )));
+        }
+        if tls {
+            make_certificates(&folder, as_user)?;
         }
         let secrets =
             tempfile::tempdir().map_err(|e| fail("could not make a temporary folder", e))?;
@@ -170,6 +183,11 @@ impl Cluster {
     /// A file holding the password, private to this process's user: what `--store-password-file` takes.
     pub fn password_file(&self) -> &Path {
         &self.password_file
+    }
+
+    /// The CA certificate (PEM) that issued the server's, for a cluster started with TLS.
+    pub fn ca_file(&self) -> PathBuf {
+        self.folder.join("ca.crt")
     }
 
     /// The store URL of `database` (no password in it; TLS off on loopback).
@@ -268,6 +286,91 @@ impl Drop for Cluster {
         drop(watchdog.commands.take());
         let _ = watchdog.child.wait();
     }
+}
+
+/// A CA and a server certificate for 127.0.0.1 it issued, in `folder`, and the server told to use them.
+fn make_certificates(folder: &Path, as_user: Option<&str>) -> Result<(), ClusterError> {
+    let extensions = folder.join("server.ext");
+    std::fs::write(
+        &extensions,
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .map_err(|e| fail("could not write the certificate extensions", e))?;
+    let steps: [&[&str]; 3] = [
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=sealform test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+        ],
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ],
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.crt",
+        ],
+    ];
+    for step in steps {
+        let output = Command::new("openssl")
+            .args(step)
+            .current_dir(folder)
+            .output()
+            .map_err(|e| fail("could not run openssl", e))?;
+        if !output.status.success() {
+            return Err(ClusterError(format!(
+                "openssl {} failed: {}",
+                step.join(" "),
+                String::from_utf8_lossy(&output.stderr)
+            )));
+        }
+    }
+    if let Some(user) = as_user {
+        // The server refuses a key others may read, or one it does not own.
+        hand_over(&folder.join("server.key"), user)?;
+        hand_over(&folder.join("server.crt"), user)?;
+    }
+    let settings = format!(
+        "ssl = on\nssl_cert_file = '{}'\nssl_key_file = '{}'\n",
+        folder.join("server.crt").display(),
+        folder.join("server.key").display()
+    );
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(folder.join("db/postgresql.conf"))
+        .and_then(|mut conf| conf.write_all(settings.as_bytes()))
+        .map_err(|e| fail("could not turn TLS on", e))
 }
 
 /// Where the PostgreSQL server binaries are.

@@ -117,11 +117,14 @@ mod checks {
         assert!(!error.to_string().contains("not the password"), "{error}");
 
         // TLS asked for is never given up for plain text (this server has none).
-        let location = Location::from_arg(url.replace("sslmode=disable", "sslmode=require").as_ref())
-            .and_then(|l| {
-                l.with_password_file(Some(Cluster::shared().expect("cluster").password_file().into()))
-            })
-            .expect("a store URL");
+        let location =
+            Location::from_arg(url.replace("sslmode=disable", "sslmode=require").as_ref())
+                .and_then(|l| {
+                    l.with_password_file(Some(
+                        Cluster::shared().expect("cluster").password_file().into(),
+                    ))
+                })
+                .expect("a store URL");
         let error = sealform_store::open(&location).await.unwrap_err();
         eprintln!("sslmode=require: {error}");
         assert!(matches!(error, StoreError::Unreachable { .. }), "{error}");

@@ -132,11 +132,16 @@ impl PostgresBackend {
 pub(crate) fn failed(url: &str, error: tokio_postgres::Error) -> StoreError {
     let url = url.to_owned();
     let Some(db) = error.as_db_error() else {
-        // No answer from the server: refused, reset, closed, timed out.
-        return StoreError::Unreachable {
-            url,
-            detail: error.to_string(),
-        };
+        // No answer from the server: refused, reset, closed, timed out, or a TLS handshake that failed (its cause
+        // is the useful part: an unknown CA, a name that does not match).
+        let mut detail = error.to_string();
+        let mut cause = std::error::Error::source(&error);
+        while let Some(inner) = cause {
+            detail.push_str(": ");
+            detail.push_str(&inner.to_string());
+            cause = inner.source();
+        }
+        return StoreError::Unreachable { url, detail };
     };
     let detail = format!("{} (SQLSTATE {})", db.message(), db.code().code());
     match db.code() {
