@@ -1,10 +1,7 @@
 //! The store as a receiver uses it: one async interface, [`Backend`], kept by SQLite (the default: one file,
 //! nothing to set up) or by PostgreSQL (several receivers on several machines sharing one database).
 
-use std::ffi::OsStr;
 use std::fmt;
-use std::path::PathBuf;
-use std::sync::Arc;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -12,8 +9,6 @@ use sealform_core::bundle::{ContentId, ReceiptId};
 use sealform_core::Sha256Digest;
 use time::OffsetDateTime;
 
-use crate::postgres::{PostgresBackend, PostgresLocation};
-use crate::sqlite::SqliteBackend;
 use crate::{
     Acknowledged, AuditEvent, InboxListing, Inserted, ServedConfig, StoreError, StoredSubmission,
     Uncollected,
@@ -33,7 +28,8 @@ pub struct Submission {
 }
 
 /// What every store does, whichever engine keeps it. Both backends give the same answers to the same calls (the
-/// crate's `tests/suite.rs` runs one suite against each); what differs is said on [`Location`]'s variants.
+/// crate's `tests/suite.rs` runs one suite against each); what differs is said on [`Location`](crate::Location)'s
+/// variants.
 ///
 /// Every write is durable when its call returns: SQLite commits with `synchronous=FULL`, PostgreSQL with
 /// `synchronous_commit = on`.
@@ -106,74 +102,6 @@ pub trait Backend: Send + Sync + fmt::Debug {
 
     /// The whole audit trail as JSON Lines, oldest first.
     async fn audit_lines(&self) -> Result<String, StoreError>;
-}
-
-/// Where a store is: what `--store` names.
-#[derive(Clone, Debug)]
-pub enum Location {
-    /// A SQLite file, created if missing: one receiver (readers beside it on the same machine).
-    Sqlite(PathBuf),
-    /// A PostgreSQL database that several receivers may share (boxed: its settings are large beside a path).
-    Postgres(Box<PostgresLocation>),
-}
-
-impl Location {
-    /// What `--store` was given: a `postgres://` or `postgresql://` URL, else a SQLite file's path.
-    pub fn from_arg(arg: &OsStr) -> Result<Self, StoreError> {
-        match arg.to_str() {
-            Some(text) if PostgresLocation::is_url(text) => {
-                Ok(Self::Postgres(Box::new(text.parse()?)))
-            }
-            _ => Ok(Self::Sqlite(PathBuf::from(arg))),
-        }
-    }
-
-    /// The PostgreSQL password read from `path` (its first line) rather than from `PGPASSFILE`; refused for a
-    /// SQLite file, which has no password.
-    pub fn with_password_file(self, path: Option<PathBuf>) -> Result<Self, StoreError> {
-        match (self, path) {
-            (location, None) => Ok(location),
-            (Self::Postgres(postgres), Some(path)) => {
-                Ok(Self::Postgres(Box::new(postgres.with_password_file(path))))
-            }
-            (Self::Sqlite(_), Some(_)) => Err(StoreError::BadUrl(
-                "--store-password-file is for a postgres:// store; a SQLite file has no password"
-                    .into(),
-            )),
-        }
-    }
-}
-
-impl From<PathBuf> for Location {
-    fn from(path: PathBuf) -> Self {
-        Self::Sqlite(path)
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Sqlite(path) => write!(f, "{}", path.display()),
-            Self::Postgres(postgres) => write!(f, "{postgres}"),
-        }
-    }
-}
-
-/// Opens the store at `location` for writing, creating or updating its layout first (PostgreSQL: under an
-/// advisory lock, so receivers starting together do not race).
-pub async fn open(location: &Location) -> Result<Arc<dyn Backend>, StoreError> {
-    Ok(match location {
-        Location::Sqlite(path) => Arc::new(SqliteBackend::open(path.clone()).await?),
-        Location::Postgres(postgres) => Arc::new(PostgresBackend::open(postgres, false).await?),
-    })
-}
-
-/// Opens an existing store for reading only: it is never created, updated or changed.
-pub async fn open_read_only(location: &Location) -> Result<Arc<dyn Backend>, StoreError> {
-    Ok(match location {
-        Location::Sqlite(path) => Arc::new(SqliteBackend::open_read_only(path.clone()).await?),
-        Location::Postgres(postgres) => Arc::new(PostgresBackend::open(postgres, true).await?),
-    })
 }
 
 /// Refuses a batch in which a receipt is not its bundle's SHA-256: a bug in the caller, refused so the store's

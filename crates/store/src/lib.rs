@@ -73,14 +73,16 @@ use time::OffsetDateTime;
 mod audit;
 mod backend;
 mod configs;
+mod location;
 mod migrate;
 mod pickup;
 mod postgres;
 mod sqlite;
 
 pub use audit::AuditEvent;
-pub use backend::{open, open_read_only, Backend, Location, Submission};
+pub use backend::{Backend, Submission};
 pub use configs::ServedConfig;
+pub use location::{open, open_read_only, Location};
 pub use pickup::{Acknowledged, InboxListing, Uncollected};
 pub use postgres::{PostgresLocation, POSTGRES_SCHEMA_VERSION};
 pub use sqlite::SqliteBackend;
