@@ -1,5 +1,8 @@
-//! The submission store: every sealed bundle the receiver accepted, in one SQLite file, under its receipt id.
-//! It holds ciphertext only, and is the one place that knows the file's layout.
+//! The submission store: every sealed bundle the receiver accepted, under its receipt id — in one SQLite file
+//! ([`Store`], the default), or in a PostgreSQL database several receivers share. It holds ciphertext only, and is
+//! the one place that knows either layout. The receiver uses both through one async trait, [`Backend`], opened
+//! with [`open`] from a [`Location`]; the SQLite file's own API below stays for tools that read it directly.
+//! The PostgreSQL layout (`crates/store/src/postgres/migrate.rs`) has the same tables in PostgreSQL's types.
 //!
 //! ```
 //! use sealform_core::bundle::{ContentId, ReceiptId};
