@@ -122,6 +122,19 @@ impl PostgresBackend {
         Ok(())
     }
 
+    /// Begins a transaction on `connection` that holds the write lock until it ends.
+    async fn locked<'a>(
+        &self,
+        connection: &'a mut Connection,
+    ) -> Result<deadpool_postgres::Transaction<'a>, StoreError> {
+        let transaction = connection.transaction().await.map_err(self.failed())?;
+        transaction
+            .execute(TAKE_WRITE_LOCK, &[&WRITE_LOCK])
+            .await
+            .map_err(self.failed())?;
+        Ok(transaction)
+    }
+
     fn failed(&self) -> impl Fn(tokio_postgres::Error) -> StoreError + '_ {
         |error| failed(&self.url, error)
     }
@@ -195,11 +208,7 @@ impl Backend for PostgresBackend {
         }
         let failed = self.failed();
         let mut connection = self.connection().await?;
-        let transaction = connection.transaction().await.map_err(&failed)?;
-        transaction
-            .execute(TAKE_WRITE_LOCK, &[&WRITE_LOCK])
-            .await
-            .map_err(&failed)?;
+        let transaction = self.locked(&mut connection).await?;
         let receipts: Vec<String> = batch.iter().map(|new| new.receipt.full()).collect();
         let contents: Vec<String> = batch.iter().map(|new| new.content.to_string()).collect();
         // What is kept already, stored or deleted after pickup (the firm has those: a resent copy would reappear).
@@ -421,11 +430,7 @@ impl Backend for PostgresBackend {
     ) -> Result<Acknowledged, StoreError> {
         let failed = self.failed();
         let mut connection = self.connection().await?;
-        let transaction = connection.transaction().await.map_err(&failed)?;
-        transaction
-            .execute(TAKE_WRITE_LOCK, &[&WRITE_LOCK])
-            .await
-            .map_err(&failed)?;
+        let transaction = self.locked(&mut connection).await?;
         let full: Vec<String> = receipts.iter().map(ReceiptId::full).collect();
         let marked = transaction
             .query(
@@ -476,11 +481,7 @@ impl Backend for PostgresBackend {
     ) -> Result<Vec<ReceiptId>, StoreError> {
         let failed = self.failed();
         let mut connection = self.connection().await?;
-        let transaction = connection.transaction().await.map_err(&failed)?;
-        transaction
-            .execute(TAKE_WRITE_LOCK, &[&WRITE_LOCK])
-            .await
-            .map_err(&failed)?;
+        let transaction = self.locked(&mut connection).await?;
         let rows = transaction
             .query(
                 "WITH gone AS ( \
@@ -534,11 +535,7 @@ impl Backend for PostgresBackend {
         }
         let failed = self.failed();
         let mut connection = self.connection().await?;
-        let transaction = connection.transaction().await.map_err(&failed)?;
-        transaction
-            .execute(TAKE_WRITE_LOCK, &[&WRITE_LOCK])
-            .await
-            .map_err(&failed)?;
+        let transaction = self.locked(&mut connection).await?;
         append(&transaction, &events, &self.url).await?;
         transaction.commit().await.map_err(&failed)
     }
