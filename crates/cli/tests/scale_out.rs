@@ -148,11 +148,12 @@ mod checks {
             first.url("/api/submissions"),
             second.url("/api/submissions"),
         ];
+        let first_health = first.url("/healthz");
         let first = Arc::new(Mutex::new(first));
         let acknowledged = receiver::runtime().block_on(async {
             let client = reqwest::Client::new();
-            for health in [lock(&first).url("/healthz"), second.url("/healthz")] {
-                receiver::wait_healthy(&client, &health).await;
+            for health in [&first_health, &second.url("/healthz")] {
+                receiver::wait_healthy(&client, health).await;
             }
             let taken = Arc::new(AtomicUsize::new(0));
             let disrupt = {
@@ -184,7 +185,7 @@ mod checks {
             // The receivers still running are healthy again.
             receiver::wait_healthy(&client, &second.url("/healthz")).await;
             if disruption == Disruption::RestartDatabase {
-                receiver::wait_healthy(&client, &lock(&first).url("/healthz")).await;
+                receiver::wait_healthy(&client, &first_health).await;
             }
             acknowledged
         });
