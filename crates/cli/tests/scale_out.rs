@@ -1,7 +1,9 @@
 //! Two `sealform serve` processes sharing one PostgreSQL store (a throwaway cluster of each test's own): 2,000
 //! submissions spread over both, with `kill -9` of one receiver, or an immediate restart of PostgreSQL, in the middle.
 //! Every receipt a client was given is stored exactly once, the client sends the rest again until they are taken,
-//! a receiver serves the pickup of what the other stored, and `sealform open --store postgres://…` reads it all.
+//! a receiver serves the pickup of what the other stored, `sealform open --store postgres://…` reads it all and an
+//! operator's purge deletes what was collected. A password in the URL, and a server that is not there, are refused
+//! by name.
 
 // Shared with the other test binaries; this one uses only some of the helpers.
 #[allow(dead_code)]
@@ -226,7 +228,69 @@ mod checks {
 
         if disruption == Disruption::RestartDatabase {
             open_store(&group);
+        } else {
+            // What the pull acknowledged is deleted for every receiver at once by an operator's purge.
+            sealform(&[
+                "serve".as_ref(),
+                "--store".as_ref(),
+                group.url.as_ref(),
+                "--store-password-file".as_ref(),
+                group.password_file().as_os_str(),
+                "--purge-collected-now".as_ref(),
+            ])
+            .expect_code(0)
+            .expect_stderr(&[
+                &format!("deleted {COUNT} collected bundles"),
+                "0 not yet collected",
+            ]);
         }
+    }
+
+    #[test]
+    fn a_password_in_the_url_and_an_unreachable_server_are_refused_by_name() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (config, dist) = receiver::site(dir.path());
+        let run = sealform(&[
+            "serve".as_ref(),
+            "--config".as_ref(),
+            config.as_os_str(),
+            "--dist".as_ref(),
+            dist.as_os_str(),
+            "--store".as_ref(),
+            "postgres://sealform:hunter2@127.0.0.1:5432/intake".as_ref(),
+        ])
+        .expect_code(2)
+        .expect_stderr(&["--store-password-file", "process list"]);
+        assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+
+        let nowhere = format!(
+            "postgres://sealform@127.0.0.1:{}/intake?sslmode=disable",
+            receiver::free_port()
+        );
+        let key = key_file(dir.path(), "firm", 0o600);
+        sealform(&[
+            "open".as_ref(),
+            "--key".as_ref(),
+            key.as_os_str(),
+            "--store".as_ref(),
+            nowhere.as_ref(),
+        ])
+        .expect_code(2)
+        .expect_stderr(&[
+            "could not reach the PostgreSQL store",
+            "check that the server runs",
+        ]);
+        sealform(&[
+            "serve".as_ref(),
+            "--config".as_ref(),
+            config.as_os_str(),
+            "--dist".as_ref(),
+            dist.as_os_str(),
+            "--store-password-file".as_ref(),
+            config.as_os_str(),
+        ])
+        .expect_code(2)
+        .expect_stderr(&["a SQLite file has no password"]);
     }
 
     /// `sealform open --store postgres://…`: every stored bundle opens with the firm's key.
