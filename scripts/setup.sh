@@ -52,6 +52,11 @@ command -v brotli >/dev/null || packages+=(brotli)
 if [ ! -e /usr/lib/softhsm/libsofthsm2.so ] || ! command -v softhsm2-util >/dev/null; then
     packages+=(softhsm2)
 fi
+# PostgreSQL's server binaries: the store tests, the scale-out tests and the benchmark start throwaway clusters of
+# their own (initdb into a temporary folder); the cluster Debian's package makes is never used.
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
+# openssl: the certificates of the throwaway cluster that checks TLS to PostgreSQL.
+command -v openssl >/dev/null || packages+=(openssl)
 if ! command -v python3 >/dev/null; then
     packages+=(python3 python3-venv)
 elif ! .venv/bin/python -c '' 2>/dev/null; then
@@ -158,4 +163,5 @@ printf '  %-16s %s\n' \
     node "$(version_of node --version)" \
     chromium "$(version_of chromium --version)" \
     chromedriver "$(version_of chromedriver --version)" \
+    postgresql "$(version_of "$(compgen -G "/usr/lib/postgresql/*/bin/postgres" | sort -V | tail -n 1)" --version)" \
     jwcrypto "$(jwcrypto_installed)"

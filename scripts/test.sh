@@ -71,7 +71,9 @@ step "cargo build: the tests, sealform (the binary the browser suite runs) and s
 cargo build --workspace --bins --tests
 step_done
 
-step "cargo test (unit, property, vectors, tamper matrix, jwcrypto interop, CLI, browser end-to-end)"
+# The store's and the scale-out tests start throwaway PostgreSQL clusters of their own (initdb into a temporary
+# folder, a free port; as the user nobody when run as root) and stop them when they end.
+step "cargo test (unit, property, vectors, tamper matrix, jwcrypto interop, CLI, PostgreSQL, browser end-to-end)"
 SEALFORM_DIST="$ROOT/dist"
 SEALFORM_BIN="$TARGET_DIR/debug/sealform"
 AXE_CORE_JS="$TOOLS_NPM/node_modules/axe-core/axe.min.js"

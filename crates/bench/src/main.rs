@@ -19,6 +19,7 @@ mod open_store;
 mod open_token;
 mod pull_rate;
 mod receiver_load;
+mod receiver_postgres;
 mod report;
 mod setup;
 mod weight;
@@ -41,6 +42,7 @@ const ROWS: &[&str] = &[
     "open-store",
     "open-token",
     "receiver",
+    "receiver-postgres",
     "receiver-large",
 ];
 /// The rows that need the form built into `dist/`.
@@ -50,6 +52,7 @@ const FORM_ROWS: &[&str] = &[
     "seal",
     "seal-large",
     "receiver",
+    "receiver-postgres",
     "receiver-large",
 ];
 
@@ -174,6 +177,7 @@ fn run() -> anyhow::Result<()> {
             "open-store" => open_store::run(&bench),
             "open-token" => open_token::run(&bench),
             "receiver" => runtime.block_on(receiver_load::run(&bench)),
+            "receiver-postgres" => runtime.block_on(receiver_postgres::run(&bench)),
             "receiver-large" => runtime.block_on(receiver_load::large_uploads(&bench)),
             _ => unreachable!("checked in parse_args"),
         };

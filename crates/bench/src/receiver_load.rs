@@ -13,77 +13,36 @@ use crate::report::Row;
 use crate::setup::{mb, percentile, Bench, Server};
 
 /// Clients posting at once.
-const CONNECTIONS: usize = 64;
+pub(crate) const CONNECTIONS: usize = 64;
 /// Goals: submissions per second, and the 99th-percentile latency.
 const GOAL_RATE: f64 = 1000.0;
 const GOAL_P99_MS: f64 = 50.0;
 
 /// What one client saw.
 #[derive(Default)]
-struct Tally {
-    created: usize,
-    other: Vec<u16>,
-    errors: usize,
-    latencies_ms: Vec<f64>,
+pub(crate) struct Tally {
+    pub created: usize,
+    pub other: Vec<u16>,
+    pub errors: usize,
+    pub latencies_ms: Vec<f64>,
 }
 
 pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
     let seconds = bench.counts.load_seconds;
-    // Distinct bundles for 4,000 a second: a receiver faster than that sends them all early (and it is reported).
-    let bundles = Arc::new(bench.bundles(4000 * seconds as usize)?);
+    let bundles = Arc::new(bench.bundles(BUNDLES_PER_SECOND * seconds as usize)?);
     let bundle_bytes = bundles.first().map_or(0, Vec::len);
     let server = bench.serve("receiver")?;
-    let url = server.url("/api/submissions");
-    let next = Arc::new(AtomicUsize::new(0));
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(CONNECTIONS)
-        .build()?;
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(seconds);
-    let tasks: Vec<_> = (0..CONNECTIONS)
-        .map(|_| {
-            let (client, url, next, bundles) =
-                (client.clone(), url.clone(), next.clone(), bundles.clone());
-            tokio::spawn(async move {
-                let mut tally = Tally::default();
-                while Instant::now() < deadline {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(bundle) = bundles.get(i) else { break };
-                    let sent = Instant::now();
-                    let response = post(&client, &url, bundle).await;
-                    match response {
-                        Ok(response) => {
-                            let status = response.status().as_u16();
-                            let _ = response.bytes().await;
-                            tally.latencies_ms.push(sent.elapsed().as_secs_f64() * 1e3);
-                            if status == 201 {
-                                tally.created += 1;
-                            } else {
-                                tally.other.push(status);
-                            }
-                        }
-                        Err(_) => tally.errors += 1,
-                    }
-                }
-                tally
-            })
-        })
-        .collect();
-    let mut total = Tally::default();
-    for task in tasks {
-        let tally = task.await?;
-        total.created += tally.created;
-        total.other.extend(tally.other);
-        total.errors += tally.errors;
-        total.latencies_ms.extend(tally.latencies_ms);
-    }
-    let elapsed = started.elapsed().as_secs_f64();
+    let load = load(&[server.url("/api/submissions")], &bundles, seconds).await?;
+    let Load {
+        mut total,
+        elapsed,
+        ran_out,
+    } = load;
     let (peak, stored) = stop(server)?;
     let sent = total.latencies_ms.len() + total.errors;
     let rate = total.created as f64 / elapsed;
     let p50 = percentile(&mut total.latencies_ms, 50.0);
     let p99 = percentile(&mut total.latencies_ms, 99.0);
-    let ran_out = next.load(Ordering::Relaxed) >= bundles.len();
     let consistent = stored == total.created as u64;
     Ok(vec![
         Row {
@@ -122,6 +81,78 @@ pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
                 .into(),
         },
     ])
+}
+
+/// Distinct bundles prepared per second of load: a receiver faster than that sends them all early (and it is
+/// reported).
+pub(crate) const BUNDLES_PER_SECOND: usize = 4000;
+
+/// What a load run saw, all clients together.
+pub(crate) struct Load {
+    pub total: Tally,
+    pub elapsed: f64,
+    /// Whether every prepared bundle was sent before the time was up.
+    pub ran_out: bool,
+}
+
+/// Posts distinct `bundles` from [`CONNECTIONS`] clients for `seconds`, client `c` to `urls[c % urls.len()]`.
+pub(crate) async fn load(
+    urls: &[String],
+    bundles: &Arc<Vec<Vec<u8>>>,
+    seconds: u64,
+) -> anyhow::Result<Load> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()?;
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let tasks: Vec<_> = (0..CONNECTIONS)
+        .map(|c| {
+            let (client, url, next, bundles) = (
+                client.clone(),
+                urls[c % urls.len()].clone(),
+                next.clone(),
+                bundles.clone(),
+            );
+            tokio::spawn(async move {
+                let mut tally = Tally::default();
+                while Instant::now() < deadline {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(bundle) = bundles.get(i) else { break };
+                    let sent = Instant::now();
+                    let response = post(&client, &url, bundle).await;
+                    match response {
+                        Ok(response) => {
+                            let status = response.status().as_u16();
+                            let _ = response.bytes().await;
+                            tally.latencies_ms.push(sent.elapsed().as_secs_f64() * 1e3);
+                            if status == 201 {
+                                tally.created += 1;
+                            } else {
+                                tally.other.push(status);
+                            }
+                        }
+                        Err(_) => tally.errors += 1,
+                    }
+                }
+                tally
+            })
+        })
+        .collect();
+    let mut total = Tally::default();
+    for task in tasks {
+        let tally = task.await?;
+        total.created += tally.created;
+        total.other.extend(tally.other);
+        total.errors += tally.errors;
+        total.latencies_ms.extend(tally.latencies_ms);
+    }
+    Ok(Load {
+        total,
+        elapsed: started.elapsed().as_secs_f64(),
+        ran_out: next.load(Ordering::Relaxed) >= bundles.len(),
+    })
 }
 
 /// Largest uploads sent at once by the memory row.
@@ -209,7 +240,7 @@ pub(crate) async fn post(
 }
 
 /// "none", or each status with its count.
-fn summarize(statuses: &[u16]) -> String {
+pub(crate) fn summarize(statuses: &[u16]) -> String {
     if statuses.is_empty() {
         return "none".into();
     }

@@ -224,6 +224,17 @@ impl Bench {
     /// As [`Bench::serve`], with more options (pickup tokens).
     pub(crate) fn serve_with(&self, name: &str, extra: &[String]) -> anyhow::Result<Server> {
         let store = self.dir.path().join(format!("{name}.db"));
+        self.serve_store(name, store, extra)
+    }
+
+    /// As [`Bench::serve_with`], on the store `--store` names: a SQLite file, or a `postgres://` URL (with
+    /// `--store-password-file` among `extra`).
+    pub(crate) fn serve_store(
+        &self,
+        name: &str,
+        store: PathBuf,
+        extra: &[String],
+    ) -> anyhow::Result<Server> {
         let log = self.dir.path().join(format!("{name}.log"));
         let child = Command::new(&self.sealform)
             .arg("serve")

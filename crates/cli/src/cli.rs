@@ -338,10 +338,14 @@ pub(crate) struct OpenArgs {
     pub(crate) max_bundle_bytes: Option<u64>,
     #[command(flatten)]
     pub(crate) passphrase: PassphraseArgs,
-    /// Open every bundle in the receiver's store (the file `sealform serve --store` writes); read-only, so safe
-    /// while the receiver runs
-    #[arg(long, value_name = "STORE.db")]
+    /// Open every bundle in the receiver's store (the file `sealform serve --store` writes, or its postgres://
+    /// URL); read-only, so safe while the receiver runs
+    #[arg(long, value_name = "STORE.db|URL")]
     pub(crate) store: Option<PathBuf>,
+    /// The PostgreSQL password for a postgres:// --store, in the first line of this file [default: the PGPASSFILE
+    /// password file, else ~/.pgpass]
+    #[arg(long, value_name = "FILE", requires = "store")]
+    pub(crate) store_password_file: Option<PathBuf>,
     /// Bundles, or folders of bundles, to open; `-` reads one from standard input
     #[arg(value_name = "FILE", required_unless_present = "store")]
     pub(crate) files: Vec<PathBuf>,
@@ -368,7 +372,8 @@ mod tests {
 
 const SERVE_HELP: &str = concat!(
     "Serves the built form (--dist, Trunk's dist/ folder) at /, the form config at /config.json, and receives \
-     sealed submissions at POST /api/submissions into the SQLite store (created if missing). Each submission must \
+     sealed submissions at POST /api/submissions into the store: a SQLite file (created if missing), or a \
+     PostgreSQL database that several receivers share (postgres://USER@HOST:PORT/DATABASE). Each submission must \
      be sealed for exactly the keys in the config's \"recipients\"; it is answered 201 with its receipt only once \
      it is safely on disk. The receiver never needs or reads a private key. Logs go to standard error \
      (RUST_LOG=debug for more); docs/RECEIVER.md describes every route.\n",
@@ -387,6 +392,8 @@ const SERVE_HELP: &str = concat!(
     "  sealform serve --config form.json --pow-bits 18 --rate-limit 30\n",
     "  sealform serve --config form.json --pickup-token-sha256 HEX --keep-after-pickup 7\n",
     "  sealform serve --store sealform.db --purge-collected-now\n",
+    "  sealform serve --config form.json --store postgres://sealform@db.internal:5432/intake \\\n",
+    "      --store-password-file store.password --listen 0.0.0.0:8080\n",
     "  sealform serve --config form.json --notify-url https://hooks.example-law.co.uk/sealform \\\n",
     "      --notify-secret-file notify.secret\n",
     "  sealform open --key firm.private.pem --store sealform.db --out opened   (later, offline)\n",
@@ -407,9 +414,14 @@ pub(crate) struct ServeArgs {
         required_unless_present = "purge_collected_now"
     )]
     pub(crate) config: Option<PathBuf>,
-    /// The SQLite store submissions are kept in (created if missing)
-    #[arg(long, value_name = "PATH", default_value = "sealform.db")]
+    /// Where submissions are kept: a SQLite file (created if missing), or postgres://USER@HOST:PORT/DATABASE for a
+    /// database several receivers share (its tables are created if missing)
+    #[arg(long, value_name = "PATH|URL", default_value = "sealform.db")]
     pub(crate) store: PathBuf,
+    /// The PostgreSQL password for a postgres:// --store, in the first line of this file (never in the URL)
+    /// [default: the PGPASSFILE password file, else ~/.pgpass]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) store_password_file: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) server: ServerArgs,
     /// Address and port to listen on

@@ -1,16 +1,15 @@
 //! Where bundles come from — files, every file of a folder, standard input, the receiver's store — and reading
 //! them, never more than [`MaxBundle`]. Each source is an [`Input`]: a new one is a variant and a line in `read`.
 
+use sealform_core::bundle::ReceiptId;
+use sealform_store::{Location, StoreError};
 use std::fs::{self, File};
 use std::io::{self, Read as _};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
-
-use sealform_core::bundle::ReceiptId;
-use sealform_store::{Store, StoreError};
 
 use crate::error::Error;
 use crate::files;
+use crate::stored::StoreReader;
 
 /// One bundle to open. It holds where the bundle is, never its bytes: those are read when it is opened, a chunk
 /// at a time, so no source is ever in memory whole.
@@ -49,19 +48,14 @@ pub(crate) struct Bundle {
 #[derive(Debug)]
 pub(crate) struct Reader {
     max: MaxBundle,
-    /// The store `--store` named, opened read-only. One connection for every thread, behind a lock: a read holds
-    /// it for the copy of one bundle, short beside opening it. A connection per read was tried: on 2,000 small
-    /// bundles it cost 10–20 % more CPU (opening a connection reads the file's header and schema each time).
-    store: Option<Mutex<Store>>,
+    /// The store `--store` named, opened read-only.
+    store: Option<StoreReader>,
 }
 
 impl Reader {
     /// A reader of bundles up to `max`, and of [`Input::Stored`] bundles from `store`.
-    pub(crate) fn new(max: MaxBundle, store: Option<Store>) -> Self {
-        Self {
-            max,
-            store: store.map(Mutex::new),
-        }
+    pub(crate) fn new(max: MaxBundle, store: Option<StoreReader>) -> Self {
+        Self { max, store }
     }
 
     /// The bundle, if it is no larger than the limit: a file's size is checked before it is read, standard input
@@ -90,8 +84,6 @@ impl Reader {
     fn read_stored(&self, receipt: &ReceiptId) -> Result<Bundle, ReadError> {
         let store = self.store.as_ref().ok_or(ReadError::NotStored)?;
         let stored = store
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
             .get(receipt)
             .map_err(ReadError::Store)?
             .ok_or(ReadError::NotStored)?;
@@ -265,12 +257,12 @@ fn walk(dir: &Path, recursive: bool, inputs: &mut Vec<Input>) -> io::Result<()> 
 pub(crate) fn gather(
     paths: &[PathBuf],
     recursive: bool,
-    store: Option<&Path>,
-) -> Result<(Vec<Input>, Option<Store>), Error> {
+    store: Option<&Location>,
+) -> Result<(Vec<Input>, Option<StoreReader>), Error> {
     let mut inputs = expand(paths, recursive)?;
     let store = match store {
-        Some(path) => {
-            let (stored, store) = stored(path)?;
+        Some(location) => {
+            let (stored, store) = stored(location)?;
             inputs.extend(stored);
             Some(store)
         }
@@ -282,9 +274,9 @@ pub(crate) fn gather(
 /// Every bundle in the receiver's store (`sealform serve --store`), oldest first, by receipt only, and the store to
 /// read them from with a [`Reader`]. The store is opened read-only, so this is safe while the receiver runs;
 /// bundles it stores after this are left for the next run.
-pub(crate) fn stored(path: &Path) -> Result<(Vec<Input>, Store), Error> {
-    let usage = |e: StoreError| Error::usage(format!("{}: {e}", path.display()));
-    let store = Store::open_read_only(path).map_err(usage)?;
+pub(crate) fn stored(location: &Location) -> Result<(Vec<Input>, StoreReader), Error> {
+    let usage = |e: StoreError| Error::usage(format!("{location}: {e}"));
+    let store = StoreReader::open(location).map_err(usage)?;
     let inputs = store
         .receipts()
         .map_err(usage)?

@@ -12,10 +12,17 @@ use crate::error::{self, Error, Exit};
 use crate::files;
 use crate::input::{self, MaxBundle, Reader};
 use crate::revalidate::Schemas;
+use crate::stored::store_location;
 
 /// Runs `sealform inspect`.
 pub(crate) fn run(args: InspectArgs) -> Result<Exit, Error> {
-    let (inputs, store) = input::gather(&args.files, args.recursive, args.store.as_deref())?;
+    // A postgres:// store's password comes from PGPASSFILE or ~/.pgpass, as for `psql`.
+    let location = args
+        .store
+        .as_deref()
+        .map(|store| store_location(store, None))
+        .transpose()?;
+    let (inputs, store) = input::gather(&args.files, args.recursive, location.as_ref())?;
     let max_bundle = MaxBundle::new(
         args.max_bundle_bytes,
         Schemas::load(&[])?.max_bundle_bytes(),

@@ -36,6 +36,7 @@ mod save;
 mod serve;
 mod shares;
 mod sheet;
+mod stored;
 mod summary;
 mod terminal;
 mod token;

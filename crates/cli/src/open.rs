@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use sealform_core::bundle::{self, Opened, ReceiptId};
 use sealform_core::key::KeyUnwrap as _;
 use sealform_core::Sha256Digest;
+use sealform_store::Location;
 
 use crate::audit;
 use crate::cli::{ExportFormat, OpenArgs};
@@ -23,6 +24,7 @@ use crate::keys;
 use crate::passphrase::Source;
 use crate::revalidate::{self, Check, Schemas};
 use crate::save::{self, SUBMISSION_FILE};
+use crate::stored::{store_location, StoreReader};
 use crate::summary::Summary;
 use crate::terminal;
 use crate::view::{self, JOIN};
@@ -54,9 +56,15 @@ struct Config {
 
 impl Config {
     fn new(args: OpenArgs) -> Result<Self, Error> {
-        let (inputs, store) = input::gather(&args.files, args.recursive, args.store.as_deref())?;
+        let location = args
+            .store
+            .as_deref()
+            .map(|store| store_location(store, args.store_password_file.clone()))
+            .transpose()?;
+        let (inputs, store) = input::gather(&args.files, args.recursive, location.as_ref())?;
         let mut schemas = Schemas::load(&args.schemas)?;
-        find_configs(&mut schemas, &inputs, args.store.as_deref());
+        let served = location.as_ref().zip(store.as_ref());
+        find_configs(&mut schemas, &inputs, served);
         let max_bundle = MaxBundle::new(args.max_bundle_bytes, schemas.max_bundle_bytes());
         let export = args
             .export
@@ -87,7 +95,7 @@ impl Config {
 /// Adds the form configs that came with the bundles, so answers are checked against the form they were filled in
 /// without `--schema`: each inbox's `configs/` (where `sealform pull` puts them) beside the bundles read from
 /// files, and the configs the receiver served, for `--store`. What cannot be used is a warning, not a failure.
-fn find_configs(schemas: &mut Schemas, inputs: &[Input], store: Option<&Path>) {
+fn find_configs(schemas: &mut Schemas, inputs: &[Input], store: Option<(&Location, &StoreReader)>) {
     let folders: BTreeSet<&Path> = inputs
         .iter()
         .filter_map(|input| match input {
@@ -105,21 +113,18 @@ fn find_configs(schemas: &mut Schemas, inputs: &[Input], store: Option<&Path>) {
         let place = folder.join(inbox::CONFIGS_DIR).display().to_string();
         warnings.extend(schemas.add_found(&place, configs));
     }
-    if let Some(store) = store {
-        let served =
-            sealform_store::Store::open_read_only(store).and_then(|store| store.served_configs());
-        match served {
+    if let Some((location, store)) = store {
+        match store.served_configs() {
             Ok(served) => {
                 let configs = served
                     .into_iter()
                     .filter(|config| Sha256Digest::of(&config.bytes) == config.sha256)
                     .map(|config| (config.sha256, config.bytes))
                     .collect();
-                warnings.extend(schemas.add_found(&store.display().to_string(), configs));
+                warnings.extend(schemas.add_found(&location.to_string(), configs));
             }
             Err(e) => warnings.push(format!(
-                "could not read the form configs the receiver served from {}: {e}",
-                store.display()
+                "could not read the form configs the receiver served from {location}: {e}"
             )),
         }
     }

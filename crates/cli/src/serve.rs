@@ -4,7 +4,6 @@
 
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use sealform_core::protocol::pickup::AllowedToken;
@@ -12,9 +11,11 @@ use sealform_receiver::{
     Config as ReceiverConfig, FormConfig, NotifySettings, Origin, PowSettings, RateLimit, Server,
     StartError,
 };
+use sealform_store::Location;
 
 use crate::cli::{NotifyArgs, ServeArgs, ServerArgs};
 use crate::error::{Error, Exit};
+use crate::stored::store_location;
 
 impl NotifyArgs {
     /// The checked settings, or none without --notify-url.
@@ -42,7 +43,7 @@ impl ServerArgs {
     pub(crate) fn receiver_config(
         &self,
         form: FormConfig,
-        store: PathBuf,
+        store: impl Into<Location>,
         listen: SocketAddr,
         origins: Vec<Origin>,
     ) -> Result<ReceiverConfig, Error> {
@@ -121,11 +122,12 @@ impl Config {
             .config
             .as_deref()
             .ok_or_else(|| Error::usage("give the form config with --config FORM.json"))?;
+        let store = store_location(&args.store, args.store_password_file.clone())?;
         let form = FormConfig::load(path).map_err(start_error)?;
         let origins = parse_origins(&args.allow_origins)?;
         let mut receiver = args
             .server
-            .receiver_config(form, args.store, args.listen, origins)?;
+            .receiver_config(form, store, args.listen, origins)?;
         receiver.notify = args.notify.settings()?;
         Ok(Self { receiver })
     }
@@ -134,7 +136,8 @@ impl Config {
 /// Runs `sealform serve`.
 pub(crate) fn run(args: ServeArgs) -> Result<Exit, Error> {
     if args.purge_collected_now {
-        return purge_collected_now(&args.store);
+        let store = store_location(&args.store, args.store_password_file)?;
+        return purge_collected_now(&store);
     }
     let config = Config::new(args)?;
     init_logging();
@@ -153,26 +156,32 @@ pub(crate) fn run(args: ServeArgs) -> Result<Exit, Error> {
 const PURGE_ACTOR: &str = "operator:purge-collected-now";
 
 /// `--purge-collected-now`: deletes every acknowledged bundle from the store, and says how many.
-fn purge_collected_now(store: &std::path::Path) -> Result<Exit, Error> {
-    if !store.exists() {
-        return Err(Error::usage(format!(
-            "there is no store at {}: check the path given to --store",
-            store.display()
-        )));
+fn purge_collected_now(location: &Location) -> Result<Exit, Error> {
+    if let Location::Sqlite(path) = location {
+        if !path.exists() {
+            return Err(Error::usage(format!(
+                "there is no store at {}: check the path given to --store",
+                path.display()
+            )));
+        }
     }
-    let mut store = sealform_store::Store::open(store).map_err(start_error)?;
-    let now = time::OffsetDateTime::now_utc();
-    let deleted = store
-        .delete_collected(now, now, PURGE_ACTOR)
-        .map_err(|e| Error::failed(e.to_string()))?;
-    let waiting = store
-        .uncollected()
-        .map_err(|e| Error::failed(e.to_string()))?;
+    let (deleted, waiting, name) = runtime()?.block_on(async {
+        let store = sealform_store::open(location).await.map_err(start_error)?;
+        let now = time::OffsetDateTime::now_utc();
+        let deleted = store
+            .delete_collected(now, now, PURGE_ACTOR.to_owned())
+            .await
+            .map_err(|e| Error::failed(e.to_string()))?;
+        let waiting = store
+            .uncollected()
+            .await
+            .map_err(|e| Error::failed(e.to_string()))?;
+        Ok::<_, Error>((deleted, waiting, store.describe()))
+    })?;
     eprintln!(
-        "sealform serve: deleted {} collected bundle{} from {}; {} not yet collected (never deleted)",
+        "sealform serve: deleted {} collected bundle{} from {name}; {} not yet collected (never deleted)",
         deleted.len(),
         if deleted.len() == 1 { "" } else { "s" },
-        store.path().display(),
         waiting.count,
     );
     Ok(Exit::Success)

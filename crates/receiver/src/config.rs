@@ -10,7 +10,7 @@ use axum::http::HeaderValue;
 use sealform_core::key::Kid;
 use sealform_core::protocol::pickup::AllowedToken;
 use sealform_core::schema::{FormSchema, SchemaError, Template};
-use sealform_store::StoreError;
+use sealform_store::{Location, StoreError};
 
 use crate::notify::{NotifyError, NotifySettings};
 
@@ -175,8 +175,8 @@ pub struct Config {
     pub form: FormConfig,
     /// The built form (Trunk's `dist/`), served at `/`.
     pub dist: PathBuf,
-    /// The SQLite store, created if missing.
-    pub store: PathBuf,
+    /// The store: a SQLite file, created if missing, or a PostgreSQL database, its layout created if missing.
+    pub store: Location,
     /// The address to listen on (port 0: any free port).
     pub listen: SocketAddr,
     /// Origins allowed to embed the form (`frame-ancestors`) and to call the API (CORS).
@@ -215,13 +215,18 @@ impl Config {
     /// limit, a 60 s request timeout, a 30 s body timeout, a 10 s header timeout, the connection cap from the
     /// descriptor limit ([`default_max_connections`]), no pickup tokens and a keep period after pickup of
     /// [`DEFAULT_KEEP_AFTER_PICKUP`].
-    pub fn new(form: FormConfig, dist: PathBuf, store: PathBuf, listen: SocketAddr) -> Self {
+    pub fn new(
+        form: FormConfig,
+        dist: PathBuf,
+        store: impl Into<Location>,
+        listen: SocketAddr,
+    ) -> Self {
         Self {
             max_body: form.max_body(),
             inflight_bytes: None,
             form,
             dist,
-            store,
+            store: store.into(),
             listen,
             allow_origins: Vec::new(),
             pow: None,

@@ -1,5 +1,6 @@
 //! `sealform serve`: the receiver. It serves the built form and its config, accepts sealed bundles at
-//! `POST /api/submissions`, checks that each is sealed for exactly the firm's keys, and stores it in SQLite.
+//! `POST /api/submissions`, checks that each is sealed for exactly the firm's keys, and stores it — in a SQLite file,
+//! or in a PostgreSQL database that several receivers share.
 //!
 //! **It never holds a private key.** It depends on `sealform-core` without core's `open` feature, so it cannot
 //! even import the code that opens a bundle: it sees ciphertext, key ids and sizes ([`bundle::inspect`]), never
@@ -9,7 +10,10 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use sealform_receiver::{Config, FormConfig, Server};
 //! let form = FormConfig::load("form.json".as_ref())?;
-//! let config = Config::new(form, "dist".into(), "sealform.db".into(), "127.0.0.1:8080".parse()?);
+//! // A SQLite file; or `Location::from_arg("postgres://sealform@db.internal:5432/intake".as_ref())?` for a
+//! // PostgreSQL database that several receivers share.
+//! let store = sealform_store::Location::Sqlite("sealform.db".into());
+//! let config = Config::new(form, "dist".into(), store, "127.0.0.1:8080".parse()?);
 //! let server = Server::bind(config).await?;
 //! println!("listening on http://{}", server.local_addr());
 //! server.run(std::future::pending()).await?;
@@ -34,7 +38,7 @@ use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use sealform_core::key::Kid;
 use sealform_core::protocol;
-use sealform_store::Store;
+use sealform_store::Backend;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
@@ -52,7 +56,6 @@ mod log;
 mod notify;
 mod pickup;
 pub mod pow;
-mod readers;
 mod retention;
 mod submit;
 mod writer;
@@ -70,7 +73,6 @@ use auth::Gate;
 use error::ApiError;
 use notify::Notifier;
 use pow::Pow;
-use readers::Readers;
 use writer::Writer;
 
 /// What every request handler shares.
@@ -85,8 +87,8 @@ struct AppState {
     budget: Arc<budget::Budget>,
     /// Bundle checks running at once: one per core.
     checks: tokio::sync::Semaphore,
-    /// Read-only store connections for the pickup API.
-    readers: Readers,
+    /// The store, for the pickup API's reads (writes go through `writer`).
+    store: Arc<dyn Backend>,
     /// The pickup tokens accepted, and the limiter of failed attempts.
     gate: Gate,
     /// Told of each new submission once it is stored, when `--notify-url` is set.
@@ -113,28 +115,23 @@ impl Server {
             addr: config.listen,
             source,
         })?;
-        let path = config.store.clone();
-        let served = config.form.bytes().to_vec();
-        // Opening may wait out another process's write lock: off the async threads. The config about to be served
-        // is kept in the store, so the firm's side can always find the form a submission was filled in.
-        let store = tokio::task::spawn_blocking(move || {
-            let mut store = Store::open(&path)?;
-            store.record_config(&served, time::OffsetDateTime::now_utc())?;
-            Ok::<_, sealform_store::StoreError>(store)
-        })
-        .await
-        .map_err(|e| match e.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(_) => StartError::Interrupted,
-        })??;
-        let writer = Writer::start(store).map_err(|source| StartError::Listen { addr, source })?;
+        // The config about to be served is kept in the store, so the firm's side can always find the form a
+        // submission was filled in.
+        let store = sealform_store::open(&config.store).await?;
+        store
+            .record_config(
+                config.form.bytes().to_vec(),
+                time::OffsetDateTime::now_utc(),
+            )
+            .await?;
+        let writer = Writer::start(Arc::clone(&store));
         let limits = connections::ConnectionLimits {
             header_timeout: config.header_timeout,
             max_connections: config.max_connections,
         };
         config::warn_if_descriptors_short(config.max_connections);
         let notifier = config.notify.clone().map(Notifier::start).transpose()?;
-        let router = router(config, writer, notifier);
+        let router = router(config, store, writer, notifier);
         Ok(Self {
             listener,
             router,
@@ -169,7 +166,12 @@ pub async fn listen(addr: SocketAddr) -> Result<TcpListener, StartError> {
 }
 
 /// The routes and the layers around them.
-fn router(config: Config, writer: Writer, notifier: Option<Notifier>) -> Router {
+fn router(
+    config: Config,
+    store: Arc<dyn Backend>,
+    writer: Writer,
+    notifier: Option<Notifier>,
+) -> Router {
     let security = Arc::new(headers::SecurityHeaders::new(&config.allow_origins));
     let cors = cors(&config);
     let limiter = config.rate_limit.map(limit::Limiter::new);
@@ -180,7 +182,7 @@ fn router(config: Config, writer: Writer, notifier: Option<Notifier>) -> Router 
     let state = Arc::new(AppState {
         kids: config.form.kids(),
         pow: config.pow.map(Pow::new),
-        readers: Readers::new(config.store.clone()),
+        store,
         budget: budget::Budget::new(config.max_inflight_bytes()),
         checks: tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),

@@ -20,12 +20,11 @@ use sealform_core::protocol::pickup::{
 pub(crate) use sealform_core::protocol::pickup::{ACK_PATH, AUDIT_PATH, CONFIGS_PATH, INBOX_PATH};
 use sealform_core::protocol::BUNDLE_MEDIA_TYPE;
 use sealform_core::Sha256Digest;
-use sealform_store::AuditEvent;
+use sealform_store::{AuditEvent, StoreError};
 use time::OffsetDateTime;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::readers::ReadError;
 use crate::writer::WriteError;
 use crate::AppState;
 
@@ -61,8 +60,8 @@ pub(crate) async fn inbox(
     }
     let uncollected = query.state == Some(InboxState::Uncollected);
     let listing = state
-        .readers
-        .read(move |store| store.inbox(after, limit, uncollected))
+        .store
+        .inbox(after, limit, uncollected)
         .await
         .map_err(read_failed)?;
     Ok(Json(InboxPage {
@@ -80,8 +79,8 @@ pub(crate) async fn download(
 ) -> Result<Response, ApiError> {
     let receipt: ReceiptId = receipt.parse().map_err(|_| not_stored())?;
     let stored = state
-        .readers
-        .read(move |store| store.get(&receipt))
+        .store
+        .get(receipt)
         .await
         .map_err(read_failed)?
         .ok_or_else(not_stored)?;
@@ -143,11 +142,7 @@ pub(crate) async fn acknowledge(
 
 /// `GET /api/audit`: the receiver's audit trail, as JSON Lines.
 pub(crate) async fn audit(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
-    let lines = state
-        .readers
-        .read(|store| store.audit_lines())
-        .await
-        .map_err(read_failed)?;
+    let lines = state.store.audit_lines().await.map_err(read_failed)?;
     Ok(([(CONTENT_TYPE, "application/x-ndjson")], lines).into_response())
 }
 
@@ -155,11 +150,7 @@ pub(crate) async fn audit(State(state): State<Arc<AppState>>) -> Result<Response
 pub(crate) async fn configs(
     State(state): State<Arc<AppState>>,
 ) -> Result<Json<ConfigList>, ApiError> {
-    let served = state
-        .readers
-        .read(|store| store.served_configs())
-        .await
-        .map_err(read_failed)?;
+    let served = state.store.served_configs().await.map_err(read_failed)?;
     Ok(Json(ConfigList {
         configs: served
             .into_iter()
@@ -184,8 +175,8 @@ pub(crate) async fn config(
     };
     let sha256: Sha256Digest = sha256.parse().map_err(|_| missing())?;
     let bytes = state
-        .readers
-        .read(move |store| store.served_config(&sha256))
+        .store
+        .served_config(sha256)
         .await
         .map_err(read_failed)?
         .ok_or_else(missing)?;
@@ -199,7 +190,7 @@ fn not_stored() -> ApiError {
     )
 }
 
-fn read_failed(error: ReadError) -> ApiError {
+fn read_failed(error: StoreError) -> ApiError {
     tracing::error!("pickup: could not read the store: {error}");
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,

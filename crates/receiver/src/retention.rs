@@ -5,11 +5,10 @@
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use sealform_store::Uncollected;
+use sealform_store::{StoreError, Uncollected};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::readers::ReadError;
 use crate::AppState;
 
 /// How often due deletions are looked for.
@@ -58,8 +57,8 @@ pub(crate) async fn delete_due(state: &AppState) {
 }
 
 /// How many bundles wait to be collected, and since when.
-pub(crate) async fn uncollected(state: &Arc<AppState>) -> Result<Uncollected, ReadError> {
-    state.readers.read(|store| store.uncollected()).await
+pub(crate) async fn uncollected(state: &Arc<AppState>) -> Result<Uncollected, StoreError> {
+    state.store.uncollected().await
 }
 
 /// The age of the oldest uncollected bundle, in whole seconds.

@@ -1,16 +1,17 @@
-//! The one thread that writes to the store. Requests queue here; the thread takes everything queued, stores it in
+//! The one task that writes to the store. Requests queue here; the task takes everything queued, stores it in
 //! one transaction with one commit (group commit: one fsync for many submissions), and only then answers each
 //! request. A request is told "stored" only after the commit that holds it returned. The pickup's writes —
-//! audit entries, acknowledgements, deletions after pickup — go through the same thread, since SQLite has one
-//! writer at a time; audit entries are committed in batches as submissions are.
+//! audit entries, acknowledgements, deletions after pickup — go through the same task, since SQLite has one
+//! writer at a time (and PostgreSQL's receivers take turns under one lock); audit entries are committed in
+//! batches as submissions are.
 
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use sealform_core::bundle::{ContentId, ReceiptId};
-use sealform_store::{Acknowledged, AuditEvent, Inserted, NewSubmission, Store, StoreError};
+use sealform_store::{Acknowledged, AuditEvent, Backend, Inserted, StoreError, Submission};
 use time::OffsetDateTime;
+use tokio::sync::mpsc::{self, error::TrySendError, Receiver, Sender};
 use tokio::sync::oneshot;
 
 /// How many requests may wait for the writer before new ones are turned away with 503 (back-pressure instead of
@@ -28,7 +29,7 @@ pub(crate) enum WriteError {
     Store(Arc<StoreError>),
     /// The queue is full: the writer is behind.
     Busy,
-    /// The writer thread is gone (it only stops when the server does).
+    /// The writer task is gone (it only stops when the server does).
     Stopped,
 }
 
@@ -80,20 +81,18 @@ enum Job {
     Check(Reply<()>),
 }
 
-/// A handle to the writer thread; cheap to clone.
+/// A handle to the writer task; cheap to clone.
 #[derive(Clone, Debug)]
 pub(crate) struct Writer {
-    queue: SyncSender<Job>,
+    queue: Sender<Job>,
 }
 
 impl Writer {
-    /// Starts the writer thread, which owns `store` from now on.
-    pub(crate) fn start(store: Store) -> std::io::Result<Self> {
-        let (queue, jobs) = mpsc::sync_channel(QUEUE_LEN);
-        std::thread::Builder::new()
-            .name("sealform-store-writer".into())
-            .spawn(move || run(store, jobs))?;
-        Ok(Self { queue })
+    /// Starts the writer task, the only one that writes to `store` from now on. It ends when every handle is gone.
+    pub(crate) fn start(store: Arc<dyn Backend>) -> Self {
+        let (queue, jobs) = mpsc::channel(QUEUE_LEN);
+        tokio::spawn(run(store, jobs));
+        Self { queue }
     }
 
     /// Stores a bundle; returns once its commit has returned.
@@ -163,15 +162,15 @@ impl Writer {
     fn send(&self, job: Job) -> Result<(), WriteError> {
         self.queue.try_send(job).map_err(|e| match e {
             TrySendError::Full(_) => WriteError::Busy,
-            TrySendError::Disconnected(_) => WriteError::Stopped,
+            TrySendError::Closed(_) => WriteError::Stopped,
         })
     }
 }
 
-/// The writer thread: waits for a job, gathers whatever else is already queued, and commits the submissions and
-/// the audit entries each in one transaction; acknowledgements and deletions, rarer, one at a time after them.
-fn run(mut store: Store, jobs: Receiver<Job>) {
-    while let Ok(first) = jobs.recv() {
+/// The writer task: waits for a job, gathers whatever else is already queued, and commits the submissions and the
+/// audit entries each in one transaction; acknowledgements and deletions, rarer, one at a time after them.
+async fn run(store: Arc<dyn Backend>, mut jobs: Receiver<Job>) {
+    while let Some(first) = jobs.recv().await {
         let mut inserts = Vec::new();
         let mut audits = Vec::new();
         let mut others = Vec::new();
@@ -190,21 +189,21 @@ fn run(mut store: Store, jobs: Receiver<Job>) {
                 next = jobs.try_recv().ok();
             }
         }
-        commit(&mut store, inserts);
-        commit_audits(&mut store, audits);
+        commit(&*store, inserts).await;
+        commit_audits(&*store, audits).await;
         for job in others {
-            run_one(&mut store, job);
+            run_one(&*store, job).await;
         }
     }
 }
 
 /// Appends a batch of audit entries in one transaction.
-fn commit_audits(store: &mut Store, batch: Vec<AuditJob>) {
+async fn commit_audits(store: &dyn Backend, batch: Vec<AuditJob>) {
     if batch.is_empty() {
         return;
     }
     let events: Vec<AuditEvent> = batch.iter().map(|job| job.event.clone()).collect();
-    let outcome = store.audit(&events).map_err(|error| {
+    let outcome = store.audit(events).await.map_err(|error| {
         tracing::error!(
             entries = batch.len(),
             "could not write the audit trail: {error}"
@@ -217,7 +216,7 @@ fn commit_audits(store: &mut Store, batch: Vec<AuditJob>) {
 }
 
 /// Does one job that is not batched.
-fn run_one(store: &mut Store, job: Job) {
+async fn run_one(store: &dyn Backend, job: Job) {
     let shared = |error| WriteError::Store(Arc::new(error));
     match job {
         Job::Acknowledge {
@@ -226,18 +225,21 @@ fn run_one(store: &mut Store, job: Job) {
             actor,
             reply,
         } => {
-            let _ = reply.send(store.acknowledge(&receipts, at, &actor).map_err(shared));
+            let outcome = store.acknowledge(receipts, at, actor).await;
+            let _ = reply.send(outcome.map_err(shared));
         }
         Job::DeleteCollected {
             before,
             actor,
             reply,
         } => {
-            let outcome = store.delete_collected(before, OffsetDateTime::now_utc(), &actor);
+            let outcome = store
+                .delete_collected(before, OffsetDateTime::now_utc(), actor)
+                .await;
             let _ = reply.send(outcome.map_err(shared));
         }
         Job::Check(reply) => {
-            let _ = reply.send(store.check_writable().map_err(shared));
+            let _ = reply.send(store.check_writable().await.map_err(shared));
         }
         // Batched in `run`.
         Job::Insert(_) | Job::Audit(_) => {}
@@ -245,37 +247,36 @@ fn run_one(store: &mut Store, job: Job) {
 }
 
 /// Stores a batch in one transaction and tells every waiting request how it went.
-fn commit(store: &mut Store, batch: Vec<InsertJob>) {
+async fn commit(store: &dyn Backend, batch: Vec<InsertJob>) {
     if batch.is_empty() {
         return;
     }
-    let rows: Vec<NewSubmission<'_>> = batch
-        .iter()
-        .map(|job| NewSubmission {
-            receipt: &job.receipt,
-            content: &job.content,
-            bundle: &job.bundle,
-            received_at: job.received_at,
+    let count = batch.len();
+    let (rows, replies): (Vec<Submission>, Vec<_>) = batch
+        .into_iter()
+        .map(|job| {
+            let row = Submission {
+                receipt: job.receipt,
+                content: job.content,
+                bundle: job.bundle,
+                received_at: job.received_at,
+            };
+            (row, job.reply)
         })
-        .collect();
-    let outcome = store.insert_all(&rows);
-    drop(rows);
-    match outcome {
+        .unzip();
+    // The store takes the bodies and lets them go when it is done, so their bytes go back to the in-flight budget
+    // before the answers do: a client that posts again the moment it hears 201 finds the room it just freed.
+    match store.insert_all(rows).await {
         Ok(results) => {
-            for (job, result) in batch.into_iter().zip(results) {
-                // The body's bytes go back to the in-flight budget before the answer does, so a client that posts
-                // again the moment it hears 201 finds the room it just freed.
-                let InsertJob { bundle, reply, .. } = job;
-                drop(bundle);
+            for (reply, result) in replies.into_iter().zip(results) {
                 // A request that gave up (timed out, client gone) no longer listens; its bundle is stored anyway.
                 let _ = reply.send(Ok(result));
             }
         }
         Err(error) => {
-            tracing::error!(batch = batch.len(), "could not store submissions: {error}");
+            tracing::error!(batch = count, "could not store submissions: {error}");
             let shared = WriteError::Store(Arc::new(error));
-            for InsertJob { bundle, reply, .. } in batch {
-                drop(bundle);
+            for reply in replies {
                 let _ = reply.send(Err(shared.clone()));
             }
         }

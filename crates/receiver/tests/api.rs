@@ -457,8 +457,8 @@ async fn at_the_connection_cap_idle_connections_make_way_and_uploads_do_not() {
         idle.push(stream);
     }
     let started = std::time::Instant::now();
-    let health = server
-        .client
+    // A new connection: the test client's kept-alive one is idle too, and may just have been closed to make way.
+    let health = reqwest::Client::new()
         .get(server.url("/healthz"))
         .send()
         .await
@@ -852,7 +852,7 @@ async fn start_up_failures_say_what_to_do() {
         .status()
         .unwrap();
     let mut with_newer = config("127.0.0.1:0");
-    with_newer.store = newer;
+    with_newer.store = newer.into();
     let error = sealform_receiver::Server::bind(with_newer)
         .await
         .unwrap_err()

@@ -61,25 +61,39 @@ pub(crate) fn append(transaction: &Transaction<'_>, events: &[AuditEvent]) -> ru
             |row| row.get(0),
         )
         .optional()?;
-    // A last line that does not read (edited behind SQLite's back) is chained to as it is, by its number and the
-    // hash it claims: verification names the edited entry; the trail goes on recording.
-    let head = last
-        .and_then(|line| serde_json::from_str::<Entry>(&line).ok())
-        .map_or_else(Head::empty, |entry| entry.head());
-    let mut chain = Chain::resume(head);
     let mut statement =
         transaction.prepare_cached("INSERT INTO audit (seq, line) VALUES (?1, ?2)")?;
-    for event in events {
-        let entry = chain.append(
-            &rfc3339(event.at),
-            event.action,
-            &event.actor,
-            &[],
-            &event.receipts,
-        );
-        statement.execute(params![entry.seq as i64, entry.to_line()])?;
+    for (seq, line) in chained(last.as_deref(), events) {
+        statement.execute(params![seq, line])?;
     }
     Ok(())
+}
+
+/// The rows that append `events` to a trail whose last line is `last`: each entry's number and line. Both
+/// backends write what this returns.
+pub(crate) fn chained(last: Option<&str>, events: &[AuditEvent]) -> Vec<(i64, String)> {
+    // A last line that does not read (edited behind the engine's back) is chained to as it is, by its number and
+    // the hash it claims: verification names the edited entry; the trail goes on recording.
+    let head = last
+        .and_then(|line| serde_json::from_str::<Entry>(line).ok())
+        .map_or_else(Head::empty, |entry| entry.head());
+    let mut chain = Chain::resume(head);
+    events
+        .iter()
+        .map(|event| {
+            let entry = chain.append(
+                &rfc3339(event.at),
+                event.action,
+                &event.actor,
+                &[],
+                &event.receipts,
+            );
+            (
+                i64::try_from(entry.seq).unwrap_or(i64::MAX),
+                entry.to_line(),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,5 +1,8 @@
-//! The submission store: every sealed bundle the receiver accepted, in one SQLite file, under its receipt id.
-//! It holds ciphertext only, and is the one place that knows the file's layout.
+//! The submission store: every sealed bundle the receiver accepted, under its receipt id — in one SQLite file
+//! ([`Store`], the default), or in a PostgreSQL database several receivers share. It holds ciphertext only, and is
+//! the one place that knows either layout. The receiver uses both through one async trait, [`Backend`], opened
+//! with [`open`] from a [`Location`]; the SQLite file's own API below stays for tools that read it directly.
+//! The PostgreSQL layout (`crates/store/src/postgres/migrate.rs`) has the same tables in PostgreSQL's types.
 //!
 //! ```
 //! use sealform_core::bundle::{ContentId, ReceiptId};
@@ -71,13 +74,21 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 mod audit;
+mod backend;
 mod configs;
+mod location;
 mod migrate;
 mod pickup;
+mod postgres;
+mod sqlite;
 
 pub use audit::AuditEvent;
+pub use backend::{Backend, Submission};
 pub use configs::ServedConfig;
+pub use location::{open, open_read_only, Location};
 pub use pickup::{Acknowledged, InboxListing, Uncollected};
+pub use postgres::{PostgresLocation, POSTGRES_SCHEMA_VERSION};
+pub use sqlite::SqliteBackend;
 
 /// The version of the file layout this crate writes, kept in `PRAGMA user_version`.
 pub const SCHEMA_VERSION: i64 = migrate::MIGRATIONS.len() as i64;
@@ -184,7 +195,7 @@ pub enum StoreError {
     },
     /// The store was made by a newer sealform, whose layout this one does not know.
     #[error(
-        "the store {path} was made by a newer sealform (layout version {found}; this one reads {SCHEMA_VERSION}): \
+        "the store {path} was made by a newer sealform (layout version {found}; this one reads {reads}): \
          update sealform"
     )]
     NewerVersion {
@@ -192,10 +203,13 @@ pub enum StoreError {
         path: PathBuf,
         /// The layout version found.
         found: i64,
+        /// The layout version this sealform reads: [`SCHEMA_VERSION`] for SQLite, [`POSTGRES_SCHEMA_VERSION`] for
+        /// PostgreSQL.
+        reads: i64,
     },
     /// The store was made by an older sealform and has not been updated yet; reading never updates a store.
     #[error(
-        "the store {path} has an older layout (version {found}; this sealform reads {SCHEMA_VERSION}): start \
+        "the store {path} has an older layout (version {found}; this sealform reads {reads}): start \
          `sealform serve` on it once (it updates the store), then try again"
     )]
     OlderVersion {
@@ -203,6 +217,9 @@ pub enum StoreError {
         path: PathBuf,
         /// The layout version found.
         found: i64,
+        /// The layout version this sealform reads: [`SCHEMA_VERSION`] for SQLite, [`POSTGRES_SCHEMA_VERSION`] for
+        /// PostgreSQL.
+        reads: i64,
     },
     /// The receipt given is not the SHA-256 of the bytes given: a bug in the caller, refused so the store's
     /// promise (every receipt is its bundle's hash) holds.
@@ -221,12 +238,64 @@ pub enum StoreError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
+    /// A `postgres://` store URL that is not one, or that holds a password (which would show in `ps` and in shell
+    /// history).
+    #[error("{0}")]
+    BadUrl(String),
+    /// The PostgreSQL password file could not be read.
+    #[error(
+        "could not read the PostgreSQL password file {path}: {source}; check the path given to \
+         --store-password-file (or PGPASSFILE)"
+    )]
+    PasswordFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The PostgreSQL server could not be reached, or went away (a restart, a network fault): trying again later
+    /// may succeed.
+    #[error(
+        "could not reach the PostgreSQL store {url}: {detail}; check that the server runs and the host and port \
+         in the URL"
+    )]
+    Unreachable {
+        /// The store's URL, without a password.
+        url: String,
+        /// What the driver said.
+        detail: String,
+    },
+    /// The PostgreSQL server refused sealform's login or its use of the database.
+    #[error(
+        "the PostgreSQL store {url} refused sealform: {detail}; check the user and database in the URL, the \
+         password file, and the user's rights on the database"
+    )]
+    Refused {
+        /// The store's URL, without a password.
+        url: String,
+        /// What the server said.
+        detail: String,
+    },
+    /// Any other PostgreSQL failure.
+    #[error("the PostgreSQL store {url} failed: {detail}")]
+    Postgres {
+        /// The store's URL, without a password.
+        url: String,
+        /// What the server or the driver said.
+        detail: String,
+    },
+    /// The store's work was cut short because the process is shutting down.
+    #[error("the store's work was interrupted: the process is shutting down")]
+    Interrupted,
 }
 
 impl StoreError {
     /// Whether trying again later may succeed (a lock, a full disk): what an HTTP server answers with 503.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Locked { .. } | Self::DiskFull { .. })
+        matches!(
+            self,
+            Self::Locked { .. } | Self::DiskFull { .. } | Self::Unreachable { .. }
+        )
     }
 
     /// Names SQLite's failure by what a person can do about it.
@@ -327,6 +396,7 @@ impl Store {
             found if found < SCHEMA_VERSION => Err(StoreError::OlderVersion {
                 path: store.path,
                 found,
+                reads: SCHEMA_VERSION,
             }),
             found => Err(store.newer(found)),
         }
@@ -373,7 +443,11 @@ impl Store {
         match found {
             SCHEMA_VERSION => {}
             found if found > SCHEMA_VERSION => {
-                return Err(StoreError::NewerVersion { path, found })
+                return Err(StoreError::NewerVersion {
+                    path,
+                    found,
+                    reads: SCHEMA_VERSION,
+                })
             }
             found if found >= 0 => {
                 migrate::run(&transaction, found).map_err(|e| {
@@ -410,6 +484,7 @@ impl Store {
         StoreError::NewerVersion {
             path: self.path.clone(),
             found,
+            reads: SCHEMA_VERSION,
         }
     }
 
