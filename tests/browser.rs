@@ -2,6 +2,9 @@
 //! origin, driven in headless Chromium through chromedriver, against the real `sealform serve`, opened with the
 //! real `sealform open` and with jwcrypto. Needs `trunk build --release --offline` and `cargo build -p
 //! sealform-cli` first (`scripts/test.sh` does both); fails, never skips, without them.
+//!
+//! One file past 700 lines on purpose: the scenarios share one built form, one Chromium set-up and the helpers in
+//! `e2e/`; each file under `tests/` would be another binary linking the whole WebDriver stack.
 
 mod e2e;
 

@@ -2,6 +2,10 @@
 //! they see (messages, exit codes) and what lands on disk (files, modes, names).
 //!
 //! RSA key generation is slow in debug builds, so no test generates more than one (2048-bit) key.
+//!
+//! One file past 700 lines on purpose: each file under `tests/` is linked as a binary of its own, and this one
+//! covers the offline commands that share the sample keys and bundles; the server-side commands are in `serve.rs`,
+//! `pull.rs` and `scale_out.rs`, the keys' own in `keys.rs`.
 
 mod util;
 

@@ -1,5 +1,8 @@
 //! The answer rules, written once: the form runs them before sealing and the CLI runs them again after opening.
 //! Messages follow the GOV.UK Design System: plain language, built from the field's label, one per field.
+//!
+//! One file past 700 lines on purpose: every rule and the message it gives sit side by side, so the wording the
+//! client reads is reviewed, and kept consistent, in one place. Its tests are in `validate/tests.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -1,5 +1,8 @@
 //! The receiver over real HTTP on loopback, with a real SQLite store: what a browser, a careless client and an
 //! attacker each get back, and what ends up stored.
+//!
+//! One file past 700 lines on purpose: each file under `tests/` is linked as a binary of its own, and every test
+//! here drives the same kind of server through the same helpers (`util`).
 
 mod util;
 

@@ -1,3 +1,5 @@
+//! The answer rules' tests, one per rule and message; past 700 lines because there are that many rules.
+
 use time::macros::date;
 
 use super::*;
