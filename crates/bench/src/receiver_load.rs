@@ -61,11 +61,7 @@ pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
                 total.created,
                 summarize(&total.other),
                 total.errors,
-                if ran_out {
-                    format!("; all {} prepared bundles were sent before the {seconds} s were up", bundles.len())
-                } else {
-                    String::new()
-                }
+                ran_out_note(ran_out, bundles.len(), seconds)
             ),
         },
         Row {
@@ -253,4 +249,14 @@ pub(crate) fn summarize(statuses: &[u16]) -> String {
         .map(|(status, count)| format!("{status} × {count}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The note's ending when the load generator sent every prepared bundle before its time was up (the figure is then
+/// for fewer seconds of load than asked).
+pub(crate) fn ran_out_note(ran_out: bool, prepared: usize, seconds: u64) -> String {
+    if ran_out {
+        format!("; all {prepared} prepared bundles were sent before the {seconds} s were up")
+    } else {
+        String::new()
+    }
 }

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use sealform_pgcluster::Cluster;
 use sealform_store::Location;
 
-use crate::receiver_load::{load, summarize, Load, BUNDLES_PER_SECOND, CONNECTIONS};
+use crate::receiver_load::{load, ran_out_note, summarize, Load, BUNDLES_PER_SECOND, CONNECTIONS};
 use crate::report::Row;
 use crate::setup::{mb, percentile, Bench};
 
@@ -87,11 +87,7 @@ pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
                 total.created,
                 summarize(&total.other),
                 total.errors,
-                if ran_out {
-                    format!("; all {} prepared bundles were sent before the {seconds} s were up", bundles.len())
-                } else {
-                    String::new()
-                }
+                ran_out_note(ran_out, bundles.len(), seconds)
             ),
         });
     }

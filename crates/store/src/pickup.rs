@@ -30,6 +30,35 @@ pub struct Acknowledged {
     pub unknown: Vec<ReceiptId>,
 }
 
+impl Acknowledged {
+    /// Sorts `receipts`, in order, by whether the store knows them (`known`: stored, or deleted after pickup).
+    /// Both backends acknowledge through this and [`Acknowledged::audit_event`], so they answer alike.
+    pub(crate) fn sort<E>(
+        receipts: &[ReceiptId],
+        mut known: impl FnMut(&ReceiptId) -> Result<bool, E>,
+    ) -> Result<Self, E> {
+        let mut outcome = Self::default();
+        for receipt in receipts {
+            if known(receipt)? {
+                outcome.acknowledged.push(*receipt);
+            } else {
+                outcome.unknown.push(*receipt);
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// The audit trail's record of these acknowledgements by `actor`, or `None` when nothing was acknowledged.
+    pub(crate) fn audit_event(&self, actor: String, at: OffsetDateTime) -> Option<AuditEvent> {
+        (!self.acknowledged.is_empty()).then(|| AuditEvent {
+            action: action::ACKNOWLEDGE,
+            actor,
+            receipts: self.acknowledged.clone(),
+            at,
+        })
+    }
+}
+
 /// The bundles no pickup has acknowledged yet: what monitoring watches.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Uncollected {
@@ -97,8 +126,7 @@ impl Store {
         let path = self.path.clone();
         let failed = |e| StoreError::from_sqlite(&path, e);
         let transaction = self.immediate()?;
-        let mut outcome = Acknowledged::default();
-        {
+        let outcome = {
             let mut mark = transaction
                 .prepare_cached(
                     "UPDATE submissions SET collected_at = coalesce(collected_at, ?2) WHERE receipt = ?1",
@@ -108,27 +136,16 @@ impl Store {
                 .prepare_cached("SELECT count(*) FROM deleted WHERE receipt = ?1")
                 .map_err(failed)?;
             let when = rfc3339(at);
-            for receipt in receipts {
+            Acknowledged::sort(receipts, |receipt| {
                 let full = receipt.full();
-                let known = mark.execute(params![full, when]).map_err(failed)? == 1
+                Ok(mark.execute(params![full, when]).map_err(failed)? == 1
                     || deleted
                         .query_row([&full], |row| row.get::<_, i64>(0))
                         .map_err(failed)?
-                        > 0;
-                if known {
-                    outcome.acknowledged.push(*receipt);
-                } else {
-                    outcome.unknown.push(*receipt);
-                }
-            }
-        }
-        if !outcome.acknowledged.is_empty() {
-            let event = AuditEvent {
-                action: action::ACKNOWLEDGE,
-                actor: actor.to_owned(),
-                receipts: outcome.acknowledged.clone(),
-                at,
-            };
+                        > 0)
+            })?
+        };
+        if let Some(event) = outcome.audit_event(actor.to_owned(), at) {
             append(&transaction, &[event]).map_err(failed)?;
         }
         transaction.commit().map_err(failed)?;

@@ -452,21 +452,10 @@ impl Backend for PostgresBackend {
             .chain(&deleted)
             .map(|row| row.get(0))
             .collect();
-        let mut outcome = Acknowledged::default();
-        for (receipt, text) in receipts.iter().zip(&full) {
-            if known.contains(text) {
-                outcome.acknowledged.push(*receipt);
-            } else {
-                outcome.unknown.push(*receipt);
-            }
-        }
-        if !outcome.acknowledged.is_empty() {
-            let event = AuditEvent {
-                action: action::ACKNOWLEDGE,
-                actor,
-                receipts: outcome.acknowledged.clone(),
-                at,
-            };
+        let outcome = Acknowledged::sort(&receipts, |receipt| {
+            Ok::<_, StoreError>(known.contains(&receipt.full()))
+        })?;
+        if let Some(event) = outcome.audit_event(actor, at) {
             append(&transaction, &[event], &self.url).await?;
         }
         transaction.commit().await.map_err(&failed)?;
