@@ -117,6 +117,16 @@ pub enum ConfigError {
         /// Core's error, with the JSON path of the problem.
         source: SchemaError,
     },
+    /// The page gave no pins at all and the config does not allow that.
+    #[error(
+        "this page embeds the form without data-pin, so a config changed on the server could add a key of its own: \
+         add data-pin=\"{kids}\" to the embed snippet (the fingerprints of the keys in the config; check them \
+         against your own), or, unsafely, set \"allow_unpinned\": true in the config"
+    )]
+    Unpinned {
+        /// The config's recipients' key ids, comma separated: what the snippet's `data-pin` should say.
+        kids: String,
+    },
     /// A recipient's key is not among those the firm's snippet pinned.
     #[error(
         "the form config seals to key {unpinned}, which the page's data-pin does not list ({pinned}); refusing to \
@@ -142,11 +152,13 @@ pub struct LoadedConfig {
     /// Whether the receiver asks each submission for a proof of work: told by the header it serves the config with
     /// (`protocol::pow::REQUIRED_HEADER`), so the form asks for challenges only then.
     pub proof_of_work: bool,
+    /// Whether the form runs without pins because the config allows it (`allow_unpinned`): the page warns the firm
+    /// in the console on every load.
+    pub unpinned: bool,
 }
 
 impl LoadedConfig {
-    /// Checks the config file's bytes and the pins. With pins, every recipient must be pinned: a config swapped on
-    /// the server cannot add a key the firm did not choose.
+    /// Checks the config file's bytes and the pins ([`check_pins`]).
     pub fn from_bytes(url: &str, bytes: &[u8], pins: &[String]) -> Result<Self, ConfigError> {
         let schema = FormSchema::from_json(bytes).map_err(|source| ConfigError::Invalid {
             url: url.to_owned(),
@@ -157,16 +169,24 @@ impl LoadedConfig {
             digest: Sha256Digest::of(bytes),
             endpoint: schema.endpoint.as_str().to_owned(),
             proof_of_work: false,
+            unpinned: pins.is_empty(),
             schema,
         })
     }
 }
 
-/// Every recipient must be pinned, when pins are given. A pin is the full `kid`: the short fingerprint the form
-/// shows is for a person to compare by eye, and is not accepted as a pin.
+/// Every recipient must be pinned, so a config swapped on the server cannot add a key the firm did not choose. No
+/// pins at all is refused unless the config says `allow_unpinned`. A pin is the full `kid`: the short fingerprint
+/// the form shows is for a person to compare by eye, and is not accepted as a pin.
 pub fn check_pins(schema: &FormSchema, pins: &[String]) -> Result<(), ConfigError> {
     if pins.is_empty() {
-        return Ok(());
+        if schema.allow_unpinned {
+            return Ok(());
+        }
+        let kids: Vec<&str> = schema.recipients.iter().map(|r| r.kid().as_str()).collect();
+        return Err(ConfigError::Unpinned {
+            kids: kids.join(","),
+        });
     }
     let pinned = |kid: &Kid| pins.iter().any(|pin| pin == kid.as_str());
     match schema.recipients.iter().find(|r| !pinned(r.kid())) {
@@ -302,13 +322,35 @@ mod tests {
         let backup = key(include_str!("../crates/core/tests/data/keys/backup.pem"));
         let bytes = config_for(&[&firm, &backup]);
         let both = [firm.kid().to_string(), backup.kid().to_string()];
-        assert!(LoadedConfig::from_bytes("c", &bytes, &both).is_ok());
-        assert!(LoadedConfig::from_bytes("c", &bytes, &[]).is_ok());
+        let pinned = LoadedConfig::from_bytes("c", &bytes, &both).unwrap();
+        assert!(!pinned.unpinned);
         let error = LoadedConfig::from_bytes("c", &bytes, &both[..1]).unwrap_err();
         assert!(
             matches!(&error, ConfigError::NotPinned { unpinned, .. } if unpinned == backup.kid()),
             "{error}"
         );
+    }
+
+    #[test]
+    fn no_pins_at_all_is_refused_unless_the_config_allows_it() {
+        let firm = key(include_str!("../crates/core/tests/data/keys/firm.pem"));
+        let backup = key(include_str!("../crates/core/tests/data/keys/backup.pem"));
+        let bytes = config_for(&[&firm, &backup]);
+        let error = LoadedConfig::from_bytes("c", &bytes, &[]).unwrap_err();
+        // The refusal gives the firm the snippet's attribute to add.
+        let expected = format!("data-pin=\"{},{}\"", firm.kid(), backup.kid());
+        assert!(
+            matches!(&error, ConfigError::Unpinned { .. }) && error.to_string().contains(&expected),
+            "{error}"
+        );
+
+        let mut allowing: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        allowing["allow_unpinned"] = true.into();
+        let allowing = serde_json::to_vec(&allowing).unwrap();
+        let config = LoadedConfig::from_bytes("c", &allowing, &[]).unwrap();
+        assert!(config.unpinned && config.schema.allow_unpinned);
+        // Pins still bind when given, whatever the config allows.
+        assert!(LoadedConfig::from_bytes("c", &allowing, &[backup.kid().to_string()]).is_err());
     }
 
     #[test]

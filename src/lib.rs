@@ -110,6 +110,13 @@ async fn load(options: &EmbedOptions) -> Loading {
             // The endpoint is relative to the config (in inline mode the page is on another origin).
             config.endpoint = page::resolve(&config.endpoint, &url);
             config.proof_of_work = proof_of_work;
+            if config.unpinned {
+                leptos::logging::warn!(
+                    "sealform: UNSAFE: this page embeds the form without data-pin and the config allows it \
+                     (\"allow_unpinned\": true), so a config changed on the server could add a key of its own \
+                     and read what clients send; add data-pin to the embed snippet"
+                );
+            }
             Loading::Ready(Box::new(config))
         }
         Err(error) => {

@@ -17,7 +17,7 @@ use e2e::browser::{self, wait_for, wait_js};
 use e2e::canary;
 use e2e::form_page::FormPage;
 use e2e::host::Embed;
-use e2e::world::{scenario, Options, Pin, World};
+use e2e::world::{identity, scenario, Options, Pin, World};
 use fantoccini::actions::{InputSource as _, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::Locator;
@@ -540,6 +540,37 @@ async fn a_config_not_matching_the_pin_shows_the_fallback() {
         );
         assert_eq!(world.posts(), 0);
         assert!(world.stored().is_empty());
+    })
+    .await;
+}
+
+/// 5b: the snippet has no `data-pin` at all: the form refuses to run (pinning is on by default), the client sees how
+/// to contact the firm, and the console tells the firm the exact attribute to add.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snippet_without_pins_is_refused_and_told_what_to_add() {
+    let options = Options {
+        pin: Pin::Missing,
+        ..Options::default()
+    };
+    scenario(options, async |world: &World| {
+        let page = FormPage::open(&world.client, &world.host_url()).await;
+        assert_eq!(page.state().await, "unavailable");
+        assert!(!page.exists("#full_name").await, "no question is shown");
+        let console = browser::log(page.client(), "browser").await;
+        let kids = [
+            identity("firm").kid().to_string(),
+            identity("backup").kid().to_string(),
+        ];
+        let tells_the_firm = |message: &str| {
+            message.contains("data-pin") && kids.iter().all(|kid| message.contains(kid.as_str()))
+        };
+        assert!(
+            browser::warnings(&console)
+                .iter()
+                .any(|entry| entry["message"].as_str().is_some_and(tells_the_firm)),
+            "the console names data-pin with the config's keys: {console:#?}"
+        );
+        assert_eq!(world.posts(), 0);
     })
     .await;
 }

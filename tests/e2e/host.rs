@@ -71,7 +71,8 @@ pub fn strict_csp(form_origin: &str, embed: Embed) -> String {
 }
 
 impl HostPage {
-    /// Serves the page that embeds the form from `form_origin`, pinned to `pin` (comma-separated key ids), with
+    /// Serves the page that embeds the form from `form_origin`, pinned to `pin` (comma-separated key ids; no
+    /// `data-pin` at all when empty), with
     /// the snippet's `data-config` when `config` is given (written into the attribute as it is).
     pub async fn start(
         form_origin: &str,
@@ -83,14 +84,19 @@ impl HostPage {
         let config = config
             .map(|config| format!(" data-config=\"{config}\""))
             .unwrap_or_default();
+        let pin = if pin.is_empty() {
+            String::new()
+        } else {
+            format!(" data-pin=\"{pin}\"")
+        };
         // The snippet of docs/EMBEDDING.md for each mode.
         let snippet = match embed {
             Embed::Isolated => format!(
-                "<script src=\"{form_origin}/embed.js\" data-sealform data-pin=\"{pin}\"{config}></script>"
+                "<script src=\"{form_origin}/embed.js\" data-sealform{pin}{config}></script>"
             ),
             Embed::Inline => format!(
                 "<div id=\"intake\"></div>\n<script src=\"{form_origin}/embed.js\" data-sealform \
-                 data-target=\"#intake\" data-mode=\"inline\" data-pin=\"{pin}\"{config}></script>"
+                 data-target=\"#intake\" data-mode=\"inline\"{pin}{config}></script>"
             ),
         };
         let page = format!(

@@ -28,6 +28,8 @@ pub enum Pin {
     FirmKeys,
     /// A key the config does not seal to: the form must refuse to run.
     Stranger,
+    /// No `data-pin` at all: the form must refuse to run (the config does not say `allow_unpinned`).
+    Missing,
 }
 
 /// What a scenario needs to differ.
@@ -132,6 +134,7 @@ impl World {
         let pin = match options.pin {
             Pin::FirmKeys => format!("{},{}", firm.kid(), backup.kid()),
             Pin::Stranger => identity("stranger").kid().to_string(),
+            Pin::Missing => String::new(),
         };
         // The form's origin exists before the receiver does: the proxy is pointed at it once it listens.
         let form = Proxy::start(SocketAddr::from(([127, 0, 0, 1], 9))).await;

@@ -189,7 +189,8 @@ const SUBMIT: &str = "document.querySelector('#sf-submit').click(); return true"
 pub(crate) async fn time_to_interactive(bench: &Bench) -> anyhow::Result<Vec<Row>> {
     let server = bench.serve("tti")?;
     let mut driver = Driver::start(bench)?;
-    let url = server.url("/");
+    // Pinned to the bench key, as a firm's snippet pins its keys: the form refuses to run unpinned.
+    let url = server.url(&format!("/?pin={}", bench.identity.kid()));
     let mut times = Vec::new();
     let mut fetched = Vec::new();
     let (mut wasm_arrived, mut config_arrived) = (Vec::new(), Vec::new());
@@ -267,7 +268,10 @@ pub(crate) async fn time_to_interactive(bench: &Bench) -> anyhow::Result<Vec<Row
 pub(crate) async fn seal_typical(bench: &Bench) -> anyhow::Result<Vec<Row>> {
     let server = bench.serve("seal")?;
     let mut driver = Driver::start(bench)?;
-    let url = server.url(&format!("/?config={SEAL_CONFIG}"));
+    let url = server.url(&format!(
+        "/?config={SEAL_CONFIG}&pin={}",
+        bench.identity.kid()
+    ));
     let runs = bench.counts.seals;
     let (mut times, aes) = driver
         .with_session(async |client: &Client| {
@@ -326,7 +330,10 @@ pub(crate) async fn seal_large(bench: &Bench) -> anyhow::Result<Vec<Row>> {
     std::fs::write(&file, pattern(size))?;
     let server = bench.serve("seal-large")?;
     let mut driver = Driver::start(bench)?;
-    let url = server.url(&format!("/?config={SEAL_CONFIG}"));
+    let url = server.url(&format!(
+        "/?config={SEAL_CONFIG}&pin={}",
+        bench.identity.kid()
+    ));
     let seen = driver
         .with_session(async |client: &Client| seal_large_in(client, &url, &file, size).await)
         .await?;

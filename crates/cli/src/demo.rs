@@ -27,6 +27,8 @@ struct Config {
     host_dir: PathBuf,
     receiver: sealform_receiver::Config,
     host_addr: SocketAddr,
+    /// The demo key's id: the firm's page embeds the form pinned to it.
+    pin: String,
 }
 
 impl Config {
@@ -38,6 +40,7 @@ impl Config {
             )));
         }
         let recipient = demo_key(&args.dir)?;
+        let pin = recipient.kid().to_string();
         let token = demo_token(&args.dir)?;
         let form_path = args.dir.join("form.json");
         let form = write_form_config(&form_path, recipient)?;
@@ -54,12 +57,13 @@ impl Config {
         )?;
         receiver.pickup_tokens.push(token);
         // Checked now so a missing page is reported before anything listens.
-        host_page::render(&args.host_dir, "").map_err(serve::start_error)?;
+        host_page::render(&args.host_dir, "", &pin).map_err(serve::start_error)?;
         Ok(Self {
             dir: args.dir,
             host_dir: args.host_dir,
             receiver,
             host_addr,
+            pin,
         })
     }
 }
@@ -81,6 +85,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<Exit, Error> {
             host_listener,
             &config.host_dir,
             &form_origin,
+            &config.pin,
             serve::interrupted(),
         );
         let (served, hosted) = tokio::join!(server.run(serve::interrupted()), host);

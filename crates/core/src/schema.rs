@@ -81,6 +81,11 @@ pub struct FormSchema {
     /// The firm's brand colour and font.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<Theme>,
+    /// Lets the form run on a page whose snippet has no `data-pin`. **Unsafe**: without pins, whoever can change
+    /// this file on the server can add a key of their own and read every submission sealed after. The form then
+    /// warns in the browser console on every load.
+    #[serde(default, skip_serializing_if = "wire::is_false")]
+    pub allow_unpinned: bool,
 }
 
 /// The firm that receives submissions: the data controller.

@@ -76,7 +76,7 @@ pub(super) struct RawField {
     max_rows: Option<u32>,
 }
 
-fn is_false(value: &bool) -> bool {
+pub(super) fn is_false(value: &bool) -> bool {
     !value
 }
 
