@@ -394,7 +394,7 @@ fn demo_serves_the_form_and_a_firm_page_on_another_origin() {
     std::fs::create_dir(&host_dir).expect("mkdir");
     std::fs::write(
         host_dir.join("index.html"),
-        r#"<script src="__SEALFORM_ORIGIN__/embed.js" data-sealform></script>"#,
+        r#"<script src="__SEALFORM_ORIGIN__/embed.js" data-sealform data-pin="__SEALFORM_PINS__"></script>"#,
     )
     .expect("write");
     let demo_dir = dir.path().join("demo");
@@ -414,6 +414,13 @@ fn demo_serves_the_form_and_a_firm_page_on_another_origin() {
             text.contains(&format!("http://127.0.0.1:{port}/embed.js")),
             "{text}"
         );
+        // Embedded pinned to the demo key, as every firm's snippet should be.
+        let jwk: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(demo_dir.join("demo.public.jwk")).expect("the demo key's public half"),
+        )
+        .expect("JWK");
+        let kid = jwk["kid"].as_str().expect("a kid");
+        assert!(text.contains(&format!("data-pin=\"{kid}\"")), "{text}");
         let form = client.get(demo.url("/")).send().await.expect("form");
         let csp = form.headers()["content-security-policy"]
             .to_str()
