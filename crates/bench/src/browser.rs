@@ -33,6 +33,8 @@ struct Driver {
     sessions: usize,
     /// [`Driver::renderer_peak_rss`] as the last session ended.
     last_renderer_peak: Option<u64>,
+    /// Whether sessions keep Chromium's network log (`performance`), for the wire row only: it costs time.
+    network_log: bool,
 }
 
 impl Driver {
@@ -52,6 +54,7 @@ impl Driver {
             profiles: bench.dir.path().join("profiles"),
             sessions: 0,
             last_renderer_peak: None,
+            network_log: false,
         };
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -74,6 +77,9 @@ impl Driver {
         std::fs::create_dir_all(&profile)?;
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), json!("chrome"));
+        if self.network_log {
+            capabilities.insert("goog:loggingPrefs".into(), json!({ "performance": "ALL" }));
+        }
         capabilities.insert(
             "goog:chromeOptions".into(),
             json!({
@@ -519,4 +525,154 @@ async fn seal_large_in(
         heap_used: number("heap"),
         heap_after_send,
     })
+}
+
+/// chromedriver's log endpoint under the session: `POST session/{id}/se/log` with the log's type.
+#[derive(Debug)]
+struct ReadLog(&'static str);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ReadLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "type": self.0 }).to_string()),
+        )
+    }
+}
+
+/// One visit as Chromium's network log tells it: per request, its path, status, whether the cache answered, and
+/// the bytes received for it on the wire (headers and body as sent, `encodedDataLength`).
+#[derive(Debug, Default)]
+struct Visit {
+    requests: Vec<(String, u64, bool, u64)>,
+}
+
+impl Visit {
+    /// Reads (and so empties) the session's network log.
+    async fn read(client: &Client) -> anyhow::Result<Self> {
+        let entries = client.issue_cmd(ReadLog("performance")).await?;
+        let mut by_id: Vec<(String, String, u64, bool, u64)> = Vec::new();
+        for entry in entries.as_array().into_iter().flatten() {
+            let Some(message) = entry["message"]
+                .as_str()
+                .and_then(|text| serde_json::from_str::<Value>(text).ok())
+            else {
+                continue;
+            };
+            let (method, params) = (&message["message"]["method"], &message["message"]["params"]);
+            let id = params["requestId"].as_str().unwrap_or_default().to_owned();
+            match method.as_str() {
+                Some("Network.requestWillBeSent") => {
+                    let url = params["request"]["url"].as_str().unwrap_or_default();
+                    let path = url::Url::parse(url).map_or(url.to_owned(), |u| u.path().to_owned());
+                    if !by_id.iter().any(|r| r.0 == id) {
+                        by_id.push((id, path, 0, false, 0));
+                    }
+                }
+                Some("Network.responseReceived") => {
+                    if let Some(r) = by_id.iter_mut().find(|r| r.0 == id) {
+                        r.2 = params["response"]["status"].as_u64().unwrap_or_default();
+                        r.3 |= params["response"]["fromDiskCache"]
+                            .as_bool()
+                            .unwrap_or(false)
+                            || params["response"]["fromMemoryCache"]
+                                .as_bool()
+                                .unwrap_or(false);
+                    }
+                }
+                Some("Network.requestServedFromCache") => {
+                    if let Some(r) = by_id.iter_mut().find(|r| r.0 == id) {
+                        r.3 = true;
+                    }
+                }
+                Some("Network.loadingFinished") => {
+                    if let Some(r) = by_id.iter_mut().find(|r| r.0 == id) {
+                        r.4 = params["encodedDataLength"].as_f64().unwrap_or_default() as u64;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(Self {
+            requests: by_id
+                .into_iter()
+                .filter(|r| !r.1.is_empty() && !r.1.starts_with("data:"))
+                .map(|(_, path, status, cached, bytes)| (path, status, cached, bytes))
+                .collect(),
+        })
+    }
+
+    fn bytes(&self) -> u64 {
+        self.requests.iter().map(|r| r.3).sum()
+    }
+
+    /// The requests that went to the server, `path status bytes`.
+    fn fetched(&self) -> Vec<String> {
+        self.requests
+            .iter()
+            .filter(|r| !r.2)
+            .map(|(path, status, _, bytes)| format!("`{path}` {status} {bytes} B"))
+            .collect()
+    }
+}
+
+/// Asks for embed.js as the firm's page would (the HTTP cache applies to `fetch` as to `<script src>`), so the
+/// visit counts it; the form's page itself is the iframe's document.
+const FETCH_EMBED: &str =
+    "const done = arguments[0]; fetch('embed.js').then(r => r.text()).then(() => done(true), \
+    e => done(String(e)))";
+
+/// Bytes on the wire for a first visit (fresh profile) and a repeat visit (same profile, the page opened again),
+/// from Chromium's own network log.
+pub(crate) async fn bytes_on_the_wire(bench: &Bench) -> anyhow::Result<Vec<Row>> {
+    let server = bench.serve("wire")?;
+    let mut driver = Driver::start(bench)?;
+    driver.network_log = true;
+    let url = server.url("/");
+    let (first, repeat) = driver
+        .with_session(async |client: &Client| {
+            let mut visits = Vec::new();
+            for _ in 0..2 {
+                client.goto(&url).await?;
+                wait_for(client, READY, Duration::from_secs(30)).await?;
+                let fetched = client.execute_async(FETCH_EMBED, vec![]).await?;
+                if fetched != json!(true) {
+                    bail!("fetching embed.js: {fetched}");
+                }
+                visits.push(Visit::read(client).await?);
+            }
+            let repeat = visits.pop().unwrap_or_default();
+            Ok((visits.pop().unwrap_or_default(), repeat))
+        })
+        .await?;
+    let kb = |bytes: u64| bytes as f64 / 1000.0;
+    Ok(vec![Row {
+        what: "bytes on the wire (first visit; repeat visit)".into(),
+        measured: format!("{:.1} KB; {:.1} KB", kb(first.bytes()), kb(repeat.bytes())),
+        reference: "Chromium's network log (`encodedDataLength`: headers and body as received)".into(),
+        goal: "repeat visit fetches only the page, config.json and embed.js".into(),
+        met: Some(
+            repeat
+                .requests
+                .iter()
+                .filter(|r| !r.2)
+                .all(|r| matches!(r.0.as_str(), "/" | "/config.json" | "/embed.js")),
+        ),
+        only: "wire".into(),
+        notes: format!(
+            "Headless Chromium on loopback (plain HTTP), the form's page then embed.js as the firm's page would \
+             fetch it. First visit, fresh profile: {}. Repeat visit, the page opened again in the same profile: \
+             {}; the rest came from the cache.",
+            first.fetched().join(", "),
+            repeat.fetched().join(", ")
+        ),
+    }])
 }
