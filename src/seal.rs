@@ -1,6 +1,7 @@
-//! Sealing in the page. Core chooses each part's content key and wraps it for every recipient; the bulk AES-GCM
-//! runs in the browser's native SubtleCrypto where there is one (10–30× faster than AES compiled to wasm, and off
-//! the main thread), else in core's pure-Rust AES-GCM. Both give byte-identical parts. The bundle is then
+//! Sealing in the page. Core chooses each part's content key and IV and checks what comes back; the browser's
+//! SubtleCrypto wraps the key for every recipient (RSA-OAEP-256) and runs the bulk AES-GCM (10–30× faster than AES
+//! compiled to wasm, and off the main thread). So the wasm carries neither RSA arithmetic nor AES (about 13 KB
+//! gzip); a page without SubtleCrypto (not a secure context) cannot seal and says so when it loads. The bundle is then
 //! assembled in the browser's memory: core writes the JSON around the ciphertexts (`BundleFrame`) and encodes each
 //! ciphertext a slice at a time, the page painting between slices, so a 25 MB attachment never becomes one long
 //! task and never sits whole in wasm memory. The receipt id (the bundle's SHA-256) is taken by SubtleCrypto while
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use rand_core::OsRng;
 use sealform_core::bundle::{self, BundleFrame, ReceiptId, SealError};
-use sealform_core::envelope::{Jwe, PendingPart};
+use sealform_core::envelope::{Jwe, PendingPart, UnwrappedPart};
 use sealform_core::key::Recipient;
 use sealform_core::{Sha256Digest, Submission};
 use send_wrapper::SendWrapper;
@@ -19,13 +20,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AesGcmParams, CryptoKey, SubtleCrypto};
 
-/// Which AES-GCM did the bulk work (shown to tests and benchmarks as `data-aes` on the form).
+/// Which AES-GCM did the bulk work (shown to tests and benchmarks as `data-aes` on the form): always the
+/// browser's SubtleCrypto now, kept so the tests and the benchmark go on checking it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AesPath {
     /// The browser's SubtleCrypto.
     Native,
-    /// Core's pure-Rust AES-GCM compiled to wasm.
-    Wasm,
 }
 
 impl AesPath {
@@ -33,9 +33,13 @@ impl AesPath {
     pub fn name(self) -> &'static str {
         match self {
             Self::Native => "subtle",
-            Self::Wasm => "wasm",
         }
     }
+}
+
+/// Whether this page can seal: it needs the browser's SubtleCrypto, which only secure contexts have.
+pub fn can_seal() -> bool {
+    subtle_crypto().is_some()
 }
 
 /// How many bytes of ciphertext to encode between turns for the page: about a millisecond of base64 in wasm, and
@@ -108,15 +112,11 @@ pub async fn seal(
 ) -> Result<(Bundle, AesPath), SealError> {
     // Core's one check of what is sealed (version, how many files, their sizes against the list), then the JSON.
     let prepared = bundle::prepare(submission, attachments.iter().map(|bytes| bytes.len()))?;
-    let subtle = subtle_crypto();
+    let subtle = subtle_crypto().ok_or(SealError::Encryption)?;
     let total = steps(prepared.json().len(), attachments);
-    let (parts, path) = seal_parts(
-        recipients,
-        prepared.json(),
-        attachments,
-        subtle.as_ref(),
-        |done| progress(done, total),
-    )
+    let (parts, path) = seal_parts(recipients, prepared.json(), attachments, &subtle, |done| {
+        progress(done, total)
+    })
     .await?;
     progress(parts.len(), total);
     crate::page::mark("sealform:parts-sealed");
@@ -129,19 +129,17 @@ pub async fn seal(
 }
 
 /// Seals each part: the submission document, then each attachment. SubtleCrypto's ciphertext stays in the
-/// browser's memory.
+/// browser's memory. Every SubtleCrypto failure is one [`SealError::Encryption`]: nothing half-sealed is kept.
 async fn seal_parts(
     recipients: &[Recipient],
     json: &[u8],
     attachments: &[Arc<Vec<u8>>],
-    subtle: Option<&SubtleCrypto>,
+    subtle: &SubtleCrypto,
     progress: impl Fn(usize),
 ) -> Result<(Vec<SealedPart>, AesPath), SealError> {
-    let mut path = if subtle.is_some() {
-        AesPath::Native
-    } else {
-        AesPath::Wasm
-    };
+    let wrapping_keys = import_recipients(subtle, recipients)
+        .await
+        .map_err(|_| SealError::Encryption)?;
     let mut parts = Vec::with_capacity(1 + attachments.len());
     for (done, plaintext) in std::iter::once(json)
         .chain(attachments.iter().map(|bytes| bytes.as_slice()))
@@ -149,32 +147,59 @@ async fn seal_parts(
     {
         progress(done);
         next_turn().await;
-        let pending = PendingPart::new(recipients, &mut OsRng)?;
-        let part = match (subtle, path) {
-            (Some(subtle), AesPath::Native) => {
-                match encrypt_natively(subtle, &pending, plaintext).await {
-                    Ok((ciphertext, tag)) => SealedPart {
-                        jwe: pending.finish(Vec::new(), tag),
-                        native: Some(ciphertext),
-                    },
-                    // A browser that has SubtleCrypto but refuses AES-GCM (rare): seal the rest in wasm.
-                    Err(_) => {
-                        path = AesPath::Wasm;
-                        SealedPart {
-                            jwe: pending.encrypt(plaintext)?,
-                            native: None,
-                        }
-                    }
-                }
-            }
-            _ => SealedPart {
-                jwe: pending.encrypt(plaintext)?,
-                native: None,
-            },
-        };
-        parts.push(part);
+        let part = UnwrappedPart::new(recipients, &mut OsRng)?;
+        let keys = wrap_natively(subtle, &wrapping_keys, part.content_key())
+            .await
+            .map_err(|_| SealError::Encryption)?;
+        let pending = part.wrapped(keys)?;
+        let (ciphertext, tag) = encrypt_natively(subtle, &pending, plaintext)
+            .await
+            .map_err(|_| SealError::Encryption)?;
+        parts.push(SealedPart {
+            jwe: pending.finish(Vec::new(), tag),
+            native: Some(ciphertext),
+        });
     }
-    Ok((parts, path))
+    Ok((parts, AesPath::Native))
+}
+
+/// Each recipient's public key as a SubtleCrypto RSA-OAEP (SHA-256) encryption key, from its JWK.
+async fn import_recipients(
+    subtle: &SubtleCrypto,
+    recipients: &[Recipient],
+) -> Result<Vec<CryptoKey>, JsValue> {
+    let algorithm = Object::new();
+    Reflect::set(&algorithm, &"name".into(), &"RSA-OAEP".into())?;
+    Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into())?;
+    let usages = Array::of1(&JsValue::from_str("encrypt"));
+    let mut keys = Vec::with_capacity(recipients.len());
+    for recipient in recipients {
+        // Core's JWK: `kty`, `n`, `e`, `kid`, `alg: RSA-OAEP-256`, `use: enc`, all of which SubtleCrypto checks
+        // against the algorithm and usage asked for.
+        let jwk: Object = js_sys::JSON::parse(&recipient.to_jwk())?.dyn_into()?;
+        let key =
+            JsFuture::from(subtle.import_key_with_object("jwk", &jwk, &algorithm, false, &usages)?)
+                .await?
+                .dyn_into()?;
+        keys.push(key);
+    }
+    Ok(keys)
+}
+
+/// The content key wrapped with RSA-OAEP-256 for each recipient, in order.
+async fn wrap_natively(
+    subtle: &SubtleCrypto,
+    keys: &[CryptoKey],
+    content_key: &[u8; 32],
+) -> Result<Vec<Vec<u8>>, JsValue> {
+    let mut wrapped = Vec::with_capacity(keys.len());
+    for key in keys {
+        let sealed =
+            JsFuture::from(subtle.encrypt_with_str_and_u8_array("RSA-OAEP", key, content_key)?)
+                .await?;
+        wrapped.push(Uint8Array::new(&sealed).to_vec());
+    }
+    Ok(wrapped)
 }
 
 /// Progress steps: one per part, then one per slice of ciphertext encoded into the bundle.
