@@ -318,7 +318,7 @@ pub(crate) async fn seal_typical(bench: &Bench) -> anyhow::Result<Vec<Row>> {
         notes: format!(
             "One Chromium session, the page reloaded before each run; WebDriver fills an 8,192-character answer, \
              ticks the consent and clicks Send; the time is the page's own marks around sealing (building the \
-             submission, RSA-OAEP-256 wrap for one RSA-3072 key in wasm, AES-256-GCM, assembling the bundle), \
+             submission, RSA-OAEP-256 wrap for one RSA-3072 key and AES-256-GCM, both in SubtleCrypto, assembling the bundle), \
              not the POST. AES path: {aes}. Range {range} ms. Peak RSS of the renderer over these runs (the \
              baseline for the large attachment's memory row): {}.",
             renderer.map_or_else(|| "not found".to_owned(), |peak| mb(peak as f64))
