@@ -96,10 +96,10 @@ pub fn sha256(bytes: &Uint8Array) -> impl std::future::Future<Output = Sha256Dig
 
 /// A sealed part, and where its ciphertext is.
 struct SealedPart {
-    /// The part; its ciphertext is empty when `native` holds it.
+    /// The part; its ciphertext is empty: `native` holds it.
     jwe: Jwe,
     /// The ciphertext SubtleCrypto returned, kept in the browser's memory.
-    native: Option<Uint8Array>,
+    native: Uint8Array,
 }
 
 /// Seals the submission and its attachments for `recipients`. `progress(done, total)` is called after each part
@@ -157,7 +157,7 @@ async fn seal_parts(
             .map_err(|_| SealError::Encryption)?;
         parts.push(SealedPart {
             jwe: pending.finish(Vec::new(), tag),
-            native: Some(ciphertext),
+            native: ciphertext,
         });
     }
     Ok((parts, AesPath::Native))
@@ -220,14 +220,8 @@ async fn assemble(parts: Vec<SealedPart>, progress: impl Fn(usize)) -> Result<Ui
     // `seal_parts` always seals the submission first.
     let (submission, attachments) = parts.split_first().ok_or("no parts")?;
     let frame = BundleFrame::new(&submission.jwe, attachments.iter().map(|part| &part.jwe));
-    let ciphertexts: Vec<Ciphertext<'_>> = parts
-        .iter()
-        .map(|part| match &part.native {
-            Some(native) => Ciphertext::Native(native),
-            None => Ciphertext::Wasm(part.jwe.ciphertext()),
-        })
-        .collect();
-    let len = frame.bundle_len(ciphertexts.iter().map(Ciphertext::len));
+    let ciphertexts: Vec<&Uint8Array> = parts.iter().map(|part| &part.native).collect();
+    let len = frame.bundle_len(ciphertexts.iter().map(|c| c.length() as usize));
     let bundle = Uint8Array::new_with_length(u32::try_from(len).map_err(|_| "bundle too large")?);
     let mut at = 0;
     let mut put = |bytes: &[u8]| {
@@ -244,20 +238,15 @@ async fn assemble(parts: Vec<SealedPart>, progress: impl Fn(usize)) -> Result<Ui
         let Some(ciphertext) = ciphertexts.get(index) else {
             break;
         };
-        for start in (0..ciphertext.len()).step_by(SLICE) {
-            let end = ciphertext.len().min(start + SLICE);
-            let piece = match ciphertext {
-                Ciphertext::Native(native) => {
-                    slice.resize(end - start, 0);
-                    native
-                        .subarray(start as u32, end as u32)
-                        .copy_to(&mut slice);
-                    slice.as_slice()
-                }
-                Ciphertext::Wasm(bytes) => &bytes[start..end],
-            };
+        let ciphertext_len = ciphertext.length() as usize;
+        for start in (0..ciphertext_len).step_by(SLICE) {
+            let end = ciphertext_len.min(start + SLICE);
+            slice.resize(end - start, 0);
+            ciphertext
+                .subarray(start as u32, end as u32)
+                .copy_to(&mut slice);
             encoded.clear();
-            bundle::encode_ciphertext(piece, &mut encoded);
+            bundle::encode_ciphertext(&slice, &mut encoded);
             put(&encoded);
             done += 1;
             progress(done);
@@ -265,23 +254,6 @@ async fn assemble(parts: Vec<SealedPart>, progress: impl Fn(usize)) -> Result<Ui
         }
     }
     Ok(bundle)
-}
-
-/// Where a sealed part's ciphertext is.
-enum Ciphertext<'a> {
-    /// As SubtleCrypto returned it, in the browser's memory.
-    Native(&'a Uint8Array),
-    /// Sealed in wasm (no SubtleCrypto, or it refused AES-GCM).
-    Wasm(&'a [u8]),
-}
-
-impl Ciphertext<'_> {
-    fn len(&self) -> usize {
-        match self {
-            Self::Native(bytes) => bytes.length() as usize,
-            Self::Wasm(bytes) => bytes.len(),
-        }
-    }
 }
 
 /// The page's SubtleCrypto, present only in secure contexts (https, or http on localhost).
