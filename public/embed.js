@@ -91,6 +91,7 @@
   function inline(box) {
     // The form's module and wasm come from the form's origin; the firm's page must allow that origin in its
     // script-src and connect-src, plus 'wasm-unsafe-eval'.
+    // The build puts its content-hashed names in place of these two (scripts/embed-names.sh).
     var glue = new URL("sealform-form.js", formUrl).href;
     import(glue)
       .then(function (module) {

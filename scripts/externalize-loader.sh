@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trunk post_build hook: moves the loader Trunk writes inline into index.html (`<script type="module">…</script>`)
-# into its own file, loader.js, so the page runs under a Content-Security-Policy without 'unsafe-inline' or a
+# into its own file, loader-<hash>.js (named by its content, so it can be cached for good), so the page runs under a Content-Security-Policy without 'unsafe-inline' or a
 # hash (trunk-rs/trunk#288 asks for this upstream), and drops the integrity Chromium ignores on the wasm preload.
 # Fails the build if the page keeps any inline script.
 set -euo pipefail
@@ -26,6 +26,11 @@ if grep -Eq '<link rel="preload"[^>]* integrity=' "$page"; then
 fi
 
 [ -s "$loader" ] || { echo "externalize-loader: no inline module script found in $page" >&2; exit 1; }
+# Named by its content like Trunk's own files (`filehash`): the receiver lets browsers keep such files for a year.
+hashed="loader-$(sha256sum "$loader" | cut -c1-16).js"
+mv "$loader" "$dir/$hashed"
+sed -i "s#src=\"./loader.js\"#src=\"./$hashed\"#" "$page"
+grep -qF "src=\"./$hashed\"" "$page" || { echo "externalize-loader: $page does not load $hashed" >&2; exit 1; }
 if grep -Eq '<script( [^>]*)?>[^<[:space:]]' "$page" || grep -Eq '<script>' "$page" || grep -q '<style' "$page"; then
     echo "externalize-loader: $page still has an inline script or style" >&2
     exit 1

@@ -54,10 +54,11 @@ step "trunk build --release (offline, wasm-opt -Oz)"
 trunk build --release --offline
 # What a browser fetches for the embedded form (the config comes from the firm; see the benchmark for it).
 total_raw=0 total_gzip=0 total_brotli=0
-for file in dist/index.html dist/loader.js dist/embed.js dist/main.css dist/sealform-form.js \
-    dist/sealform-form_bg.wasm; do
-    [ -e "$file" ] || die "trunk build left no $file"
-    raw="$(wc -c <"$file")" gzip="$(gzip -9 -c "$file" | wc -c)" brotli="$(brotli -q 11 -c "$file" | wc -c)"
+# Content-hashed names (Trunk's filehash); each file has its .gz and .br beside it (scripts/precompress.sh).
+for file in dist/index.html dist/loader-*.js dist/embed.js dist/main-*.css dist/sealform-form-*[0-9a-f].js \
+    dist/sealform-form-*_bg.wasm; do
+    [ -e "$file" ] && [ -e "$file.gz" ] && [ -e "$file.br" ] || die "trunk build left no $file (.gz, .br)"
+    raw="$(wc -c <"$file")" gzip="$(wc -c <"$file.gz")" brotli="$(wc -c <"$file.br")"
     total_raw=$((total_raw + raw)) total_gzip=$((total_gzip + gzip)) total_brotli=$((total_brotli + brotli))
     printf '    %-30s %8s bytes raw %8s gzip -9 %8s brotli -q 11\n' "$file" "$raw" "$gzip" "$brotli"
 done

@@ -105,6 +105,17 @@ async fn load(options: &EmbedOptions) -> Loading {
     };
     page::mark("sealform:config-fetched");
     match LoadedConfig::from_bytes(&url, &bytes, &options.pins) {
+        // Without SubtleCrypto (a page not served over https) nothing could be sealed: say so before the client
+        // types anything, with the firm's contact details.
+        Ok(_) if !seal::can_seal() => {
+            leptos::logging::error!(
+                "sealform: this page has no Web Crypto (SubtleCrypto), which sealing needs: serve the form over \
+                 https (browsers offer it only to secure contexts)"
+            );
+            Loading::Failed {
+                firm: firm_contact(&bytes),
+            }
+        }
         Ok(mut config) => {
             page::mark("sealform:config-checked");
             // The endpoint is relative to the config (in inline mode the page is on another origin).

@@ -1,6 +1,7 @@
-//! Sealing in the page. Core chooses each part's content key and wraps it for every recipient; the bulk AES-GCM
-//! runs in the browser's native SubtleCrypto where there is one (10–30× faster than AES compiled to wasm, and off
-//! the main thread), else in core's pure-Rust AES-GCM. Both give byte-identical parts. The bundle is then
+//! Sealing in the page. Core chooses each part's content key and IV and checks what comes back; the browser's
+//! SubtleCrypto wraps the key for every recipient (RSA-OAEP-256) and runs the bulk AES-GCM (10–30× faster than AES
+//! compiled to wasm, and off the main thread). So the wasm carries neither RSA arithmetic nor AES (about 13 KB
+//! gzip); a page without SubtleCrypto (not a secure context) cannot seal and says so when it loads. The bundle is then
 //! assembled in the browser's memory: core writes the JSON around the ciphertexts (`BundleFrame`) and encodes each
 //! ciphertext a slice at a time, the page painting between slices, so a 25 MB attachment never becomes one long
 //! task and never sits whole in wasm memory. The receipt id (the bundle's SHA-256) is taken by SubtleCrypto while
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use rand_core::OsRng;
 use sealform_core::bundle::{self, BundleFrame, ReceiptId, SealError};
-use sealform_core::envelope::{Jwe, PendingPart};
+use sealform_core::envelope::{Jwe, PendingPart, UnwrappedPart};
 use sealform_core::key::Recipient;
 use sealform_core::{Sha256Digest, Submission};
 use send_wrapper::SendWrapper;
@@ -19,13 +20,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AesGcmParams, CryptoKey, SubtleCrypto};
 
-/// Which AES-GCM did the bulk work (shown to tests and benchmarks as `data-aes` on the form).
+/// Which AES-GCM did the bulk work (shown to tests and benchmarks as `data-aes` on the form): always the
+/// browser's SubtleCrypto now, kept so the tests and the benchmark go on checking it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AesPath {
     /// The browser's SubtleCrypto.
     Native,
-    /// Core's pure-Rust AES-GCM compiled to wasm.
-    Wasm,
 }
 
 impl AesPath {
@@ -33,9 +33,13 @@ impl AesPath {
     pub fn name(self) -> &'static str {
         match self {
             Self::Native => "subtle",
-            Self::Wasm => "wasm",
         }
     }
+}
+
+/// Whether this page can seal: it needs the browser's SubtleCrypto, which only secure contexts have.
+pub fn can_seal() -> bool {
+    subtle_crypto().is_some()
 }
 
 /// How many bytes of ciphertext to encode between turns for the page: about a millisecond of base64 in wasm, and
@@ -92,10 +96,10 @@ pub fn sha256(bytes: &Uint8Array) -> impl std::future::Future<Output = Sha256Dig
 
 /// A sealed part, and where its ciphertext is.
 struct SealedPart {
-    /// The part; its ciphertext is empty when `native` holds it.
+    /// The part; its ciphertext is empty: `native` holds it.
     jwe: Jwe,
     /// The ciphertext SubtleCrypto returned, kept in the browser's memory.
-    native: Option<Uint8Array>,
+    native: Uint8Array,
 }
 
 /// Seals the submission and its attachments for `recipients`. `progress(done, total)` is called after each part
@@ -108,15 +112,11 @@ pub async fn seal(
 ) -> Result<(Bundle, AesPath), SealError> {
     // Core's one check of what is sealed (version, how many files, their sizes against the list), then the JSON.
     let prepared = bundle::prepare(submission, attachments.iter().map(|bytes| bytes.len()))?;
-    let subtle = subtle_crypto();
+    let subtle = subtle_crypto().ok_or(SealError::Encryption)?;
     let total = steps(prepared.json().len(), attachments);
-    let (parts, path) = seal_parts(
-        recipients,
-        prepared.json(),
-        attachments,
-        subtle.as_ref(),
-        |done| progress(done, total),
-    )
+    let (parts, path) = seal_parts(recipients, prepared.json(), attachments, &subtle, |done| {
+        progress(done, total)
+    })
     .await?;
     progress(parts.len(), total);
     crate::page::mark("sealform:parts-sealed");
@@ -129,19 +129,17 @@ pub async fn seal(
 }
 
 /// Seals each part: the submission document, then each attachment. SubtleCrypto's ciphertext stays in the
-/// browser's memory.
+/// browser's memory. Every SubtleCrypto failure is one [`SealError::Encryption`]: nothing half-sealed is kept.
 async fn seal_parts(
     recipients: &[Recipient],
     json: &[u8],
     attachments: &[Arc<Vec<u8>>],
-    subtle: Option<&SubtleCrypto>,
+    subtle: &SubtleCrypto,
     progress: impl Fn(usize),
 ) -> Result<(Vec<SealedPart>, AesPath), SealError> {
-    let mut path = if subtle.is_some() {
-        AesPath::Native
-    } else {
-        AesPath::Wasm
-    };
+    let wrapping_keys = import_recipients(subtle, recipients)
+        .await
+        .map_err(|_| SealError::Encryption)?;
     let mut parts = Vec::with_capacity(1 + attachments.len());
     for (done, plaintext) in std::iter::once(json)
         .chain(attachments.iter().map(|bytes| bytes.as_slice()))
@@ -149,32 +147,59 @@ async fn seal_parts(
     {
         progress(done);
         next_turn().await;
-        let pending = PendingPart::new(recipients, &mut OsRng)?;
-        let part = match (subtle, path) {
-            (Some(subtle), AesPath::Native) => {
-                match encrypt_natively(subtle, &pending, plaintext).await {
-                    Ok((ciphertext, tag)) => SealedPart {
-                        jwe: pending.finish(Vec::new(), tag),
-                        native: Some(ciphertext),
-                    },
-                    // A browser that has SubtleCrypto but refuses AES-GCM (rare): seal the rest in wasm.
-                    Err(_) => {
-                        path = AesPath::Wasm;
-                        SealedPart {
-                            jwe: pending.encrypt(plaintext)?,
-                            native: None,
-                        }
-                    }
-                }
-            }
-            _ => SealedPart {
-                jwe: pending.encrypt(plaintext)?,
-                native: None,
-            },
-        };
-        parts.push(part);
+        let part = UnwrappedPart::new(recipients, &mut OsRng)?;
+        let keys = wrap_natively(subtle, &wrapping_keys, part.content_key())
+            .await
+            .map_err(|_| SealError::Encryption)?;
+        let pending = part.wrapped(keys)?;
+        let (ciphertext, tag) = encrypt_natively(subtle, &pending, plaintext)
+            .await
+            .map_err(|_| SealError::Encryption)?;
+        parts.push(SealedPart {
+            jwe: pending.finish(Vec::new(), tag),
+            native: ciphertext,
+        });
     }
-    Ok((parts, path))
+    Ok((parts, AesPath::Native))
+}
+
+/// Each recipient's public key as a SubtleCrypto RSA-OAEP (SHA-256) encryption key, from its JWK.
+async fn import_recipients(
+    subtle: &SubtleCrypto,
+    recipients: &[Recipient],
+) -> Result<Vec<CryptoKey>, JsValue> {
+    let algorithm = Object::new();
+    Reflect::set(&algorithm, &"name".into(), &"RSA-OAEP".into())?;
+    Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into())?;
+    let usages = Array::of1(&JsValue::from_str("encrypt"));
+    let mut keys = Vec::with_capacity(recipients.len());
+    for recipient in recipients {
+        // Core's JWK: `kty`, `n`, `e`, `kid`, `alg: RSA-OAEP-256`, `use: enc`, all of which SubtleCrypto checks
+        // against the algorithm and usage asked for.
+        let jwk: Object = js_sys::JSON::parse(&recipient.to_jwk())?.dyn_into()?;
+        let key =
+            JsFuture::from(subtle.import_key_with_object("jwk", &jwk, &algorithm, false, &usages)?)
+                .await?
+                .dyn_into()?;
+        keys.push(key);
+    }
+    Ok(keys)
+}
+
+/// The content key wrapped with RSA-OAEP-256 for each recipient, in order.
+async fn wrap_natively(
+    subtle: &SubtleCrypto,
+    keys: &[CryptoKey],
+    content_key: &[u8; 32],
+) -> Result<Vec<Vec<u8>>, JsValue> {
+    let mut wrapped = Vec::with_capacity(keys.len());
+    for key in keys {
+        let sealed =
+            JsFuture::from(subtle.encrypt_with_str_and_u8_array("RSA-OAEP", key, content_key)?)
+                .await?;
+        wrapped.push(Uint8Array::new(&sealed).to_vec());
+    }
+    Ok(wrapped)
 }
 
 /// Progress steps: one per part, then one per slice of ciphertext encoded into the bundle.
@@ -195,14 +220,8 @@ async fn assemble(parts: Vec<SealedPart>, progress: impl Fn(usize)) -> Result<Ui
     // `seal_parts` always seals the submission first.
     let (submission, attachments) = parts.split_first().ok_or("no parts")?;
     let frame = BundleFrame::new(&submission.jwe, attachments.iter().map(|part| &part.jwe));
-    let ciphertexts: Vec<Ciphertext<'_>> = parts
-        .iter()
-        .map(|part| match &part.native {
-            Some(native) => Ciphertext::Native(native),
-            None => Ciphertext::Wasm(part.jwe.ciphertext()),
-        })
-        .collect();
-    let len = frame.bundle_len(ciphertexts.iter().map(Ciphertext::len));
+    let ciphertexts: Vec<&Uint8Array> = parts.iter().map(|part| &part.native).collect();
+    let len = frame.bundle_len(ciphertexts.iter().map(|c| c.length() as usize));
     let bundle = Uint8Array::new_with_length(u32::try_from(len).map_err(|_| "bundle too large")?);
     let mut at = 0;
     let mut put = |bytes: &[u8]| {
@@ -219,20 +238,15 @@ async fn assemble(parts: Vec<SealedPart>, progress: impl Fn(usize)) -> Result<Ui
         let Some(ciphertext) = ciphertexts.get(index) else {
             break;
         };
-        for start in (0..ciphertext.len()).step_by(SLICE) {
-            let end = ciphertext.len().min(start + SLICE);
-            let piece = match ciphertext {
-                Ciphertext::Native(native) => {
-                    slice.resize(end - start, 0);
-                    native
-                        .subarray(start as u32, end as u32)
-                        .copy_to(&mut slice);
-                    slice.as_slice()
-                }
-                Ciphertext::Wasm(bytes) => &bytes[start..end],
-            };
+        let ciphertext_len = ciphertext.length() as usize;
+        for start in (0..ciphertext_len).step_by(SLICE) {
+            let end = ciphertext_len.min(start + SLICE);
+            slice.resize(end - start, 0);
+            ciphertext
+                .subarray(start as u32, end as u32)
+                .copy_to(&mut slice);
             encoded.clear();
-            bundle::encode_ciphertext(piece, &mut encoded);
+            bundle::encode_ciphertext(&slice, &mut encoded);
             put(&encoded);
             done += 1;
             progress(done);
@@ -240,23 +254,6 @@ async fn assemble(parts: Vec<SealedPart>, progress: impl Fn(usize)) -> Result<Ui
         }
     }
     Ok(bundle)
-}
-
-/// Where a sealed part's ciphertext is.
-enum Ciphertext<'a> {
-    /// As SubtleCrypto returned it, in the browser's memory.
-    Native(&'a Uint8Array),
-    /// Sealed in wasm (no SubtleCrypto, or it refused AES-GCM).
-    Wasm(&'a [u8]),
-}
-
-impl Ciphertext<'_> {
-    fn len(&self) -> usize {
-        match self {
-            Self::Native(bytes) => bytes.length() as usize,
-            Self::Wasm(bytes) => bytes.len(),
-        }
-    }
 }
 
 /// The page's SubtleCrypto, present only in secure contexts (https, or http on localhost).

@@ -1,6 +1,6 @@
 //! The built form (`$SEALFORM_DIST` or `dist/`), copied into the scenario's folder for the receiver to serve.
 //!
-//! The build must have no inline script (Trunk's loader is moved into `loader.js` by the post_build hook
+//! The build must have no inline script (Trunk's loader is moved into `loader-<hash>.js` by the post_build hook
 //! `scripts/externalize-loader.sh`): the receiver's CSP has no `'unsafe-inline'`, and the strict-CSP scenario checks
 //! the build itself.
 

@@ -33,6 +33,8 @@ struct Driver {
     sessions: usize,
     /// [`Driver::renderer_peak_rss`] as the last session ended.
     last_renderer_peak: Option<u64>,
+    /// Whether sessions keep Chromium's network log (`performance`), for the wire row only: it costs time.
+    network_log: bool,
 }
 
 impl Driver {
@@ -52,6 +54,7 @@ impl Driver {
             profiles: bench.dir.path().join("profiles"),
             sessions: 0,
             last_renderer_peak: None,
+            network_log: false,
         };
         let started = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -74,6 +77,9 @@ impl Driver {
         std::fs::create_dir_all(&profile)?;
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), json!("chrome"));
+        if self.network_log {
+            capabilities.insert("goog:loggingPrefs".into(), json!({ "performance": "ALL" }));
+        }
         capabilities.insert(
             "goog:chromeOptions".into(),
             json!({
@@ -316,7 +322,7 @@ pub(crate) async fn seal_typical(bench: &Bench) -> anyhow::Result<Vec<Row>> {
         notes: format!(
             "One Chromium session, the page reloaded before each run; WebDriver fills an 8,192-character answer, \
              ticks the consent and clicks Send; the time is the page's own marks around sealing (building the \
-             submission, RSA-OAEP-256 wrap for one RSA-3072 key in wasm, AES-256-GCM, assembling the bundle), \
+             submission, RSA-OAEP-256 wrap for one RSA-3072 key and AES-256-GCM, both in SubtleCrypto, assembling the bundle), \
              not the POST. AES path: {aes}. Range {range} ms. Peak RSS of the renderer over these runs (the \
              baseline for the large attachment's memory row): {}.",
             renderer.map_or_else(|| "not found".to_owned(), |peak| mb(peak as f64))
@@ -526,4 +532,175 @@ async fn seal_large_in(
         heap_used: number("heap"),
         heap_after_send,
     })
+}
+
+/// chromedriver's log endpoint under the session: `POST session/{id}/se/log` with the log's type.
+#[derive(Debug)]
+struct ReadLog(&'static str);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ReadLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "type": self.0 }).to_string()),
+        )
+    }
+}
+
+/// One request as Chromium's network log tells it.
+#[derive(Debug, Default)]
+struct Request {
+    id: String,
+    path: String,
+    /// The status on the wire (`responseReceivedExtraInfo`: a revalidation's 304), else the response's.
+    status: u64,
+    wire_status: Option<u64>,
+    /// Answered by the cache without a request.
+    cached: bool,
+    /// Bytes received on the wire, headers and body as sent (`encodedDataLength`).
+    bytes: u64,
+}
+
+/// One visit: the requests to the server, in order.
+#[derive(Debug, Default)]
+struct Visit {
+    requests: Vec<Request>,
+}
+
+impl Visit {
+    /// Reads (and so empties) the session's network log, keeping the requests to `origin` (Chromium's own new-tab
+    /// page loads its parts too).
+    async fn read(client: &Client, origin: &str) -> anyhow::Result<Self> {
+        let entries = client.issue_cmd(ReadLog("performance")).await?;
+        let mut requests: Vec<Request> = Vec::new();
+        for entry in entries.as_array().into_iter().flatten() {
+            let Some(message) = entry["message"]
+                .as_str()
+                .and_then(|text| serde_json::from_str::<Value>(text).ok())
+            else {
+                continue;
+            };
+            let (method, params) = (&message["message"]["method"], &message["message"]["params"]);
+            let id = params["requestId"].as_str().unwrap_or_default();
+            if method == "Network.requestWillBeSent" {
+                let url = params["request"]["url"].as_str().unwrap_or_default();
+                if let Some(rest) = url.strip_prefix(origin) {
+                    if !requests.iter().any(|r| r.id == id) {
+                        requests.push(Request {
+                            id: id.to_owned(),
+                            path: rest.split('?').next().unwrap_or_default().to_owned(),
+                            ..Request::default()
+                        });
+                    }
+                }
+                continue;
+            }
+            let Some(request) = requests.iter_mut().find(|r| r.id == id) else {
+                continue;
+            };
+            match method.as_str() {
+                Some("Network.responseReceived") => {
+                    request.status = params["response"]["status"].as_u64().unwrap_or_default();
+                    request.cached |= params["response"]["fromDiskCache"]
+                        .as_bool()
+                        .unwrap_or(false)
+                        || params["response"]["fromMemoryCache"]
+                            .as_bool()
+                            .unwrap_or(false);
+                }
+                Some("Network.responseReceivedExtraInfo") => {
+                    request.wire_status = params["statusCode"].as_u64();
+                }
+                Some("Network.requestServedFromCache") => request.cached = true,
+                Some("Network.loadingFinished") => {
+                    request.bytes = params["encodedDataLength"].as_f64().unwrap_or_default() as u64;
+                }
+                _ => {}
+            }
+        }
+        Ok(Self { requests })
+    }
+
+    fn bytes(&self) -> u64 {
+        self.requests.iter().map(|r| r.bytes).sum()
+    }
+
+    /// The requests that went to the server.
+    fn sent(&self) -> impl Iterator<Item = &Request> {
+        self.requests.iter().filter(|r| !r.cached)
+    }
+
+    /// The requests that went to the server, `path status bytes`.
+    fn fetched(&self) -> Vec<String> {
+        self.sent()
+            .map(|r| {
+                format!(
+                    "`{}` {} {} B",
+                    r.path,
+                    r.wire_status.unwrap_or(r.status),
+                    r.bytes
+                )
+            })
+            .collect()
+    }
+}
+
+/// Asks for embed.js as the firm's page would (the HTTP cache applies to `fetch` as to `<script src>`), so the
+/// visit counts it; the form's page itself is the iframe's document.
+const FETCH_EMBED: &str =
+    "const done = arguments[0]; fetch('embed.js').then(r => r.text()).then(() => done(true), \
+    e => done(String(e)))";
+
+/// Bytes on the wire for a first visit (fresh profile) and a repeat visit (same profile, the page opened again),
+/// from Chromium's own network log.
+pub(crate) async fn bytes_on_the_wire(bench: &Bench) -> anyhow::Result<Vec<Row>> {
+    let server = bench.serve("wire")?;
+    let mut driver = Driver::start(bench)?;
+    driver.network_log = true;
+    let url = server.url("/");
+    let origin = server.url("");
+    let (first, repeat) = driver
+        .with_session(async |client: &Client| {
+            let mut visits = Vec::new();
+            for _ in 0..2 {
+                client.goto(&url).await?;
+                wait_for(client, READY, Duration::from_secs(30)).await?;
+                let fetched = client.execute_async(FETCH_EMBED, vec![]).await?;
+                if fetched != json!(true) {
+                    bail!("fetching embed.js: {fetched}");
+                }
+                visits.push(Visit::read(client, &origin).await?);
+            }
+            let repeat = visits.pop().unwrap_or_default();
+            Ok((visits.pop().unwrap_or_default(), repeat))
+        })
+        .await?;
+    let kb = |bytes: u64| bytes as f64 / 1000.0;
+    let repeat_only_revalidates = repeat
+        .sent()
+        .all(|r| matches!(r.path.as_str(), "/" | "/config.json" | "/embed.js"));
+    Ok(vec![Row {
+        what: "bytes on the wire (first visit; repeat visit)".into(),
+        measured: format!("{:.1} KB; {:.1} KB", kb(first.bytes()), kb(repeat.bytes())),
+        reference: "Chromium's network log (`encodedDataLength`: headers and body as received)".into(),
+        goal: "repeat visit fetches only the page, config.json and embed.js".into(),
+        met: Some(repeat_only_revalidates),
+        only: "wire".into(),
+        notes: format!(
+            "Headless Chromium on loopback (plain HTTP), the form's page then embed.js as the firm's page would \
+             fetch it. First visit, fresh profile: {}. Repeat visit, the page opened again in the same profile: \
+             {}; the rest came from the cache without a request. Per request: path, status on the wire, bytes \
+             received (headers and body).",
+            first.fetched().join(", "),
+            repeat.fetched().join(", ")
+        ),
+    }])
 }

@@ -34,6 +34,7 @@ use crate::setup::Bench;
 /// The rows, by the name `--only` takes, in the order they are run and written.
 const ROWS: &[&str] = &[
     "weight",
+    "wire",
     "tti",
     "seal",
     "seal-large",
@@ -48,6 +49,7 @@ const ROWS: &[&str] = &[
 /// The rows that need the form built into `dist/`.
 const FORM_ROWS: &[&str] = &[
     "weight",
+    "wire",
     "tti",
     "seal",
     "seal-large",
@@ -169,6 +171,7 @@ fn run() -> anyhow::Result<()> {
         eprintln!("sealform-bench: {name} …");
         let result = match name.as_str() {
             "weight" => runtime.block_on(weight::run(&bench)),
+            "wire" => runtime.block_on(browser::bytes_on_the_wire(&bench)),
             "tti" => runtime.block_on(browser::time_to_interactive(&bench)),
             "seal" => runtime.block_on(browser::seal_typical(&bench)),
             "seal-large" => runtime.block_on(browser::seal_large(&bench)),

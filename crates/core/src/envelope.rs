@@ -422,32 +422,90 @@ pub struct PendingPart {
     content_key: Zeroizing<[u8; CONTENT_KEY_LEN]>,
 }
 
-impl PendingPart {
-    /// Chooses a fresh content key and IV, and wraps the key for each recipient.
+/// A part whose content key and IV are chosen, waiting for the key to be wrapped with RSA-OAEP-256 for each
+/// recipient outside core: the browser form wraps with SubtleCrypto, so its wasm carries no RSA arithmetic.
+/// [`wrapped`](Self::wrapped) checks what comes back, and [`PendingPart::new`] wraps with the rsa crate through
+/// this same path, so the part's rules stay here either way.
+pub struct UnwrappedPart {
+    /// Each recipient's key id and modulus length in bytes (an RSA-OAEP ciphertext's length), in order.
+    recipients: Vec<(Kid, usize)>,
+    iv: Iv,
+    content_key: Zeroizing<[u8; CONTENT_KEY_LEN]>,
+}
+
+impl UnwrappedPart {
+    /// Checks the recipients and chooses a fresh content key and IV.
     pub fn new(recipients: &[Recipient], rng: &mut impl CryptoRngCore) -> Result<Self, SealError> {
         check_recipients(recipients)?;
         let mut content_key = Zeroizing::new([0u8; CONTENT_KEY_LEN]);
         rng.fill_bytes(content_key.as_mut());
         let mut iv = [0u8; 12];
         rng.fill_bytes(&mut iv);
-        let entries = recipients
-            .iter()
-            .map(|recipient| {
-                Ok(RecipientEntry {
-                    header: RecipientHeader {
-                        alg: KeyAlgorithm::RsaOaep256,
-                        kid: recipient.kid().clone(),
-                    },
-                    encrypted_key: Bytes(recipient.wrap(rng, content_key.as_ref())?),
-                })
-            })
-            .collect::<Result<_, SealError>>()?;
         Ok(Self {
-            protected: Protected(base64url::encode(PROTECTED_HEADER.as_bytes())),
-            recipients: Recipients(entries),
+            recipients: recipients
+                .iter()
+                .map(|r| (r.kid().clone(), r.modulus_len()))
+                .collect(),
             iv: Iv(iv),
             content_key,
         })
+    }
+
+    /// The 256-bit content key to wrap with RSA-OAEP-256 (SHA-256, MGF1-SHA-256, no label) for each recipient.
+    pub fn content_key(&self) -> &[u8; 32] {
+        &self.content_key
+    }
+
+    /// Takes the wrapped keys, one per recipient in the order given to [`new`](Self::new), each as long as its
+    /// recipient's modulus; anything else is [`SealError::WrappedKeys`].
+    pub fn wrapped(self, keys: Vec<Vec<u8>>) -> Result<PendingPart, SealError> {
+        if keys.len() != self.recipients.len()
+            || keys
+                .iter()
+                .zip(&self.recipients)
+                .any(|(key, (_, modulus_len))| key.len() != *modulus_len)
+        {
+            return Err(SealError::WrappedKeys);
+        }
+        let entries = self
+            .recipients
+            .into_iter()
+            .zip(keys)
+            .map(|((kid, _), key)| RecipientEntry {
+                header: RecipientHeader {
+                    alg: KeyAlgorithm::RsaOaep256,
+                    kid,
+                },
+                encrypted_key: Bytes(key),
+            })
+            .collect();
+        Ok(PendingPart {
+            protected: Protected(base64url::encode(PROTECTED_HEADER.as_bytes())),
+            recipients: Recipients(entries),
+            iv: self.iv,
+            content_key: self.content_key,
+        })
+    }
+}
+
+impl std::fmt::Debug for UnwrappedPart {
+    // The content key is the secret that opens the part: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnwrappedPart")
+            .field("recipients", &self.recipients)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PendingPart {
+    /// Chooses a fresh content key and IV, and wraps the key for each recipient with the rsa crate.
+    pub fn new(recipients: &[Recipient], rng: &mut impl CryptoRngCore) -> Result<Self, SealError> {
+        let part = UnwrappedPart::new(recipients, rng)?;
+        let keys = recipients
+            .iter()
+            .map(|recipient| recipient.wrap(rng, part.content_key().as_ref()))
+            .collect::<Result<_, _>>()?;
+        part.wrapped(keys)
     }
 
     /// The 256-bit AES-GCM key for this part's content.

@@ -43,6 +43,10 @@ pub enum SealError {
     /// Wrapping the content key for a recipient failed.
     #[error("could not wrap the content key: {0}")]
     Key(#[from] KeyError),
+    /// Content keys wrapped outside core (the browser's SubtleCrypto) are not one per recipient, each as long as
+    /// that recipient's modulus, as RSA-OAEP-256 gives.
+    #[error("the wrapped content keys do not match the recipient keys")]
+    WrappedKeys,
     /// The content could not be made into a part: the submission document could not be written as JSON, or
     /// AES-GCM refused the key or the content (over the 64 GiB it allows). The browser form also reports a failed
     /// WebCrypto call, or a failure writing the bundle, this way. None of these happens to a submission the form

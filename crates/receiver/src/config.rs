@@ -305,6 +305,15 @@ pub enum StartError {
         /// The file.
         path: PathBuf,
     },
+    /// The firm's config could not be written, with its compressed forms, to a private temporary folder.
+    #[error(
+        "could not prepare the form config for serving in a temporary folder: {source}; check that TMPDIR (or \
+         /tmp) exists and is writable"
+    )]
+    ConfigCache {
+        /// Why.
+        source: std::io::Error,
+    },
     /// The built form is not where `--dist` says.
     #[error(
         "{dir} has no index.html: build the form with `trunk build` first, or point --dist at the folder Trunk \

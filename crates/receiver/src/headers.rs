@@ -2,9 +2,9 @@
 
 use axum::extract::{Request, State};
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, VARY, X_CONTENT_TYPE_OPTIONS,
 };
-use axum::http::{HeaderName, HeaderValue};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -64,6 +64,7 @@ pub(crate) async fn add(
 ) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
+    let found = response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
     let out = response.headers_mut();
     out.insert(CONTENT_SECURITY_POLICY, headers.csp.clone());
     out.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
@@ -79,13 +80,45 @@ pub(crate) async fn add(
             HeaderValue::from_static(policy),
         );
     }
-    if is_api(&path) {
-        out.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    } else if path == "/config.json" {
-        // The form must see a changed config (new key) at once; revalidating is cheap.
-        out.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    out.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static(cache_policy(&path, found)),
+    );
+    if !is_api(&path) {
+        // The build's files are sent brotli, gzip or plain by what the client accepts (ServeDir's precompressed
+        // files): a shared cache must key on it. Appended: CORS may have put its own `Vary` already.
+        out.append(VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
+}
+
+/// How long a response may be kept. The API never; a content-hashed build file (Trunk's `filehash`) for a year,
+/// without revalidation, since a new build gives it a new name; everything else (the page, the config, embed.js,
+/// which name the hashed files and must change at once when a key or a build does) revalidated on every use,
+/// which is one small request answered `304 Not Modified`.
+fn cache_policy(path: &str, found: bool) -> &'static str {
+    if is_api(path) {
+        "no-store"
+    } else if found && is_content_hashed(path) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    }
+}
+
+/// Whether the file's name carries a hash of its content, as Trunk's `filehash` and the post-build hooks write
+/// them: `-` and 8 to 16 lowercase hex digits (Trunk prints a 64-bit hash without leading zeros) before the
+/// extension or `_bg` (`sealform-form-1f2e…_bg.wasm`, `main-1f2e….css`, `loader-1f2e….js`).
+fn is_content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    name.match_indices('-').any(|(dash, _)| {
+        let rest = &name[dash + 1..];
+        let digits = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            .count();
+        (8..=16).contains(&digits) && matches!(rest.as_bytes().get(digits), Some(b'.' | b'_'))
+    })
 }
 
 /// Who may load this path as a subresource: `embed.js` from anywhere (the firm's pages load it with
@@ -125,6 +158,40 @@ mod tests {
             "{csp}"
         );
         assert!(content_security_policy(&[]).ends_with("frame-ancestors 'self'"));
+    }
+
+    #[test]
+    fn only_content_hashed_files_are_immutable() {
+        let year = "public, max-age=31536000, immutable";
+        for path in [
+            "/sealform-form-1f2e3d4c5b6a7988_bg.wasm",
+            "/sealform-form-1f2e3d4c5b6a798.js",
+            "/main-0123abcd.css",
+            "/loader-89abcdef01234567.js",
+        ] {
+            assert_eq!(cache_policy(path, true), year, "{path}");
+            assert_eq!(
+                cache_policy(path, false),
+                "no-cache",
+                "{path}: a 404 is not kept"
+            );
+        }
+        for path in [
+            "/",
+            "/index.html",
+            "/embed.js",
+            "/config.json",
+            "/loader.js",
+            "/sealform-form_bg.wasm",
+            "/main-0123abc.css",
+            "/main-0123abcd0123abcd0.css",
+            "/main-0123ABCD.css",
+            "/main-0123abcd",
+        ] {
+            assert_eq!(cache_policy(path, true), "no-cache", "{path}");
+        }
+        assert_eq!(cache_policy("/api/submissions", true), "no-store");
+        assert_eq!(cache_policy("/healthz", true), "no-store");
     }
 
     #[test]

@@ -40,6 +40,7 @@ use sealform_core::key::Kid;
 use sealform_core::protocol;
 use sealform_store::Backend;
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
@@ -57,6 +58,7 @@ mod notify;
 mod pickup;
 pub mod pow;
 mod retention;
+mod served_config;
 mod submit;
 mod writer;
 
@@ -93,6 +95,8 @@ struct AppState {
     gate: Gate,
     /// Told of each new submission once it is stored, when `--notify-url` is set.
     notifier: Option<Notifier>,
+    /// The folder `/config.json` is served from; kept as long as the server runs (dropping it removes it).
+    _served_config: served_config::ServedConfig,
 }
 
 /// A receiver bound to its address with its store open, ready to [`run`](Server::run).
@@ -131,7 +135,8 @@ impl Server {
         };
         config::warn_if_descriptors_short(config.max_connections);
         let notifier = config.notify.clone().map(Notifier::start).transpose()?;
-        let router = router(config, store, writer, notifier);
+        let served_config = served_config::ServedConfig::write(config.form.bytes())?;
+        let router = router(config, store, writer, notifier, served_config);
         Ok(Self {
             listener,
             router,
@@ -171,13 +176,14 @@ fn router(
     store: Arc<dyn Backend>,
     writer: Writer,
     notifier: Option<Notifier>,
+    served_config: served_config::ServedConfig,
 ) -> Router {
     let security = Arc::new(headers::SecurityHeaders::new(&config.allow_origins));
     let cors = cors(&config);
     let limiter = config.rate_limit.map(limit::Limiter::new);
     let request_timeout = config.request_timeout;
     let dist = config.dist.clone();
-    let form_config = axum::body::Bytes::copy_from_slice(config.form.bytes());
+    let config_files = served_config.service();
     let pow_bits = config.pow.map(|pow| pow.bits);
     let state = Arc::new(AppState {
         kids: config.form.kids(),
@@ -191,6 +197,7 @@ fn router(
         config,
         writer,
         notifier,
+        _served_config: served_config,
     });
     retention::spawn(Arc::downgrade(&state));
 
@@ -231,11 +238,15 @@ fn router(
         .merge(pickup_routes)
         .route("/api/{*rest}", any(not_found))
         .route("/healthz", get(healthz).with_state(state))
-        .route(
+        .route_service(
             "/config.json",
-            get(move || serve_form_config(form_config, pow_bits)),
+            ServiceExt::<axum::extract::Request>::map_response(config_files, move |response| {
+                with_pow_bits(response, pow_bits)
+            }),
         )
-        .fallback_service(ServeDir::new(dist))
+        // The build has each file beside its brotli and gzip forms (`scripts/precompress.sh`, a Trunk hook, makes
+        // them at build time at the highest levels): the smallest one the client accepts is sent, with its length.
+        .fallback_service(ServeDir::new(dist).precompressed_br().precompressed_gzip())
         // Around everything, outside the rate limit: a preflight is answered without counting, and in inline mode
         // the firm's page (an allowed origin) may load the module, the wasm and the config as well as post.
         .layer(cors)
@@ -279,8 +290,10 @@ fn pow_required_header() -> HeaderName {
 
 /// `GET /config.json`: the firm's form config, byte for byte (its digest is recorded in every submission), and with
 /// proof of work on, its bits in a header, so the form asks for a challenge only from a receiver that issues them.
-async fn serve_form_config(form_config: axum::body::Bytes, pow_bits: Option<u8>) -> Response {
-    let mut response = ([(CONTENT_TYPE, "application/json")], form_config).into_response();
+fn with_pow_bits<B>(
+    mut response: axum::http::Response<B>,
+    pow_bits: Option<u8>,
+) -> axum::http::Response<B> {
     if let Some(bits) = pow_bits {
         response
             .headers_mut()

@@ -796,6 +796,81 @@ async fn every_response_has_the_security_headers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_build_is_sent_precompressed_by_what_the_client_accepts() {
+    let server = TestServer::start(|_| {}).await;
+    let path = format!("/{HASHED_WASM}");
+    for (accepts, encoding, body) in [
+        ("gzip, deflate, br", Some("br"), "brotli form"),
+        ("gzip", Some("gzip"), "gzip form"),
+        ("identity", None, "\0asm\x01\0\0\0"),
+    ] {
+        let response = server
+            .client
+            .get(server.url(&path))
+            .header("accept-encoding", accepts)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{accepts}");
+        let headers = response.headers().clone();
+        assert_eq!(
+            headers.get("content-encoding").map(|v| v.to_str().unwrap()),
+            encoding,
+            "{accepts}"
+        );
+        assert_eq!(headers["content-type"], "application/wasm", "{accepts}");
+        assert_eq!(headers["content-length"], body.len().to_string().as_str());
+        assert!(
+            headers.get_all("vary").iter().any(|v| v
+                .to_str()
+                .unwrap()
+                .to_ascii_lowercase()
+                .contains("accept-encoding")),
+            "{accepts}: {headers:?}"
+        );
+        assert_eq!(
+            response.bytes().await.unwrap(),
+            body.as_bytes(),
+            "{accepts}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hashed_files_are_kept_for_a_year_and_the_rest_revalidated() {
+    let server = TestServer::start(|_| {}).await;
+    let get = |path: String| server.client.get(server.url(&path)).send();
+    let wasm = get(format!("/{HASHED_WASM}")).await.unwrap();
+    assert_eq!(
+        wasm.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    for path in ["/", "/index.html", "/embed.js", "/config.json"] {
+        let response = get(path.to_owned()).await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-cache", "{path}");
+    }
+    // A hashed name that is not in the build is a 404, which must not be kept: the next build may have it.
+    let missing = get("/sealform-form-89abcdef_bg.wasm".to_owned())
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.headers()["cache-control"], "no-cache");
+    // The page revalidates cheaply: its Last-Modified answered with 304 and no body.
+    let page = get("/".to_owned()).await.unwrap();
+    let modified = page.headers()["last-modified"].clone();
+    let again = server
+        .client
+        .get(server.url("/"))
+        .header("if-modified-since", modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["cache-control"], "no-cache");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn config_json_is_the_exact_file() {
     let server = TestServer::start(|_| {}).await;
     let response = server
@@ -806,6 +881,51 @@ async fn config_json_is_the_exact_file() {
         .unwrap();
     assert_eq!(response.headers()["content-type"], "application/json");
     assert_eq!(response.bytes().await.unwrap(), form_config().bytes());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_json_is_sent_compressed_and_revalidated() {
+    let server = TestServer::start(|config| {
+        config.pow = Some(PowSettings {
+            bits: 4,
+            ttl: Duration::from_secs(60),
+        });
+    })
+    .await;
+    let get = |accepts: &'static str| {
+        server
+            .client
+            .get(server.url("/config.json"))
+            .header("accept-encoding", accepts)
+            .send()
+    };
+    let br = get("br;q=1.0, gzip;q=0.5").await.unwrap();
+    let headers = br.headers().clone();
+    assert_eq!(headers["content-encoding"], "br");
+    assert_eq!(headers["cache-control"], "no-cache");
+    assert_eq!(headers["sealform-pow-bits"], "4", "{headers:?}");
+    let body = br.bytes().await.unwrap();
+    assert_eq!(headers["content-length"], body.len().to_string().as_str());
+    let mut plain = Vec::new();
+    brotli::BrotliDecompress(&mut &body[..], &mut plain).unwrap();
+    assert_eq!(plain, form_config().bytes());
+    assert!(
+        body.len() * 3 < plain.len(),
+        "{} of {}",
+        body.len(),
+        plain.len()
+    );
+
+    let gzip = get("gzip").await.unwrap();
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    let again = server
+        .client
+        .get(server.url("/config.json"))
+        .header("if-modified-since", headers["last-modified"].clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -58,6 +58,57 @@ fn the_split_path_matches_the_one_shot_path() {
 }
 
 #[test]
+fn keys_wrapped_outside_core_open_and_are_checked() {
+    let recipients = [
+        test_keys::firm().recipient().clone(),
+        test_keys::backup().recipient().clone(),
+    ];
+    let part = UnwrappedPart::new(&recipients, &mut OsRng).unwrap();
+    // Wrapped "elsewhere" (as SubtleCrypto would): RSA-OAEP-256 over the content key, one per recipient.
+    let keys: Vec<Vec<u8>> = recipients
+        .iter()
+        .map(|r| r.wrap(&mut OsRng, part.content_key()).unwrap())
+        .collect();
+    let jwe = part
+        .wrapped(keys)
+        .unwrap()
+        .encrypt(b"wrapped elsewhere")
+        .unwrap();
+    for identity in [test_keys::firm(), test_keys::backup()] {
+        assert_eq!(
+            jwe.decrypt(&[identity], &mut OsRng).unwrap().as_slice(),
+            b"wrapped elsewhere"
+        );
+    }
+
+    let fresh = || UnwrappedPart::new(&recipients, &mut OsRng).unwrap();
+    let good = |part: &UnwrappedPart| -> Vec<Vec<u8>> {
+        recipients
+            .iter()
+            .map(|r| r.wrap(&mut OsRng, part.content_key()).unwrap())
+            .collect()
+    };
+    let part = fresh();
+    let mut one_short = good(&part);
+    one_short.pop();
+    assert!(matches!(
+        part.wrapped(one_short),
+        Err(SealError::WrappedKeys)
+    ));
+    let part = fresh();
+    let mut truncated = good(&part);
+    truncated[1].pop();
+    assert!(matches!(
+        part.wrapped(truncated),
+        Err(SealError::WrappedKeys)
+    ));
+    assert!(matches!(
+        UnwrappedPart::new(&[], &mut OsRng),
+        Err(SealError::NoRecipients)
+    ));
+}
+
+#[test]
 fn wrong_key_names_both_sides() {
     let jwe = sealed(b"x");
     let stranger = test_keys::stranger();

@@ -66,7 +66,11 @@ pub fn form_config() -> FormConfig {
     FormConfig::from_bytes(json, Path::new("form.json")).expect("valid config")
 }
 
-/// A built form: index.html, a hashed .wasm, embed.js.
+/// The name of the test build's content-hashed wasm, which has brotli and gzip forms beside it.
+pub const HASHED_WASM: &str = "sealform-form-0123abcd_bg.wasm";
+
+/// A built form: index.html, a hashed .wasm with its `.br` and `.gz` forms (marked, not really compressed: the
+/// receiver sends them as they are), embed.js.
 pub fn dist(dir: &Path) -> PathBuf {
     let dist = dir.join("dist");
     std::fs::create_dir_all(&dist).expect("mkdir dist");
@@ -80,6 +84,9 @@ pub fn dist(dir: &Path) -> PathBuf {
         b"\0asm\x01\0\0\0",
     )
     .expect("write");
+    for (suffix, marker) in [(".br", "brotli form"), (".gz", "gzip form")] {
+        std::fs::write(dist.join(format!("{HASHED_WASM}{suffix}")), marker).expect("write");
+    }
     std::fs::write(dist.join("embed.js"), "/* embed */").expect("write");
     dist
 }
