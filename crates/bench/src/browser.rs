@@ -665,7 +665,8 @@ pub(crate) async fn bytes_on_the_wire(bench: &Bench) -> anyhow::Result<Vec<Row>>
     let server = bench.serve("wire")?;
     let mut driver = Driver::start(bench)?;
     driver.network_log = true;
-    let url = server.url("/");
+    // Pinned, as a firm's snippet is: unpinned, the form refuses to run.
+    let url = server.url(&format!("/?pin={}", bench.identity.kid()));
     let origin = server.url("");
     let (first, repeat) = driver
         .with_session(async |client: &Client| {
