@@ -284,24 +284,15 @@ pub(crate) fn pretty_json(value: &impl serde::Serialize) -> String {
 #[cfg(test)]
 mod tests {
     use sealform_core::bundle;
-    use sealform_core::key::Identity;
 
     use super::*;
     use crate::revalidate::Check;
 
     /// Core's `valid` test vector, opened with its key.
     fn opened() -> Opened {
-        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/data");
-        let pem = fs::read_to_string(data.join("keys/firm.pem")).expect("test key");
-        let identity = Identity::from_pkcs8_pem(&pem, None).expect("test key parses");
-        let vector = fs::read(data.join("vectors/valid.bundle")).expect("test vector");
-        // A header, a blank line, then the bundle.
-        let start = vector
-            .windows(2)
-            .position(|pair| pair == b"\n\n")
-            .expect("vector header")
-            + 2;
-        bundle::open(&[identity], &vector[start..]).expect("the valid vector opens")
+        let vector = sealform_testkit::Vector::named("valid");
+        bundle::open(&[sealform_testkit::identity("firm")], &vector.bundle)
+            .expect("the valid vector opens")
     }
 
     fn names_in(dir: &Path) -> Vec<String> {

@@ -14,16 +14,7 @@ fn now() -> OffsetDateTime {
 
 /// A real bundle: one of core's test vectors, without its header.
 fn vector(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../core/tests/data/vectors/{name}.bundle",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let bytes = std::fs::read(&path).expect("the test vector");
-    let at = bytes
-        .windows(2)
-        .position(|w| w == b"\n\n")
-        .expect("a header, then a blank line");
-    bytes[at + 2..].to_vec()
+    sealform_testkit::Vector::named(name).bundle
 }
 
 /// The same bundle, written out as other bytes (JSON whitespace around it).

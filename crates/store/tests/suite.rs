@@ -106,16 +106,7 @@ mod checks {
 
     /// A real bundle: one of core's test vectors, without its header.
     fn vector(name: &str) -> Vec<u8> {
-        let path = format!(
-            "{}/../core/tests/data/vectors/{name}.bundle",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let bytes = std::fs::read(&path).expect("the test vector");
-        let at = bytes
-            .windows(2)
-            .position(|w| w == b"\n\n")
-            .expect("a header, then a blank line");
-        bytes[at + 2..].to_vec()
+        sealform_testkit::Vector::named(name).bundle
     }
 
     /// A real bundle as a submission, its content id from core's inspection.
