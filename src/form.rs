@@ -7,9 +7,11 @@ use leptos::prelude::*;
 use sealform_core::protocol;
 use sealform_core::schema::{DataCategory, FieldKind};
 
+use crate::check_answers::CheckAnswers;
 use crate::config::{EmbedOptions, LoadedConfig};
 use crate::fields::{error_message, form_group, Ctx, FileQuestion, Place, Question};
 use crate::flow::{self, Problem, SealedCopy, SentAt};
+use crate::journey::{Journey, Step};
 use crate::page;
 use crate::seal::Bundle;
 use crate::send::{self, SendOutcome};
@@ -35,6 +37,46 @@ struct Form {
     options: StoredValue<EmbedOptions>,
 }
 
+/// How a move to another page of the form is recorded in the browser's history.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Record {
+    /// A new entry: the client moved on (Continue, Back, Change).
+    Push,
+    /// None: the browser itself moved (its Back or Forward).
+    Nothing,
+}
+
+/// Where focus goes on the page the client arrives at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Focus {
+    /// The page's heading, so a screen reader starts at the top of the new page (GOV.UK).
+    Heading,
+    /// The question a Change link was for.
+    Field(String),
+    /// The error summary: the page was reached because of its problems.
+    Problems,
+}
+
+/// The id of the heading of a page of the form.
+fn heading_id(schema: &sealform_core::FormSchema, step: Step) -> Option<String> {
+    match step {
+        Step::Section(i) => schema.sections.get(i).map(|s| format!("{}-heading", s.id)),
+        Step::CheckAnswers => Some("check-answers-heading".to_owned()),
+        Step::Declaration => Some("consent-heading".to_owned()),
+        Step::Whole => None,
+    }
+}
+
+/// The page's own name, for the document title.
+fn page_title(schema: &sealform_core::FormSchema, step: Step) -> Option<String> {
+    match step {
+        Step::Section(i) => schema.sections.get(i).map(|s| s.title.clone()),
+        Step::CheckAnswers => Some("Check your answers".to_owned()),
+        Step::Declaration => Some("How we use your information".to_owned()),
+        Step::Whole => None,
+    }
+}
+
 /// The form for a loaded, checked config.
 #[component]
 pub fn IntakeForm(
@@ -50,22 +92,35 @@ pub fn IntakeForm(
     let honeypot = RwSignal::new(String::new());
     let aes = RwSignal::new("");
     let options = StoredValue::new(options);
+    let journey = RwSignal::new(
+        config.with_value(|c| Journey::start(c.schema.layout, c.schema.sections.len())),
+    );
+    let stepped = journey.with_untracked(Journey::stepped);
 
+    // Once the client has tried to go on from a page, its problems are re-checked as they type; only the page's own.
     let recheck = Callback::new(move |()| {
         if state.with_untracked(|s| s.attempted) {
             config.with_value(|c| {
-                state.update(|s| {
-                    s.check(&c.schema, page::today());
+                journey.with_untracked(|j| {
+                    state.update(|s| {
+                        s.check_page(&c.schema, page::today(), |key| j.shows(&c.schema, key));
+                    })
                 })
             });
         }
     });
     let ctx = Ctx::new(state, recheck, config.with_value(|c| c.schema.clone()));
 
-    // The page title says "Error:" while there are errors; the unload guard warns while there is unsent work.
+    // The page title names the page, and says "Error:" while it shows problems; the unload guard warns while there
+    // is unsent work.
     Effect::new(move |_| {
         let has_errors = state.with(|s| s.attempted && !s.errors.is_empty());
-        page::set_title(&title, has_errors);
+        let step = journey.with(|j| j.step);
+        let name = config.with_value(|c| page_title(&c.schema, step));
+        match name {
+            Some(name) => page::set_title(&format!("{name} – {title}"), has_errors),
+            None => page::set_title(&title, has_errors),
+        }
     });
     page::guard_unload(move || {
         let unsent_answers = state.with_untracked(FormState::has_input);
@@ -73,6 +128,53 @@ pub fn IntakeForm(
         unsent_answers || unsent_bundle
     });
     page::watch_height(options.get_value());
+
+    // Moves to another page of the form: its problems forgotten until the client tries to go on from it, recorded
+    // in the browser's history, focus where the client should start.
+    let show = move |step: Step, returning: bool, record: Record, focus: Focus| {
+        journey.update(|j| j.go(step, returning));
+        state.update(FormState::arrive);
+        if record == Record::Push {
+            let number = journey.with_untracked(|j| j.number(step));
+            page::record_step(number, returning, true);
+        }
+        let target = match focus {
+            Focus::Heading => config.with_value(|c| heading_id(&c.schema, step)),
+            Focus::Field(id) => Some(id),
+            Focus::Problems => Some("error-summary".to_owned()),
+        };
+        if let Some(target) = target {
+            request_animation_frame(move || page::focus(&target));
+        }
+    };
+    // Moves to the first page with a problem in a full check, showing that page's problems.
+    let show_problems = move |step: Step| {
+        if journey.with_untracked(|j| j.step) != step {
+            show(step, false, Record::Push, Focus::Problems);
+        } else {
+            request_animation_frame(|| page::focus("error-summary"));
+        }
+        config.with_value(|c| {
+            journey.with_untracked(|j| {
+                state.update(|s| {
+                    s.attempted = true;
+                    s.check_page(&c.schema, page::today(), |key| j.shows(&c.schema, key));
+                })
+            })
+        });
+    };
+    if stepped {
+        let first = journey.with_untracked(|j| j.number(j.step));
+        page::record_step(first, false, false);
+        page::on_history(move |number, returning| {
+            if phase.get_untracked().busy() || phase.with_untracked(|p| p.receipt().is_some()) {
+                return;
+            }
+            if let Some(step) = journey.with_untracked(|j| j.step_numbered(number)) {
+                show(step, returning, Record::Nothing, Focus::Heading);
+            }
+        });
+    }
 
     // A proof-of-work challenge, when the receiver asks for them, solved while the client types.
     let pow: RwSignal<Option<String>> = RwSignal::new(None);
@@ -91,21 +193,47 @@ pub fn IntakeForm(
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let here = journey.get_untracked();
+        // A section's page: Continue checks its own questions only.
+        if let Step::Section(_) = here.step {
+            let ok = config.with_value(|c| {
+                let mut ok = false;
+                state.update(|s| {
+                    s.attempted = true;
+                    ok = s.check_page(&c.schema, page::today(), |key| here.shows(&c.schema, key));
+                });
+                ok
+            });
+            match (ok, here.next()) {
+                (true, Some(next)) => show(next, false, Record::Push, Focus::Heading),
+                // GOV.UK: the summary takes focus so screen readers announce it.
+                _ => request_animation_frame(|| page::focus("error-summary")),
+            }
+            return;
+        }
         if !phase.get_untracked().can_submit() {
             return;
         }
-        let ok = config.with_value(|c| {
-            let mut ok = false;
+        // The check page and Send check everything: a problem on an earlier page (an answer changed since, a date
+        // that has passed) sends the client back to it.
+        let problem = config.with_value(|c| {
+            let mut errors = Vec::new();
             state.update(|s| {
-                s.attempted = true;
-                ok = s.check(&c.schema, page::today());
+                s.check(&c.schema, page::today());
+                errors = std::mem::take(&mut s.errors);
             });
-            ok
+            here.first_problem(&c.schema, &errors)
         });
-        if !ok {
-            // GOV.UK: the summary takes focus so screen readers announce it.
-            request_animation_frame(|| page::focus("error-summary"));
-            return;
+        match (here.step, problem) {
+            (Step::CheckAnswers, None | Some(Step::Declaration)) => {
+                show(Step::Declaration, false, Record::Push, Focus::Heading);
+                return;
+            }
+            (_, Some(step)) => {
+                show_problems(step);
+                return;
+            }
+            (_, None) => {}
         }
         if !honeypot.get_untracked().is_empty() {
             phase.set(Phase::honeypot_filled());
@@ -127,8 +255,23 @@ pub fn IntakeForm(
             settle(form, outcome, sealed);
         });
     };
+    let back = move |_| {
+        let here = journey.get_untracked();
+        if let Some(step) = here.back() {
+            show(step, false, Record::Push, Focus::Heading);
+        }
+    };
+    let change = Callback::new(move |(section, field): (usize, String)| {
+        show(
+            Step::Section(section),
+            true,
+            Record::Push,
+            Focus::Field(field),
+        );
+    });
 
     let sections = config.with_value(|c| c.schema.sections.clone());
+    let schema = StoredValue::new(config.with_value(|c| c.schema.clone()));
     let firm = config.with_value(|c| c.schema.firm.clone());
     let recipients = config.with_value(|c| c.schema.recipients.clone());
     let notices = config.with_value(|c| c.schema.notices.clone());
@@ -136,39 +279,99 @@ pub fn IntakeForm(
     let heading = config.with_value(|c| c.schema.title.clone());
 
     let filling = move || phase.get().receipt().is_none();
-    view! {
-        <div class="sf-form-root" data-aes=move || aes.get()>
-            <Show when=filling fallback=move || view! { <ReceiptPanel phase=phase/> }>
-                <ErrorSummary state=state/>
-                <h1 class="sf-heading-l">{heading.clone()}</h1>
-                {description.clone().map(|d| view! { <p class="sf-body">{d}</p> })}
-                <SealedFor firm=firm.name.clone() recipients=recipients.iter().map(|r| r.kid().short().to_owned()).collect()/>
-                {notices.iter().map(|n| view! {
+    let on = move |step: Step| move || journey.with(|j| j.step == step || j.step == Step::Whole);
+    let at_start = move || journey.with(|j| j.back().is_none());
+    let on_section = move || journey.with(|j| matches!(j.step, Step::Section(_)));
+    let sending_page = move || journey.with(|j| matches!(j.step, Step::Declaration | Step::Whole));
+    let progress =
+        move || journey.with(|j| j.progress().map(|(n, of)| format!("Section {n} of {of}")));
+    // The introduction (what the form is, who it is sealed for, the firm's notices) opens the form: on the first
+    // page when stepped, above everything on a single page.
+    let intro = {
+        let firm_name = StoredValue::new(firm.name.clone());
+        let kids = StoredValue::new(
+            recipients
+                .iter()
+                .map(|r| r.kid().short().to_owned())
+                .collect::<Vec<_>>(),
+        );
+        let notices = StoredValue::new(notices);
+        let description = StoredValue::new(description);
+        move || {
+            view! {
+                {description.get_value().map(|d| view! { <p class="sf-body">{d}</p> })}
+                <SealedFor firm=firm_name.get_value() recipients=kids.get_value()/>
+                {notices.get_value().into_iter().map(|n| view! {
                     <div class="sf-inset-text" data-notice=n.id.clone()>
                         {n.title.clone().map(|t| view! { <h2 class="sf-heading-s">{t}</h2> })}
                         <p class="sf-body">{n.text.clone()}</p>
                     </div>
                 }).collect_view()}
+            }
+        }
+    };
+    view! {
+        <div class="sf-form-root" data-aes=move || aes.get() data-step=move || journey.with(|j| j.number(j.step).to_string())>
+            <Show when=filling fallback=move || view! { <ReceiptPanel phase=phase/> }>
+                {stepped.then(|| view! {
+                    <button type="button" class="sf-back-link" data-testid="back" hidden=at_start
+                        disabled=move || phase.get().busy() on:click=back>"Back"</button>
+                })}
+                <ErrorSummary state=state/>
+                {if stepped {
+                    view! {
+                        <p class="sf-caption" data-testid="form-title">{heading.clone()}</p>
+                        <div hidden=move || !at_start()>{intro()}</div>
+                    }.into_any()
+                } else {
+                    view! { <h1 class="sf-heading-l">{heading.clone()}</h1>{intro()} }.into_any()
+                }}
                 <form novalidate=true on:submit=submit.clone() id="sealform-form">
-                    {sections.iter().map(|section| view! {
-                        <section class="sf-section" aria-labelledby=format!("{}-heading", section.id)>
-                            <h2 class="sf-heading-m" id=format!("{}-heading", section.id)>{section.title.clone()}</h2>
-                            {section.description.clone().map(|d| view! { <p class="sf-body">{d}</p> })}
-                            {section.fields.iter().map(|field| field_view(field.clone(), ctx)).collect_view()}
-                        </section>
+                    {sections.iter().enumerate().map(|(i, section)| {
+                        let heading_id = format!("{}-heading", section.id);
+                        let heading = if stepped {
+                            view! {
+                                <p class="sf-caption sf-caption--progress" data-testid="progress">{progress}</p>
+                                <h1 class="sf-heading-l" id=heading_id.clone() tabindex="-1">{section.title.clone()}</h1>
+                            }.into_any()
+                        } else {
+                            view! { <h2 class="sf-heading-m" id=heading_id.clone()>{section.title.clone()}</h2> }.into_any()
+                        };
+                        view! {
+                            <section class="sf-section" aria-labelledby=heading_id data-section=section.id.clone()
+                                hidden=move || !on(Step::Section(i))()>
+                                {heading}
+                                {section.description.clone().map(|d| view! { <p class="sf-body">{d}</p> })}
+                                {section.fields.iter().map(|field| field_view(field.clone(), ctx)).collect_view()}
+                            </section>
+                        }
                     }).collect_view()}
-                    <ConsentStep config=config state=state recheck=recheck/>
-                    <div class="sf-honeypot" aria-hidden="true">
-                        <label for="sf-website">"Leave this empty"</label>
-                        <input id="sf-website" type="text" tabindex="-1" autocomplete="off"
-                            prop:value=move || honeypot.get()
-                            on:input=move |ev| honeypot.set(event_target_value(&ev))/>
+                    <Show when=move || journey.with(|j| j.step == Step::CheckAnswers)>
+                        <CheckAnswers schema=schema state=state change=change/>
+                    </Show>
+                    <div hidden=move || !sending_page()>
+                        <ConsentStep config=config state=state recheck=recheck stepped=stepped/>
+                        <div class="sf-honeypot" aria-hidden="true">
+                            <label for="sf-website">"Leave this empty"</label>
+                            <input id="sf-website" type="text" tabindex="-1" autocomplete="off"
+                                prop:value=move || honeypot.get()
+                                on:input=move |ev| honeypot.set(event_target_value(&ev))/>
+                        </div>
+                        <StatusPanel phase=phase firm=firm.clone() on_retry=Callback::new(retry)/>
                     </div>
-                    <StatusPanel phase=phase firm=firm.clone() on_retry=Callback::new(retry)/>
-                    <button type="submit" class="sf-button" id="sf-submit" data-testid="submit"
-                        disabled=move || phase.get().busy()>
-                        "Send securely"
-                    </button>
+                    <div class="sf-button-group">
+                        <button type="submit" class="sf-button" id="sf-continue" data-testid="continue"
+                            hidden=sending_page>
+                            "Continue"
+                        </button>
+                        <button type="submit" class="sf-button" id="sf-submit" data-testid="submit"
+                            hidden=move || !sending_page() disabled=move || phase.get().busy()>
+                            "Send securely"
+                        </button>
+                    </div>
+                    {move || (stepped && on_section()).then(|| view! {
+                        <p class="sf-hint sf-step-note">"Your answers are kept on this page only until you send them. Nothing is sent until the last page."</p>
+                    })}
                 </form>
             </Show>
         </div>
@@ -330,13 +533,21 @@ fn ConsentStep(
     config: StoredValue<LoadedConfig>,
     state: RwSignal<FormState>,
     recheck: Callback<()>,
+    /// Whether this is a page of its own (its heading the page's `h1`), or the end of a single-page form.
+    stepped: bool,
 ) -> impl IntoView {
     let schema = config.with_value(|c| c.schema.clone());
     let uses = data_uses(&schema);
     let consents = schema.consents.clone();
+    let heading = if stepped {
+        view! { <h1 class="sf-heading-l" id="consent-heading" tabindex="-1">"How we use your information"</h1> }.into_any()
+    } else {
+        view! { <h2 class="sf-heading-m" id="consent-heading">"How we use your information"</h2> }
+            .into_any()
+    };
     view! {
         <section class="sf-section" aria-labelledby="consent-heading">
-            <h2 class="sf-heading-m" id="consent-heading">"How we use your information"</h2>
+            {heading}
             <p class="sf-body">{format!("{} asks only for what it needs to help you:", schema.firm.name)}</p>
             <dl class="sf-summary-list" data-testid="data-uses">
                 {uses.into_iter().map(|(category, labels)| view! {

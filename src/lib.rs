@@ -10,10 +10,12 @@
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
+pub mod check_answers;
 pub mod config;
 pub mod fields;
 pub mod flow;
 mod form;
+pub mod journey;
 pub mod page;
 pub mod seal;
 pub mod send;

@@ -229,6 +229,64 @@ pub fn watch_height(options: EmbedOptions) {
     callback.forget();
 }
 
+/// The member of a history entry's state that holds the form's page number ([`crate::journey::Journey::number`]),
+/// and the one that says the page was reached by a Change link. Named so they sit beside whatever a firm's own page
+/// keeps in its history entries when the form is mounted inline.
+const STEP_KEY: &str = "sealformStep";
+const RETURNING_KEY: &str = "sealformReturning";
+
+/// Records that the form shows page `step` in the browser's history: as a new entry (`push`, after the client
+/// moved on) or in place of the current one (the first page), so Back and Forward move between the form's pages
+/// without a reload. Only the page number goes in, never an answer.
+pub fn record_step(step: u32, returning: bool, push: bool) {
+    let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {
+        return;
+    };
+    // The form moves focus itself on every page; the browser's own scroll restoration would fight it.
+    let _ = history.set_scroll_restoration(web_sys::ScrollRestoration::Manual);
+    let entry = js_sys::Object::new();
+    if let Ok(current) = history.state() {
+        if current.is_object() {
+            // Inline, the firm's page may keep state of its own in the entry: keep it.
+            let _ = js_sys::Object::assign(&entry, &current.unchecked_into());
+        }
+    }
+    let _ = js_sys::Reflect::set(&entry, &STEP_KEY.into(), &f64::from(step).into());
+    let _ = js_sys::Reflect::set(&entry, &RETURNING_KEY.into(), &returning.into());
+    let _ = if push {
+        history.push_state(&entry, "")
+    } else {
+        history.replace_state(&entry, "")
+    };
+}
+
+/// Calls `moved(step, returning)` whenever the browser's Back or Forward lands on one of the form's history
+/// entries; entries the form did not make are left to the page.
+pub fn on_history(moved: impl Fn(u32, bool) + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let handler =
+        Closure::<dyn Fn(web_sys::PopStateEvent)>::new(move |event: web_sys::PopStateEvent| {
+            let state = event.state();
+            let step = js_sys::Reflect::get(&state, &STEP_KEY.into())
+                .ok()
+                .and_then(|v| v.as_f64());
+            let returning = js_sys::Reflect::get(&state, &RETURNING_KEY.into())
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if let Some(step) =
+                step.filter(|s| s.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(s))
+            {
+                moved(step as u32, returning);
+            }
+        });
+    let _ = window.add_event_listener_with_callback("popstate", handler.as_ref().unchecked_ref());
+    // The form lives as long as the page.
+    handler.forget();
+}
+
 /// Marks a moment for benchmarks and tests (`performance.mark`).
 pub fn mark(name: &str) {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {

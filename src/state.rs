@@ -291,6 +291,26 @@ impl FormState {
         self.errors.is_empty()
     }
 
+    /// Runs every rule, as [`check`](Self::check) does, and keeps only the problems `shown` selects (those of the
+    /// page on screen, [`crate::journey::Journey::shows`]); returns whether that page has none.
+    pub fn check_page(
+        &mut self,
+        schema: &FormSchema,
+        today: Date,
+        shown: impl Fn(&str) -> bool,
+    ) -> bool {
+        self.check(schema, today);
+        self.errors.retain(|error| shown(&error.field));
+        self.errors.is_empty()
+    }
+
+    /// Forgets the problems shown, for a page the client has just arrived at (GOV.UK: a page shows problems only
+    /// once the client has tried to go on from it).
+    pub fn arrive(&mut self) {
+        self.errors.clear();
+        self.attempted = false;
+    }
+
     /// The message for the field or consent with this error key, if it has a problem.
     pub fn error_for(&self, key: &str) -> Option<&str> {
         self.errors

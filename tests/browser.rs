@@ -102,10 +102,12 @@ async fn fill_everything(page: &FormPage<'_>, world: &World) -> Typed {
     page.type_text("phone", &phone).await;
     page.type_text("address", &address).await;
     page.date("date_of_birth", "27", "3", "1985").await;
+    page.next_page().await;
     page.click("preferred_contact-2").await; // Telephone
     page.click("safe_voicemail-2").await; // No
     page.type_text("safe_call_times", &call_times).await;
     page.click("safe_email").await; // Yes
+    page.next_page().await;
     page.select("practice_area", "employment").await;
     page.type_text("description", &description).await;
     page.click("special_category_involved").await; // Yes
@@ -114,6 +116,7 @@ async fn fill_everything(page: &FormPage<'_>, world: &World) -> Typed {
     page.date("deadline_date", "14", "9", "2027").await;
     page.type_text("deadline_details", &deadline_details).await;
     page.type_text("estimated_value", "12500").await;
+    page.next_page().await;
     page.add_row("other_parties").await;
     page.type_text("other_parties-1-party_name", &party_one)
         .await;
@@ -124,11 +127,16 @@ async fn fill_everything(page: &FormPage<'_>, world: &World) -> Typed {
     page.select("other_parties-2-party_role", "other").await;
     page.type_text("other_parties-2-party_role_other", &role_other)
         .await;
+    page.next_page().await;
     page.select("heard_about", "other").await;
     page.type_text("heard_about_other", &heard).await;
+    page.next_page().await;
     let files = attachments(world);
     let paths: Vec<&Path> = files.iter().map(|(p, _, _)| p.as_path()).collect();
     page.attach(&paths).await;
+    // Check your answers, then the consent step.
+    page.next_page().await;
+    page.next_page().await;
     for consent in [
         "privacy_notice",
         "special_category_processing",
@@ -188,18 +196,26 @@ async fn fill_everything(page: &FormPage<'_>, world: &World) -> Typed {
     }
 }
 
-/// The least a client must answer to send the form (no sensitive information, so one fewer consent).
+/// The page numbers of the default template's journey: six sections, then these two.
+const CHECK_ANSWERS: u64 = 6;
+const CONSENT_STEP: u64 = 7;
+
+/// The least a client must answer to send the form (no sensitive information, so one fewer consent), page by page,
+/// on to the consent step.
 async fn fill_required(page: &FormPage<'_>) -> Value {
     page.type_text("full_name", "Ada Lovelace").await;
     page.type_text("email", "ada@example.com").await;
+    page.next_page().await;
     page.click("preferred_contact").await;
     page.click("safe_voicemail").await;
     page.click("safe_email").await;
+    page.next_page().await;
     page.select("practice_area", "housing").await;
     page.type_text("description", "My landlord has not returned my deposit.")
         .await;
     page.click("special_category_involved-2").await;
     page.click("has_deadline-2").await;
+    page.continue_to(CONSENT_STEP).await;
     json!({
         "full_name": "Ada Lovelace", "email": "ada@example.com", "preferred_contact": "email",
         "safe_voicemail": "yes", "safe_email": "yes", "practice_area": "housing",
@@ -406,28 +422,28 @@ async fn happy_path_opens_to_exactly_what_was_typed_and_leaks_nothing() {
     .await;
 }
 
-/// 3: empty, then wrong answers and files: the error summary takes focus, its links move focus, nothing is sent.
+/// 3: Continue on an empty first page shows that page's problems only; the error summary takes focus and its links
+/// move focus; wrong answers and files are named on their own pages, and nothing is sent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validation_errors_take_focus_and_nothing_is_sent() {
     scenario(Options::default(), async |world: &World| {
         let page = FormPage::ready(&world.client, &world.host_url()).await;
-        page.submit().await;
+        page.press_continue().await;
         let errors = page.errors().await;
         page.wait_focus("error-summary").await;
         screenshot(&page, "errors").await;
+        assert_eq!(page.step().await, 0, "still on the first page");
         let targets: Vec<&str> = errors.iter().map(|(t, _)| t.as_str()).collect();
-        for required in [
-            "full_name",
-            "email",
-            "preferred_contact",
-            "practice_area",
-            "description",
-            "privacy_notice",
-            "no_retainer",
-        ] {
+        for required in ["full_name", "email"] {
             assert!(
                 targets.contains(&required),
                 "{required} is in the error summary: {errors:?}"
+            );
+        }
+        for later in ["preferred_contact", "practice_area", "privacy_notice"] {
+            assert!(
+                !targets.contains(&later),
+                "{later} is on a later page, not in this one's summary: {errors:?}"
             );
         }
         for (target, text) in &errors {
@@ -444,40 +460,68 @@ async fn validation_errors_take_focus_and_nothing_is_sent() {
         let title = page.js("return document.title;", vec![]).await;
         let title = title.as_str().unwrap_or_default();
         assert!(
-            title.starts_with("Error: "),
-            "the page title says Error: ({title})"
+            title.starts_with("Error: About you"),
+            "the page title says Error: and names the page ({title})"
         );
 
-        // Wrong email, telephone and date; a file too big and one of the wrong type.
+        // Wrong email, telephone and date: named on this page.
+        page.type_text("full_name", "Ada Lovelace").await;
         page.type_text("email", "not-an-email").await;
         page.type_text("phone", "12ab34").await;
         page.date("date_of_birth", "31", "2", "1985").await;
+        page.press_continue().await;
+        page.wait_focus("error-summary").await;
+        let errors = page.errors().await;
+        for target in ["email", "phone", "date_of_birth"] {
+            assert!(
+                errors.iter().any(|(t, _)| t == target),
+                "{target} has an error: {errors:?}"
+            );
+        }
+        assert!(
+            !errors.iter().any(|(t, _)| t == "full_name"),
+            "a fixed answer is no longer named: {errors:?}"
+        );
+        for id in [
+            "email",
+            "phone",
+            "date_of_birth",
+            "date_of_birth-month",
+            "date_of_birth-year",
+        ] {
+            page.clear(id).await;
+        }
+        page.type_text("email", "ada@example.com").await;
+        page.next_page().await;
+        page.click("preferred_contact").await;
+        page.click("safe_voicemail").await;
+        page.click("safe_email").await;
+        page.next_page().await;
+        page.select("practice_area", "housing").await;
+        page.type_text("description", "Deposit.").await;
+        page.click("special_category_involved-2").await;
+        page.click("has_deadline-2").await;
+        page.continue_to(5).await;
+
+        // A file too big and one of the wrong type: named on the documents page.
         let big = world.path("too-big.pdf");
         std::fs::write(&big, vec![b'%'; 10 * 1024 * 1024 + 1]).expect("big file");
         let wrong = world.path("program.zip");
         std::fs::write(&wrong, b"PK\x03\x04 not allowed").expect("zip");
         page.attach(&[big.as_path(), wrong.as_path()]).await;
-        page.submit().await;
+        page.press_continue().await;
         page.wait_focus("error-summary").await;
         let errors = page.errors().await;
-        let message = |target: &str| {
-            errors
-                .iter()
-                .filter(|(t, _)| t == target)
-                .map(|(_, m)| m.clone())
-                .collect::<Vec<_>>()
-                .join(" | ")
-        };
-        for target in ["email", "phone", "date_of_birth", "documents_upload"] {
-            assert!(
-                !message(target).is_empty(),
-                "{target} has an error: {errors:?}"
-            );
-        }
+        let message: Vec<&str> = errors
+            .iter()
+            .filter(|(t, _)| t == "documents_upload")
+            .map(|(_, m)| m.as_str())
+            .collect();
         assert!(
-            message("documents_upload").len() > 10,
+            !message.is_empty() && message.iter().all(|m| m.len() > 10),
             "the file error says what is wrong: {errors:?}"
         );
+        assert_eq!(page.step().await, 5, "still on the documents page");
         assert_eq!(world.posts(), 0, "the receiver saw no POST");
         assert!(world.stored().is_empty(), "nothing stored");
     })
@@ -747,27 +791,27 @@ async fn tab_to(page: &FormPage<'_>, id: &str) {
     );
 }
 
-/// 8: no axe-core violations before and after errors, and the form can be completed and sent with the keyboard.
+/// 8: no axe-core violations on any page of the journey, before and after errors, and the whole journey completed
+/// and sent with the keyboard alone (Tab, Space, arrows, Enter; nothing clicked).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accessible_and_usable_with_the_keyboard_alone() {
     scenario(Options::default(), async |world: &World| {
         let page = FormPage::ready(&world.client, &world.host_url()).await;
         let initial = axe(&page).await;
-        assert!(initial.is_empty(), "axe-core, initial state: {initial:#?}");
-        // Keyboard only from here: Enter on the focused submit button shows the errors.
+        assert!(initial.is_empty(), "axe-core, first page: {initial:#?}");
         page.js(
             "document.activeElement && document.activeElement.blur();",
             vec![],
         )
         .await;
-        tab_to(&page, "full_name").await;
         let (tab, space, enter, down) = (
             char::from(Key::Tab).to_string(),
             " ".to_owned(),
             char::from(Key::Enter).to_string(),
             char::from(Key::Down).to_string(),
         );
-        tab_to(&page, "sf-submit").await;
+        // Enter on Continue with nothing typed shows the first page's errors.
+        tab_to(&page, "sf-continue").await;
         press(&page, &enter).await;
         page.errors().await;
         page.wait_focus("error-summary").await;
@@ -778,6 +822,9 @@ async fn accessible_and_usable_with_the_keyboard_alone() {
         press(&page, "Grace Hopper").await;
         tab_to(&page, "email").await;
         press(&page, "grace@example.com").await;
+        // Enter in a text box goes on, as in any form.
+        press(&page, &enter).await;
+        page.wait_step(1).await;
         tab_to(&page, "preferred_contact").await;
         press(&page, &space).await; // Email
         press(&page, &tab).await;
@@ -785,6 +832,9 @@ async fn accessible_and_usable_with_the_keyboard_alone() {
         press(&page, &down).await; // No
         tab_to(&page, "safe_email").await;
         press(&page, &space).await; // Yes
+        tab_to(&page, "sf-continue").await;
+        press(&page, &enter).await;
+        page.wait_step(2).await;
         tab_to(&page, "practice_area").await;
         press(&page, &down).await; // Family
         tab_to(&page, "description").await;
@@ -793,6 +843,21 @@ async fn accessible_and_usable_with_the_keyboard_alone() {
         press(&page, &down).await; // No
         tab_to(&page, "has_deadline").await;
         press(&page, &down).await; // No
+        for step in 2..CONSENT_STEP {
+            let violations = axe(&page).await;
+            assert!(
+                violations.is_empty(),
+                "axe-core, page {step}: {violations:#?}"
+            );
+            tab_to(&page, "sf-continue").await;
+            press(&page, &enter).await;
+            page.wait_step(step + 1).await;
+        }
+        let violations = axe(&page).await;
+        assert!(
+            violations.is_empty(),
+            "axe-core, the consent step: {violations:#?}"
+        );
         tab_to(&page, "privacy_notice").await;
         press(&page, &space).await;
         tab_to(&page, "no_retainer").await;
@@ -800,6 +865,11 @@ async fn accessible_and_usable_with_the_keyboard_alone() {
         tab_to(&page, "sf-submit").await;
         press(&page, &enter).await;
         let (receipt, _) = page.receipt().await;
+        let violations = axe(&page).await;
+        assert!(
+            violations.is_empty(),
+            "axe-core, the receipt: {violations:#?}"
+        );
         let stored = world.stored();
         assert_eq!(stored.len(), 1);
         assert_eq!(stored[0].0, receipt);
@@ -808,6 +878,104 @@ async fn accessible_and_usable_with_the_keyboard_alone() {
         assert_eq!(answers["practice_area"], json!("family"));
         assert_eq!(answers["safe_voicemail"], json!("no"));
         assert_eq!(answers["full_name"], json!("Grace Hopper"));
+    })
+    .await;
+}
+
+/// The client's journey page by page, on a desktop window and on a 390 px phone: "Section 2 of 6", the browser's
+/// Back and Forward moving between pages with nothing lost, the check page listing every answer, a Change link
+/// back to its question and Continue straight back to the check page; no horizontal scrolling at 320 CSS px
+/// (WCAG 1.4.10); the sealed submission opens to what the check page showed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_journey_goes_page_by_page_with_back_forward_and_changes() {
+    scenario(Options::default(), async |world: &World| {
+        for (width, height) in [(1280, 900), (390, 844)] {
+            world.client.set_window_size(width, height).await.expect("window size");
+            let page = FormPage::ready(&world.client, &world.host_url()).await;
+            let progress = page.js("return document.querySelector('section:not([hidden]) [data-testid=progress]').textContent;", vec![]).await;
+            assert_eq!(progress, json!("Section 1 of 6"), "{width} px");
+            let later_hidden = page.js("return document.getElementById('practice_area').offsetParent === null;", vec![]).await;
+            assert_eq!(later_hidden, json!(true), "later questions are not shown on the first page");
+            page.type_text("full_name", "Ada Lovelace").await;
+            page.type_text("email", "ada@example.com").await;
+            page.next_page().await;
+            let progress = page.js("return document.querySelector('section:not([hidden]) [data-testid=progress]').textContent;", vec![]).await;
+            assert_eq!(progress, json!("Section 2 of 6"));
+            let title = page.js("return document.title;", vec![]).await;
+            assert!(title.as_str().unwrap_or_default().starts_with("How we should contact you"), "{title}");
+            page.click("preferred_contact").await;
+            page.click("safe_voicemail").await;
+            page.click("safe_email").await;
+            page.next_page().await;
+
+            // The browser's Back: the page before, its answers still there; Forward: back again.
+            page.client().back().await.expect("browser back");
+            page.wait_step(1).await;
+            let kept = page.js("return document.getElementById('safe_email').checked;", vec![]).await;
+            assert_eq!(kept, json!(true), "the answer is kept across Back");
+            page.client().back().await.expect("browser back");
+            page.wait_step(0).await;
+            let name = page.js("return document.getElementById('full_name').value;", vec![]).await;
+            assert_eq!(name, json!("Ada Lovelace"));
+            page.client().forward().await.expect("browser forward");
+            page.wait_step(1).await;
+            page.client().forward().await.expect("browser forward");
+            page.wait_step(2).await;
+            // The form's own Back link too.
+            page.click_testid("back").await;
+            page.wait_step(1).await;
+            page.next_page().await;
+
+            page.select("practice_area", "housing").await;
+            page.type_text("description", "My landlord kept my deposit.").await;
+            page.click("special_category_involved-2").await;
+            page.click("has_deadline-2").await;
+            page.continue_to(CHECK_ANSWERS).await;
+            screenshot(&page, &format!("check-answers-{width}")).await;
+            let shown = |field: &str| format!("return document.querySelector('[data-answer={field}] .sf-summary-list__value').textContent;");
+            assert_eq!(page.js(&shown("full_name"), vec![]).await, json!("Ada Lovelace"));
+            assert_eq!(page.js(&shown("practice_area"), vec![]).await, json!("Housing"));
+            assert_eq!(page.js(&shown("phone"), vec![]).await, json!("Not answered"));
+            assert!(!page.exists("[data-answer=deadline_date]").await, "a hidden question is not listed");
+            let violations = axe(&page).await;
+            assert!(violations.is_empty(), "axe-core, check your answers at {width} px: {violations:#?}");
+
+            // Change: to the question itself, then Continue returns to the check page.
+            page.client()
+                .find(Locator::Css("[data-change=description]"))
+                .await
+                .expect("the Change link")
+                .click()
+                .await
+                .expect("follow it");
+            page.wait_focus("description").await;
+            assert_eq!(page.step().await, 2);
+            page.clear("description").await;
+            page.type_text("description", "My landlord kept my deposit of £900.").await;
+            page.press_continue().await;
+            page.wait_step(CHECK_ANSWERS).await;
+            assert_eq!(page.js(&shown("description"), vec![]).await, json!("My landlord kept my deposit of £900."));
+
+            page.next_page().await;
+            page.click("privacy_notice").await;
+            page.click("no_retainer").await;
+            page.submit().await;
+            let (receipt, _) = page.receipt().await;
+            let stored = world.stored();
+            let bundle = stored.iter().find(|(id, _)| *id == receipt).expect("stored under its receipt");
+            let file = world.path(&format!("journey-{width}.bundle"));
+            std::fs::write(&file, &bundle.1).expect("write bundle");
+            let opened = world.open(&world.path(&format!("opened-{width}")), &[file.as_os_str()]);
+            let answers = &read_json(&opened[0].join("submission.json"))["answers"];
+            assert_eq!(answers["description"], json!("My landlord kept my deposit of £900."));
+            assert_eq!(answers["practice_area"], json!("housing"));
+        }
+
+        // Reflow: at 320 CSS px every page of the form fits without horizontal scrolling.
+        world.client.set_window_size(320, 800).await.expect("window size");
+        let page = FormPage::ready(&world.client, &world.host_url()).await;
+        let overflow = "return document.documentElement.scrollWidth > document.documentElement.clientWidth;";
+        assert_eq!(page.js(overflow, vec![]).await, json!(false), "the first page scrolls sideways at 320 px");
     })
     .await;
 }

@@ -143,6 +143,17 @@ impl<'a> FormPage<'a> {
         assert_eq!(value.as_str(), Some(text), "#{id} holds what was typed");
     }
 
+    /// Empties the input with this id, as selecting its text and deleting it would (an `input` and a `change`).
+    pub async fn clear(&self, id: &str) {
+        self.js(
+            "const e = document.getElementById(arguments[0]); e.value = ''; \
+             e.dispatchEvent(new Event('input', { bubbles: true })); \
+             e.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![json!(id)],
+        )
+        .await;
+    }
+
     /// Clicks the element with this id (a radio option, a checkbox, a button).
     pub async fn click(&self, id: &str) {
         self.client
@@ -214,6 +225,49 @@ impl<'a> FormPage<'a> {
         .await
         .as_u64()
         .unwrap_or(0) as usize
+    }
+
+    /// The number of the page the form shows (sections from 0, then "Check your answers", then the consent step).
+    pub async fn step(&self) -> u64 {
+        self.js(
+            "return Number(document.querySelector('.sf-form-root').dataset.step);",
+            vec![],
+        )
+        .await
+        .as_u64()
+        .expect("data-step")
+    }
+
+    /// Waits until the form shows page `step`, with focus on its heading.
+    pub async fn wait_step(&self, step: u64) {
+        wait_js(
+            self.client,
+            &format!("page {step} of the form, its heading focused"),
+            &format!(
+                "document.querySelector('.sf-form-root').dataset.step === '{step}' && \
+                 document.activeElement && document.activeElement.tagName === 'H1'"
+            ),
+        )
+        .await;
+    }
+
+    /// Presses Continue, without waiting for anything.
+    pub async fn press_continue(&self) {
+        self.click_testid("continue").await;
+    }
+
+    /// Presses Continue and waits for the next page (this page's answers must pass).
+    pub async fn next_page(&self) {
+        let step = self.step().await;
+        self.press_continue().await;
+        self.wait_step(step + 1).await;
+    }
+
+    /// Presses Continue until the form shows page `step` (answers on the pages between must pass).
+    pub async fn continue_to(&self, step: u64) {
+        while self.step().await < step {
+            self.next_page().await;
+        }
     }
 
     /// Presses "Send securely".

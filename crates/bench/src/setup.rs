@@ -83,6 +83,8 @@ impl Bench {
         }]);
         seal_config["consents"] = json!([config["consents"][0].clone()]);
         seal_config["limits"]["max_text_length"] = json!(20000);
+        // One page: the seal rows fill the story and the consent and press Send, with no steps between.
+        seal_config["layout"] = json!("single_page");
 
         let dist = dir.path().join("dist");
         let built = root.join("dist");

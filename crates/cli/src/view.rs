@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sealform_core::schema::Choice;
 use sealform_core::validate::row_key;
 use sealform_core::{Answer, Answers, Field, FieldKind, FormSchema};
 
@@ -21,8 +20,8 @@ pub(crate) struct Entry {
     pub(crate) shown: String,
 }
 
-/// Joins ticked options and the like in one cell.
-pub(crate) const JOIN: &str = "; ";
+/// Joins ticked options and the like in one cell (core's, so the form's check page reads the same).
+pub(crate) const JOIN: &str = sealform_core::answers::READABLE_SEPARATOR;
 
 /// Every answer as entries: the form's questions in form order when `schema` is known, then any answer to a
 /// question the form does not have (in id order, so nothing the client sent is ever hidden).
@@ -63,8 +62,8 @@ fn push(entries: &mut Vec<Entry>, id: &str, field: Option<&Field>, answer: &Answ
         _ => entries.push(Entry {
             key: id.to_owned(),
             label: label.to_owned(),
-            value: text(answer, &[]),
-            shown: text(answer, field.map(options).unwrap_or_default()),
+            value: answer.readable(&[]),
+            shown: answer.readable(field.map(|f| f.kind.options()).unwrap_or_default()),
         }),
     }
 }
@@ -91,41 +90,9 @@ fn push_row(
         entries.push(Entry {
             key: row_key(group, index, id),
             label: format!("{row_label} {}: {label}", index + 1),
-            value: text(answer, &[]),
-            shown: text(answer, field.map(options).unwrap_or_default()),
+            value: answer.readable(&[]),
+            shown: answer.readable(field.map(|f| f.kind.options()).unwrap_or_default()),
         });
-    }
-}
-
-/// The options of a choice field (none for other kinds).
-fn options(field: &Field) -> &[Choice] {
-    match &field.kind {
-        FieldKind::Select { options }
-        | FieldKind::Radio { options }
-        | FieldKind::Checkboxes { options, .. } => options,
-        _ => &[],
-    }
-}
-
-/// One answer as text; option values become their labels when `options` are given.
-fn text(answer: &Answer, options: &[Choice]) -> String {
-    let label = |value: &str| {
-        options
-            .iter()
-            .find(|choice| choice.value == value)
-            .map_or_else(|| value.to_owned(), |choice| choice.label.clone())
-    };
-    match answer {
-        Answer::Flag(true) => "yes".to_owned(),
-        Answer::Flag(false) => "no".to_owned(),
-        Answer::Text(text) => label(text),
-        Answer::Choices(values) => values
-            .iter()
-            .map(|value| label(value))
-            .collect::<Vec<_>>()
-            .join(JOIN),
-        // Groups do not nest in a valid form; a row inside a row is shown as the client sent it, not dropped.
-        Answer::Rows(_) => serde_json::to_string(answer).unwrap_or_default(),
     }
 }
 

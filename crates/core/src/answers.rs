@@ -7,7 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::attachment::AttachmentInfo;
-use crate::schema::{Condition, ConditionValue, DataCategory, Field, FieldKind, FormSchema};
+use crate::schema::{
+    Choice, Condition, ConditionValue, DataCategory, Field, FieldKind, FormSchema,
+};
+
+/// What joins ticked options (and other lists of values) when an answer is read as one line of text.
+pub const READABLE_SEPARATOR: &str = "; ";
 
 /// The answers of one submission, keyed by field id. Fields the client never saw (hidden by a condition) or left
 /// empty are absent. File fields have no entry here: their files are listed in
@@ -31,6 +36,32 @@ pub enum Answer {
     Choices(Vec<String>),
     /// A repeatable group: one map of sub-field id to answer per row.
     Rows(Vec<BTreeMap<String, Answer>>),
+}
+
+impl Answer {
+    /// The answer as a person reads it: option values become their labels among `options` (the field's,
+    /// [`FieldKind::options`]; a value not among them stays as it is), ticked options are joined by
+    /// [`READABLE_SEPARATOR`], a tick box reads `yes` or `no`. Rows are read question by question by the caller; a
+    /// row inside a row (never in a valid form) reads as its JSON, so nothing the client sent is hidden.
+    pub fn readable(&self, options: &[Choice]) -> String {
+        let label = |value: &str| {
+            options
+                .iter()
+                .find(|choice| choice.value == value)
+                .map_or_else(|| value.to_owned(), |choice| choice.label.clone())
+        };
+        match self {
+            Self::Flag(true) => "yes".to_owned(),
+            Self::Flag(false) => "no".to_owned(),
+            Self::Text(text) => label(text),
+            Self::Choices(values) => values
+                .iter()
+                .map(|value| label(value))
+                .collect::<Vec<_>>()
+                .join(READABLE_SEPARATOR),
+            Self::Rows(_) => serde_json::to_string(self).unwrap_or_default(),
+        }
+    }
 }
 
 impl Answers {

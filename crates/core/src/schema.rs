@@ -86,6 +86,29 @@ pub struct FormSchema {
     /// warns in the browser console on every load.
     #[serde(default, skip_serializing_if = "wire::is_false")]
     pub allow_unpinned: bool,
+    /// How the form is laid out: a page per section with a check-your-answers page (the default), or every
+    /// section on one page, for short forms.
+    #[serde(default, skip_serializing_if = "Layout::is_steps")]
+    pub layout: Layout,
+}
+
+/// How the form shows its sections. In JSON: `"steps"` (the default) or `"single_page"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// One section a page, with Continue and Back, then "Check your answers", then the consent step and Send
+    /// (GOV.UK's "one thing per page" and "check answers" patterns).
+    #[default]
+    Steps,
+    /// Every section, the consents and Send on one page: for forms short enough to take in at a glance.
+    SinglePage,
+}
+
+impl Layout {
+    /// Whether this is the default, stepped layout (left out when the schema is written).
+    pub fn is_steps(&self) -> bool {
+        *self == Self::Steps
+    }
 }
 
 /// The firm that receives submissions: the data controller.

@@ -23,6 +23,14 @@ pub fn legal_intake() -> (Template, Sha256Digest) {
     (template, Sha256Digest::of(LEGAL_INTAKE_TEMPLATE.as_bytes()))
 }
 
+/// The shipped legal-intake template sealed to core's `firm` test key: the form definition as a firm serves it.
+pub fn legal_intake_schema() -> FormSchema {
+    let (template, _) = legal_intake();
+    template
+        .with_recipients([identity("firm").recipient().clone()])
+        .expect("the template takes the firm's key")
+}
+
 /// A submission as the form makes one: `answers` to `schema` (whose file has SHA-256 `schema_sha256`), every
 /// consent given, `attachments` listed in order — so the consent record's data categories and the list are of
 /// exactly the files that will be sealed with it — sent at [`SUBMITTED_AT`].
