@@ -1,6 +1,6 @@
 //! Where the client is in the form — one section's page, "Check your answers", or the consent step before Send —
 //! and the moves between those pages, as a plain type: the view renders the page and calls the moves, the browser's
-//! history stores [`Step::number`], and nothing here touches the browser, so every move is tested natively.
+//! history stores [`Journey::number`], and nothing here touches the browser, so every move is tested natively.
 //!
 //! GOV.UK's "one thing per page" and "check answers" patterns: each page checks only its own questions; a Change link
 //! on the check page goes back to the question and Continue from there returns to the check page.
