@@ -43,6 +43,7 @@ pub mod bundle;
 pub mod consent;
 mod contact;
 pub mod digest;
+pub mod draft;
 pub mod envelope;
 pub mod error;
 pub mod format;

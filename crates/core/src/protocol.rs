@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod draft;
 pub mod pickup;
 pub mod pow;
 
