@@ -106,7 +106,7 @@ fn answer_lines(kind: &FieldKind, answer: &Answer) -> Vec<String> {
 }
 
 /// `YYYY-MM-DD` as `27 March 1985`; anything else as it is (the page before has checked it).
-fn date_in_words(text: &str) -> String {
+pub(crate) fn date_in_words(text: &str) -> String {
     let mut parts = text.splitn(3, '-').map(|p| p.parse::<u16>().ok());
     let (Some(Some(year)), Some(Some(month)), Some(Some(day))) =
         (parts.next(), parts.next(), parts.next())

@@ -155,6 +155,10 @@ pub struct LoadedConfig {
     /// Whether the form runs without pins because the config allows it (`allow_unpinned`): the page warns the firm
     /// in the console on every load.
     pub unpinned: bool,
+    /// How many days the receiver keeps a saved draft, when it keeps drafts at all: told by the header it serves
+    /// the config with (`protocol::draft::DAYS_HEADER`). Without it, "Save and continue later" offers the draft as
+    /// a file only.
+    pub draft_days: Option<u32>,
 }
 
 impl LoadedConfig {
@@ -169,6 +173,7 @@ impl LoadedConfig {
             digest: Sha256Digest::of(bytes),
             endpoint: schema.endpoint.as_str().to_owned(),
             proof_of_work: false,
+            draft_days: None,
             unpinned: pins.is_empty(),
             schema,
         })

@@ -13,6 +13,7 @@ use crate::fields::{error_message, form_group, Ctx, FileQuestion, Place, Questio
 use crate::flow::{self, Problem, SealedCopy, SentAt};
 use crate::journey::{Journey, Step};
 use crate::page;
+use crate::save_later::{DraftBanner, DraftNotice, Drafts, LoadDraftFile, SavedPage, NOTICE_ID};
 use crate::seal::Bundle;
 use crate::send::{self, SendOutcome};
 use crate::state::{element_id, FormState};
@@ -35,6 +36,8 @@ struct Form {
     pow: RwSignal<Option<String>>,
     /// What the embedding page asked for.
     options: StoredValue<EmbedOptions>,
+    /// The client's saved draft, deleted from the receiver once the form is sent.
+    drafts: Drafts,
 }
 
 /// How a move to another page of the form is recorded in the browser's history.
@@ -55,6 +58,8 @@ enum Focus {
     Field(String),
     /// The error summary: the page was reached because of its problems.
     Problems,
+    /// The notice about the draft the form has just opened.
+    Notice,
 }
 
 /// The id of the heading of a page of the form.
@@ -96,6 +101,7 @@ pub fn IntakeForm(
         config.with_value(|c| Journey::start(c.schema.layout, c.schema.sections.len())),
     );
     let stepped = journey.with_untracked(Journey::stepped);
+    let drafts = Drafts::new();
 
     // Once the client has tried to go on from a page, its problems are re-checked as they type; only the page's own.
     let recheck = Callback::new(move |()| {
@@ -134,6 +140,8 @@ pub fn IntakeForm(
     let show = move |step: Step, returning: bool, record: Record, focus: Focus| {
         journey.update(|j| j.go(step, returning));
         state.update(FormState::arrive);
+        drafts.notice.set(None);
+        drafts.saved_page.set(None);
         if record == Record::Push {
             let number = journey.with_untracked(|j| j.number(step));
             page::record_step(number, returning, true);
@@ -142,6 +150,7 @@ pub fn IntakeForm(
             Focus::Heading => config.with_value(|c| heading_id(&c.schema, step)),
             Focus::Field(id) => Some(id),
             Focus::Problems => Some("error-summary".to_owned()),
+            Focus::Notice => Some(NOTICE_ID.to_owned()),
         };
         if let Some(target) = target {
             request_animation_frame(move || page::focus(&target));
@@ -170,11 +179,82 @@ pub fn IntakeForm(
             if phase.get_untracked().busy() || phase.with_untracked(|p| p.receipt().is_some()) {
                 return;
             }
+            drafts.saved_page.set(None);
             if let Some(step) = journey.with_untracked(|j| j.step_numbered(number)) {
                 show(step, returning, Record::Nothing, Focus::Heading);
             }
         });
     }
+
+    // A saved draft, opened from the link in the address or from a file: its answers put back, the client taken to
+    // the page they saved on, told what to pick again.
+    let restore = move |document: sealform_core::draft::Draft, record: Record| {
+        let dropped = config.with_value(|c| {
+            state
+                .try_update(|s| s.restore(&c.schema, &document.answers))
+                .unwrap_or(0)
+        });
+        let form_changed = config.with_value(|c| c.digest != document.form_sha256);
+        let step = journey.with_untracked(|j| j.step_numbered(document.page).unwrap_or(j.step));
+        show(step, false, record, Focus::Notice);
+        if record == Record::Nothing {
+            page::record_step(journey.with_untracked(|j| j.number(step)), false, false);
+        }
+        drafts.notice.set(Some(DraftNotice::Restored {
+            files: document.files,
+            form_changed,
+            dropped,
+        }));
+    };
+    match crate::draft::link_in_address() {
+        Some(Ok(link)) => {
+            let loaded = config.get_value();
+            drafts.open(
+                async move { crate::draft::resume(&loaded, link).await },
+                move |d| restore(d, Record::Nothing),
+            );
+        }
+        Some(Err(problem)) => {
+            drafts.notice.set(Some(DraftNotice::Failed(
+                crate::draft::ResumeProblem::Damaged(problem),
+            )));
+            request_animation_frame(|| page::focus(NOTICE_ID));
+        }
+        None => {}
+    }
+    let load_file = Callback::new(move |bytes: Vec<u8>| {
+        drafts.open(
+            async move { crate::draft::open_file(&bytes).await },
+            move |d| restore(d, Record::Push),
+        );
+    });
+    let save_later = move |_| {
+        let document = config.with_value(|c| {
+            state.with_untracked(|s| sealform_core::draft::Draft {
+                sealform_draft: crate::draft::DRAFT_VERSION,
+                form_sha256: c.digest,
+                saved_at: page::now_rfc3339(),
+                page: journey.with_untracked(|j| j.number(j.step)),
+                answers: s.entered(),
+                files: s
+                    .named_files()
+                    .into_iter()
+                    .map(|(field, name, size)| sealform_core::draft::NamedFile {
+                        field,
+                        name,
+                        size,
+                    })
+                    .collect(),
+            })
+        });
+        drafts.save(config.with_value(crate::draft::drafts_url), document);
+    };
+    let leave_saved_page = Callback::new(move |()| {
+        drafts.saved_page.set(None);
+        let target =
+            config.with_value(|c| heading_id(&c.schema, journey.with_untracked(|j| j.step)));
+        request_animation_frame(move || page::focus(target.as_deref().unwrap_or("sealform-form")));
+    });
 
     // A proof-of-work challenge, when the receiver asks for them, solved while the client types.
     let pow: RwSignal<Option<String>> = RwSignal::new(None);
@@ -190,6 +270,7 @@ pub fn IntakeForm(
         aes,
         pow,
         options,
+        drafts,
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -313,18 +394,23 @@ pub fn IntakeForm(
     view! {
         <div class="sf-form-root" data-aes=move || aes.get() data-step=move || journey.with(|j| j.number(j.step).to_string())>
             <Show when=filling fallback=move || view! { <ReceiptPanel phase=phase/> }>
+              {move || drafts.saved_page.get().map(|(outcome, files)| view! {
+                  <SavedPage outcome=outcome files=files on_continue=leave_saved_page/>
+              })}
+              <div class="sf-filling" hidden=move || drafts.saved_page.with(Option::is_some)>
                 {stepped.then(|| view! {
                     <button type="button" class="sf-back-link" data-testid="back" hidden=at_start
                         disabled=move || phase.get().busy() on:click=back>"Back"</button>
                 })}
+                {move || drafts.notice.get().map(|notice| view! { <DraftBanner notice=notice/> })}
                 <ErrorSummary state=state/>
                 {if stepped {
                     view! {
                         <p class="sf-caption" data-testid="form-title">{heading.clone()}</p>
-                        <div hidden=move || !at_start()>{intro()}</div>
+                        <div hidden=move || !at_start()>{intro()}<LoadDraftFile on_file=load_file/></div>
                     }.into_any()
                 } else {
-                    view! { <h1 class="sf-heading-l">{heading.clone()}</h1>{intro()} }.into_any()
+                    view! { <h1 class="sf-heading-l">{heading.clone()}</h1>{intro()}<LoadDraftFile on_file=load_file/> }.into_any()
                 }}
                 <form novalidate=true on:submit=submit.clone() id="sealform-form">
                     {sections.iter().enumerate().map(|(i, section)| {
@@ -368,11 +454,16 @@ pub fn IntakeForm(
                             hidden=move || !sending_page() disabled=move || phase.get().busy()>
                             "Send securely"
                         </button>
+                        <button type="button" class="sf-button sf-button--secondary" data-testid="save-later"
+                            disabled=move || drafts.busy.get() || phase.get().busy() on:click=save_later>
+                            "Save and continue later"
+                        </button>
                     </div>
                     {move || (stepped && on_section()).then(|| view! {
                         <p class="sf-hint sf-step-note">"Your answers are kept on this page only until you send them. Nothing is sent until the last page."</p>
                     })}
                 </form>
+              </div>
             </Show>
         </div>
     }
@@ -854,6 +945,13 @@ fn settle(form: Form, outcome: SendOutcome, sealed: Arc<SealedCopy<Bundle>>) {
     if let Some(receipt) = next.receipt() {
         options.with_value(|o| page::tell_submitted(o, &receipt.full));
         state.update(FormState::clear);
+        // The draft has done its work: the receiver's copy goes, and so does the link in the address.
+        if let Some(saved) = form.drafts.current.get_untracked() {
+            form.drafts.current.set(None);
+            let loaded = config.get_value();
+            leptos::task::spawn_local(async move { crate::draft::delete(&loaded, &saved).await });
+        }
+        crate::draft::forget_link_in_address();
     }
     phase.set(next);
 }

@@ -12,11 +12,13 @@ use wasm_bindgen::prelude::*;
 
 pub mod check_answers;
 pub mod config;
+pub mod draft;
 pub mod fields;
 pub mod flow;
 mod form;
 pub mod journey;
 pub mod page;
+pub mod save_later;
 pub mod seal;
 pub mod send;
 pub mod state;
@@ -97,7 +99,11 @@ async fn load(options: &EmbedOptions) -> Loading {
             return Loading::Failed { firm: None };
         }
     };
-    let (bytes, proof_of_work) = match fetch_config(&url).await {
+    let Fetched {
+        bytes,
+        proof_of_work,
+        draft_days,
+    } = match fetch_config(&url).await {
         Ok(fetched) => fetched,
         Err(detail) => {
             let error = ConfigError::Unreachable { url, detail };
@@ -123,6 +129,7 @@ async fn load(options: &EmbedOptions) -> Loading {
             // The endpoint is relative to the config (in inline mode the page is on another origin).
             config.endpoint = page::resolve(&config.endpoint, &url);
             config.proof_of_work = proof_of_work;
+            config.draft_days = draft_days;
             if config.unpinned {
                 leptos::logging::warn!(
                     "sealform: UNSAFE: this page embeds the form without data-pin and the config allows it \
@@ -152,8 +159,17 @@ fn firm_contact(bytes: &[u8]) -> Option<FirmContact> {
         .map(|p| p.firm)
 }
 
-/// The config's bytes, and whether the receiver that serves it asks for a proof of work.
-async fn fetch_config(url: &str) -> Result<(Vec<u8>, bool), String> {
+/// The config as fetched, with what its response's headers say of the receiver.
+struct Fetched {
+    bytes: Vec<u8>,
+    /// Whether submissions need a proof of work.
+    proof_of_work: bool,
+    /// How long saved drafts are kept, when the receiver keeps them.
+    draft_days: Option<u32>,
+}
+
+/// The config's bytes, and whether the receiver that serves it asks for a proof of work and keeps drafts.
+async fn fetch_config(url: &str) -> Result<Fetched, String> {
     // Default credentials (same-origin, and no cookies are ever set), so the fetch matches the page's
     // `<link rel="preload" crossorigin="anonymous">` and reuses that download.
     let response = gloo_net::http::Request::get(url)
@@ -163,14 +179,18 @@ async fn fetch_config(url: &str) -> Result<(Vec<u8>, bool), String> {
     if !response.ok() {
         return Err(format!("the server answered {}", response.status()));
     }
-    let pow = response
-        .headers()
-        .get(sealform_core::protocol::pow::REQUIRED_HEADER);
+    let headers = response.headers();
+    let pow = headers.get(sealform_core::protocol::pow::REQUIRED_HEADER);
+    let draft_days = headers
+        .get(sealform_core::protocol::draft::DAYS_HEADER)
+        .and_then(|days| days.trim().parse::<u32>().ok())
+        .filter(|days| *days > 0);
     let bytes = response.binary().await.map_err(|e| e.to_string())?;
-    Ok((
+    Ok(Fetched {
         bytes,
-        sealform_core::protocol::pow::required(pow.as_deref()),
-    ))
+        proof_of_work: sealform_core::protocol::pow::required(pow.as_deref()),
+        draft_days,
+    })
 }
 
 /// What the client sees when the form cannot run: no blank page, no jargon, a way to reach the firm.

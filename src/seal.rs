@@ -257,7 +257,7 @@ async fn assemble(parts: Vec<SealedPart>, progress: impl Fn(usize)) -> Result<Ui
 }
 
 /// The page's SubtleCrypto, present only in secure contexts (https, or http on localhost).
-fn subtle_crypto() -> Option<SubtleCrypto> {
+pub(crate) fn subtle_crypto() -> Option<SubtleCrypto> {
     let crypto = web_sys::window()?.crypto().ok()?;
     let subtle = crypto.subtle();
     // `subtle` is undefined outside secure contexts even though the binding says it is always there.
@@ -271,25 +271,15 @@ async fn encrypt_natively(
     pending: &PendingPart,
     plaintext: &[u8],
 ) -> Result<(Uint8Array, [u8; 16]), JsValue> {
-    let usages = Array::of1(&JsValue::from_str("encrypt"));
-    let raw_key = Uint8Array::from(pending.content_key().as_slice());
-    let key: CryptoKey =
-        JsFuture::from(subtle.import_key_with_str("raw", &raw_key, "AES-GCM", false, &usages)?)
-            .await?
-            .dyn_into()?;
-    // The key bytes were copied into the JS heap for import; overwrite our copy there.
-    raw_key.fill(0, 0, 32);
-    let params = AesGcmParams::new("AES-GCM", &Uint8Array::from(pending.iv().as_slice()));
-    params.set_additional_data(&Uint8Array::from(pending.aad()));
-    params.set_tag_length(128);
-    // SubtleCrypto copies the data when called, so a view of wasm memory is enough: no copy of the plaintext here.
-    let sealed = JsFuture::from(subtle.encrypt_with_object_and_u8_array(
-        &Object::from(params),
-        &key,
+    let sealed = aes_gcm(
+        subtle,
+        Direction::Encrypt,
+        pending.content_key(),
+        pending.iv(),
+        pending.aad(),
         plaintext,
-    )?)
+    )
     .await?;
-    let sealed = Uint8Array::new(&sealed);
     let split = sealed
         .length()
         .checked_sub(16)
@@ -300,6 +290,49 @@ async fn encrypt_natively(
         .try_into()
         .map_err(|_| JsValue::from_str("AES-GCM tag"))?;
     Ok((sealed.subarray(0, split), tag))
+}
+
+/// Which way [`aes_gcm`] goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Direction {
+    /// Seal: the output is the ciphertext followed by the tag.
+    Encrypt,
+    /// Open: the input is the ciphertext followed by the tag; a wrong key or a changed byte fails.
+    Decrypt,
+}
+
+/// AES-256-GCM (128-bit tag) with `key`, `iv` and `aad` in SubtleCrypto, either way: what sealing a part and
+/// sealing or opening a draft share. The output stays in the browser's memory.
+pub(crate) async fn aes_gcm(
+    subtle: &SubtleCrypto,
+    direction: Direction,
+    key: &[u8; 32],
+    iv: &[u8; 12],
+    aad: &[u8],
+    data: &[u8],
+) -> Result<Uint8Array, JsValue> {
+    let usage = match direction {
+        Direction::Encrypt => "encrypt",
+        Direction::Decrypt => "decrypt",
+    };
+    let usages = Array::of1(&JsValue::from_str(usage));
+    let raw_key = Uint8Array::from(key.as_slice());
+    let key: CryptoKey =
+        JsFuture::from(subtle.import_key_with_str("raw", &raw_key, "AES-GCM", false, &usages)?)
+            .await?
+            .dyn_into()?;
+    // The key bytes were copied into the JS heap for import; overwrite our copy there.
+    raw_key.fill(0, 0, 32);
+    let params = AesGcmParams::new("AES-GCM", &Uint8Array::from(iv.as_slice()));
+    params.set_additional_data(&Uint8Array::from(aad));
+    params.set_tag_length(128);
+    let params = Object::from(params);
+    // SubtleCrypto copies the data when called, so a view of wasm memory is enough: no copy of the plaintext here.
+    let output = match direction {
+        Direction::Encrypt => subtle.encrypt_with_object_and_u8_array(&params, &key, data)?,
+        Direction::Decrypt => subtle.decrypt_with_object_and_u8_array(&params, &key, data)?,
+    };
+    Ok(Uint8Array::new(&JsFuture::from(output).await?))
 }
 
 /// Yields to the browser so it can paint the progress and handle input before the next step: with

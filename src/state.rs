@@ -250,17 +250,7 @@ impl FormState {
     /// shown and answered questions ([`FormSchema::answers_to_send`], the one rule). Answers to fields hidden by a
     /// condition are kept here (the client may show them again) but never sent.
     pub fn answers(&self, schema: &FormSchema) -> Answers {
-        let mut entered = Answers::default();
-        for (id, answer) in &self.values {
-            entered.insert(id.clone(), answer.clone());
-        }
-        for (group, rows) in &self.rows {
-            if !rows.is_empty() {
-                let rows = rows.iter().map(|r| r.values.clone()).collect();
-                entered.insert(group.clone(), Answer::Rows(rows));
-            }
-        }
-        schema.answers_to_send(entered)
+        schema.answers_to_send(self.entered())
     }
 
     /// The files of file fields that are shown, in form order.
@@ -353,6 +343,67 @@ impl FormState {
             next_id: self.next_id,
             ..Self::default()
         };
+    }
+
+    /// Every answer entered, shown or not, group rows as [`Answer::Rows`]: what a saved draft keeps, so a
+    /// question hidden by a condition keeps its answer across a save as it does on the page.
+    pub fn entered(&self) -> Answers {
+        let mut entered = Answers::default();
+        for (id, answer) in &self.values {
+            entered.insert(id.clone(), answer.clone());
+        }
+        for (group, rows) in &self.rows {
+            if !rows.is_empty() {
+                let rows = rows.iter().map(|r| r.values.clone()).collect();
+                entered.insert(group.clone(), Answer::Rows(rows));
+            }
+        }
+        entered
+    }
+
+    /// Puts back the answers of a saved draft, in place of what is entered now. Only questions this form still
+    /// asks are taken, each in its question's shape (a form changed since the draft was saved loses what no longer
+    /// fits, never the rest); files and consents are never in a draft, so the client picks and gives them again.
+    /// Returns how many answers were dropped.
+    pub fn restore(&mut self, schema: &FormSchema, answers: &Answers) -> usize {
+        self.clear();
+        let mut dropped = 0;
+        for (id, answer) in &answers.0 {
+            let kind = schema
+                .sections
+                .iter()
+                .flat_map(|section| &section.fields)
+                .find(|field| &field.id == id)
+                .map(|field| &field.kind);
+            match (kind, answer) {
+                (Some(FieldKind::Group { .. }), Answer::Rows(rows)) => {
+                    for values in rows {
+                        let row = self.add_row(id);
+                        for (field, answer) in values {
+                            self.set_row_answer(id, row, field, answer.clone());
+                        }
+                    }
+                }
+                (Some(FieldKind::Group { .. } | FieldKind::File { .. }) | None, _)
+                | (Some(_), Answer::Rows(_)) => dropped += 1,
+                (Some(_), answer) => {
+                    self.values.insert(id.clone(), answer.clone());
+                }
+            }
+        }
+        dropped
+    }
+
+    /// The files picked so far, by name and size: what a draft says the client must pick again.
+    pub fn named_files(&self) -> Vec<(String, String, u64)> {
+        self.files
+            .iter()
+            .flat_map(|(field, files)| {
+                files
+                    .iter()
+                    .map(move |f| (field.clone(), f.info.name.clone(), f.info.size))
+            })
+            .collect()
     }
 
     fn fresh_id(&mut self) -> u64 {
@@ -561,5 +612,32 @@ mod tests {
         state.clear();
         assert!(!state.has_input());
         assert!(state.answers(&schema).0.is_empty());
+    }
+
+    #[test]
+    fn a_draft_puts_back_what_was_entered_and_drops_what_no_longer_fits() {
+        let schema = schema();
+        let mut state = filled();
+        let row = state.add_row("other_parties");
+        state.set_row_answer(
+            "other_parties",
+            row,
+            "party_name",
+            Answer::Text("Acme Ltd".into()),
+        );
+        let entered = state.entered();
+        let mut restored = FormState::default();
+        assert_eq!(restored.restore(&schema, &entered), 0);
+        assert_eq!(restored.entered(), entered);
+        assert_eq!(restored.text("full_name"), "Zoë Adeyemi");
+        // Consents are given again when sending, never restored.
+        assert!(!restored.consented("privacy_notice"));
+        let mut changed = entered.clone();
+        changed.insert("a_question_since_removed", Answer::Text("x".into()));
+        changed.insert("full_name", Answer::Rows(Vec::new()));
+        let mut again = FormState::default();
+        assert_eq!(again.restore(&schema, &changed), 2);
+        assert_eq!(again.text("full_name"), "");
+        assert_eq!(again.rows("other_parties").len(), 1);
     }
 }

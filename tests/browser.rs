@@ -1146,3 +1146,181 @@ fn csp_refusals(console: &[Value]) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// The store's drafts, as (count, every byte of the database and its write-ahead log).
+fn drafts_at_rest(world: &World) -> (i64, Vec<u8>) {
+    let db = rusqlite::Connection::open(&world.store).expect("open the store");
+    let count = db
+        .query_row("SELECT count(*) FROM drafts", [], |row| row.get(0))
+        .expect("count drafts");
+    drop(db);
+    let mut bytes = std::fs::read(&world.store).expect("read the store");
+    if let Ok(wal) = std::fs::read(world.path("sealform.db-wal")) {
+        bytes.extend_from_slice(&wal);
+    }
+    (count, bytes)
+}
+
+/// The link the saved page shows.
+async fn resume_link(page: &FormPage<'_>) -> String {
+    wait_js(
+        page.client(),
+        "the saved page",
+        "document.querySelector('[data-testid=resume-link]')",
+    )
+    .await;
+    page.wait_focus("draft-saved-heading").await;
+    let link = page
+        .js(
+            "return document.querySelector('[data-testid=resume-link]').value;",
+            vec![],
+        )
+        .await;
+    link.as_str().expect("the link").to_owned()
+}
+
+/// Opens a resume link as a page of its own, and waits for the notice it opens with.
+async fn follow_link<'a>(
+    client: &'a fantoccini::Client,
+    link: &str,
+    outcome: &str,
+) -> FormPage<'a> {
+    // From a blank page, so a link that differs from the address only in its fragment still loads the form anew.
+    client.goto("about:blank").await.expect("a blank page");
+    let page = FormPage::at(client, link).await;
+    wait_js(
+        client,
+        &format!("the draft notice ({outcome})"),
+        &format!("document.querySelector('[data-testid=draft-notice][data-outcome={outcome}]')"),
+    )
+    .await;
+    page.wait_focus("draft-notice").await;
+    page
+}
+
+/// Save and come back later (issue 14, part 2): answers typed with canaries are saved on page 3; the saved page
+/// gives a link and a file; the receiver holds only ciphertext, and no request ever carried the key. In a fresh
+/// browser profile the link brings back the answers and the page; the form is finished and sent, which deletes the
+/// draft, and the link then says the draft is no longer kept, as it does for an expired one. The downloaded file
+/// opens the draft on its own. Nothing is in the browser's storage at any point.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_saved_in_one_browser_is_finished_in_another() {
+    scenario(Options::default(), async |world: &World| {
+        let name = format!("Ada {TAG}-DRAFT-NAME");
+        let story = format!("My landlord {TAG}-DRAFT-STORY kept the deposit.");
+        let canaries = vec![format!("{TAG}-DRAFT-NAME"), format!("{TAG}-DRAFT-STORY")];
+        let page = FormPage::ready(&world.client, &world.host_url()).await;
+        page.type_text("full_name", &name).await;
+        page.type_text("email", "ada@example.com").await;
+        page.next_page().await;
+        page.click("preferred_contact").await;
+        page.click("safe_voicemail").await;
+        page.click("safe_email").await;
+        page.next_page().await;
+        page.select("practice_area", "housing").await;
+        page.type_text("description", &story).await;
+        page.click_testid("save-later").await;
+        let link = resume_link(&page).await;
+        screenshot(&page, "draft-saved").await;
+        let violations = axe(&page).await;
+        assert!(violations.is_empty(), "axe-core, the saved page: {violations:#?}");
+        let (_, fragment) = link.split_once("#sealform-draft=").expect("the id and key in the fragment");
+        let (id, key) = fragment.split_once('.').expect("id.key");
+        assert!(link.starts_with(&world.form.origin()), "the link opens the form's own page: {link}");
+
+        // At rest and on the wire: ciphertext only, and the key never sent anywhere.
+        let (count, at_rest) = drafts_at_rest(world);
+        assert_eq!(count, 1, "one draft kept");
+        canary::assert_absent(&canaries, &at_rest, "the receiver's store");
+        assert!(memchr::memmem::find(&at_rest, id.as_bytes()).is_some(), "kept under its id");
+        let sent = [world.form.sent(), world.host.sent()].concat();
+        canary::assert_absent(&canaries, &sent, "the traffic");
+        assert!(memchr::memmem::find(&sent, key.as_bytes()).is_none(), "the key was sent");
+        let storage = page.js(STORAGE_DUMP, vec![]).await;
+        canary::assert_absent(&canaries, storage.to_string().as_bytes(), "browser storage");
+        assert!(!storage.to_string().contains(key), "the key is in browser storage");
+
+        page.click_testid("download-draft").await;
+        let file = wait_for("the downloaded draft", std::time::Duration::from_secs(10), || async {
+            std::fs::read_dir(&world.downloads).ok()?.flatten().map(|e| e.path()).find(|p| {
+                p.extension().is_some_and(|e| e == "json")
+            })
+        })
+        .await;
+        canary::assert_absent(&canaries, &std::fs::read(&file).expect("read the file"), "the draft file");
+        page.click_testid("continue-after-save").await;
+        assert_eq!(page.step().await, 2, "back on the page saved from");
+
+        // A fresh browser profile: only the link.
+        let driver = browser::Chromedriver::start();
+        let profile = world.path("second-profile");
+        let other = browser::session(&driver, &profile, &world.path("second-downloads")).await;
+        let resumed = follow_link(&other, &link, "restored").await;
+        assert_eq!(resumed.step().await, 2, "the page the client saved on");
+        let typed = resumed.js("return [document.getElementById('full_name').value, document.getElementById('description').value];", vec![]).await;
+        assert_eq!(typed, json!([name, story]));
+        let violations = axe(&resumed).await;
+        assert!(violations.is_empty(), "axe-core, a form opened from a draft: {violations:#?}");
+        resumed.click("special_category_involved-2").await;
+        resumed.click("has_deadline-2").await;
+        resumed.continue_to(CONSENT_STEP).await;
+        resumed.click("privacy_notice").await;
+        resumed.click("no_retainer").await;
+        resumed.submit().await;
+        let (receipt, _) = resumed.receipt().await;
+        wait_for("the draft to be deleted", std::time::Duration::from_secs(10), || async {
+            (drafts_at_rest(world).0 == 0).then_some(())
+        })
+        .await;
+        let address = other.current_url().await.expect("the address");
+        assert!(address.fragment().is_none(), "the key left in the address: {address}");
+        let stored = world.stored();
+        let bundle = stored.iter().find(|(r, _)| *r == receipt).expect("stored");
+        let sealed = world.path("resumed.bundle");
+        std::fs::write(&sealed, &bundle.1).expect("write");
+        let opened = world.open(&world.path("opened-resumed"), &[sealed.as_os_str()]);
+        let answers = &read_json(&opened[0].join("submission.json"))["answers"];
+        assert_eq!(answers["full_name"], json!(name));
+        assert_eq!(answers["description"], json!(story));
+
+        // Sent: the link no longer opens anything, and says so plainly.
+        let gone = follow_link(&other, &link, "failed").await;
+        assert!(gone.text().await.contains("no longer kept"), "{}", gone.text().await);
+
+        // Saved again in the first browser: the old draft is gone, so a new one is kept under a new link.
+        page.click_testid("save-later").await;
+        let second = resume_link(&page).await;
+        assert_ne!(second, link);
+        assert_eq!(drafts_at_rest(world).0, 1);
+        // Expired: the receiver reads it as gone at once, before the purge removes it.
+        let db = rusqlite::Connection::open(&world.store).expect("open the store");
+        db.execute("UPDATE drafts SET expires_at = '2000-01-01T00:00:00Z'", []).expect("expire");
+        drop(db);
+        let expired = follow_link(&other, &second, "failed").await;
+        assert!(expired.text().await.contains("no longer kept"), "{}", expired.text().await);
+        let violations = axe(&expired).await;
+        assert!(violations.is_empty(), "axe-core, an expired link: {violations:#?}");
+
+        // The downloaded file opens on its own.
+        other
+            .find(fantoccini::Locator::Css("[data-testid=load-draft] summary"))
+            .await
+            .expect("the draft file's way in")
+            .click()
+            .await
+            .expect("open it");
+        other
+            .find(fantoccini::Locator::Id("sf-draft-file"))
+            .await
+            .expect("the file input")
+            .send_keys(&file.display().to_string())
+            .await
+            .expect("choose the file");
+        wait_js(&other, "the restored notice", "document.querySelector('[data-testid=draft-notice][data-outcome=restored]')").await;
+        assert_eq!(expired.step().await, 2);
+        let typed = expired.js("return document.getElementById('description').value;", vec![]).await;
+        assert_eq!(typed, json!(story));
+        let _ = other.close().await;
+    })
+    .await;
+}

@@ -328,8 +328,9 @@ fn check_header(bytes: &[u8]) -> Result<(), DraftError> {
     struct Header {
         alg: String,
         enc: String,
-        zip: Option<serde_json::Value>,
-        crit: Option<serde_json::Value>,
+        // Only whether they are there matters; `IgnoredAny` reads past them without building a value.
+        zip: Option<serde::de::IgnoredAny>,
+        crit: Option<serde::de::IgnoredAny>,
     }
     let header: Header = serde_json::from_slice(bytes).map_err(|_| DraftError::NotADraft)?;
     if header.alg != "dir"
