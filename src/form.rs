@@ -205,6 +205,8 @@ pub fn IntakeForm(
             form_changed,
             dropped,
         }));
+        // The answers are back on screen once this frame paints: the draft round trip's end, for the bench.
+        request_animation_frame(|| page::mark("sealform:draft-restored"));
     };
     match crate::draft::link_in_address() {
         Some(Ok(link)) => {

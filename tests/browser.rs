@@ -908,15 +908,21 @@ async fn the_journey_goes_page_by_page_with_back_and_changes() {
             page.click("safe_email").await;
             page.next_page().await;
 
+            // The browser's Back and Forward move between the form's pages, without a reload losing answers.
+            page.browser_history(false, 1).await;
+            page.browser_history(false, 0).await;
+            let kept = page.js("return document.getElementById('full_name').value;", vec![]).await;
+            assert_eq!(kept, json!("Ada Lovelace"), "the answer is kept across the browser's Back");
+            page.browser_history(true, 1).await;
+            page.browser_history(true, 2).await;
+            let kept = page.js("return document.getElementById('safe_email').checked;", vec![]).await;
+            assert_eq!(kept, json!(true), "the answer is kept across the browser's Forward");
+
             // The form's Back link: the page before, its answers still there.
             page.click_testid("back").await;
             page.wait_step(1).await;
             let kept = page.js("return document.getElementById('safe_email').checked;", vec![]).await;
             assert_eq!(kept, json!(true), "the answer is kept across Back");
-            page.next_page().await;
-            // The form's own Back link too.
-            page.click_testid("back").await;
-            page.wait_step(1).await;
             page.next_page().await;
 
             page.select("practice_area", "housing").await;

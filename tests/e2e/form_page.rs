@@ -375,4 +375,30 @@ impl FormPage<'_> {
             .await
             .unwrap_or_else(|e| panic!("clicking [data-testid={testid}]: {e}"));
     }
+
+    /// The browser's own Back (`forward: false`) or Forward, in the iframe's joint session history; then waits
+    /// until the form shows page `step`. WebDriver's navigation commands act on the top-level page and may leave
+    /// the session there, so the form's iframe is entered again.
+    pub async fn browser_history(&self, forward: bool, step: u64) {
+        let moved = if forward {
+            self.client.forward().await
+        } else {
+            self.client.back().await
+        };
+        moved.expect("the browser's Back or Forward");
+        self.client
+            .enter_parent_frame()
+            .await
+            .expect("the top-level page");
+        self.client
+            .enter_frame(0)
+            .await
+            .expect("back into the form");
+        wait_js(
+            self.client,
+            &format!("page {step} after the browser's Back or Forward"),
+            &format!("document.querySelector('.sf-form-root').dataset.step === '{step}'"),
+        )
+        .await;
+    }
 }

@@ -26,7 +26,7 @@ const GOAL_SEAL_MS: f64 = 10.0;
 const GOAL_SHARE_OF_SUBTLE: f64 = 0.5;
 
 /// A running chromedriver; stopped (by its own process id) when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
     profiles: PathBuf,
@@ -38,7 +38,7 @@ struct Driver {
 }
 
 impl Driver {
-    fn start(bench: &Bench) -> anyhow::Result<Self> {
+    pub(crate) fn start(bench: &Bench) -> anyhow::Result<Self> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -68,7 +68,7 @@ impl Driver {
 
     /// A new Chromium with a fresh profile (so a cold HTTP and code cache), run through `body`, then closed
     /// whatever `body` returned: a session left open would leave Chromium running.
-    async fn with_session<T>(
+    pub(crate) async fn with_session<T>(
         &mut self,
         body: impl AsyncFnOnce(&Client) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
@@ -154,7 +154,11 @@ impl Drop for Driver {
 }
 
 /// Runs `script` until it returns something other than null/false, or `limit` passes.
-async fn wait_for(client: &Client, script: &str, limit: Duration) -> anyhow::Result<Value> {
+pub(crate) async fn wait_for(
+    client: &Client,
+    script: &str,
+    limit: Duration,
+) -> anyhow::Result<Value> {
     let started = Instant::now();
     loop {
         let value = client.execute(script, vec![]).await?;
@@ -168,7 +172,7 @@ async fn wait_for(client: &Client, script: &str, limit: Duration) -> anyhow::Res
     }
 }
 
-const READY: &str = "const m = performance.getEntriesByName('sealform:ready'); return m.length ? m[0].startTime : null";
+pub(crate) const READY: &str = "const m = performance.getEntriesByName('sealform:ready'); return m.length ? m[0].startTime : null";
 
 /// Waits for the end of sealing, or a sign the form refused to seal; returns the seal's duration in ms.
 const SEALED: &str = "const s = performance.getEntriesByName('sealform:seal-start'), \

@@ -13,6 +13,7 @@
 #![allow(clippy::print_stdout)]
 
 mod browser;
+mod journey;
 mod machine;
 mod open_rate;
 mod open_store;
@@ -38,6 +39,8 @@ const ROWS: &[&str] = &[
     "tti",
     "seal",
     "seal-large",
+    "journey",
+    "drafts",
     "open",
     "pull",
     "open-store",
@@ -53,6 +56,8 @@ const FORM_ROWS: &[&str] = &[
     "tti",
     "seal",
     "seal-large",
+    "journey",
+    "drafts",
     "receiver",
     "receiver-postgres",
     "receiver-large",
@@ -175,6 +180,8 @@ fn run() -> anyhow::Result<()> {
             "tti" => runtime.block_on(browser::time_to_interactive(&bench)),
             "seal" => runtime.block_on(browser::seal_typical(&bench)),
             "seal-large" => runtime.block_on(browser::seal_large(&bench)),
+            "journey" => runtime.block_on(journey::next_page(&bench)),
+            "drafts" => runtime.block_on(journey::draft_round_trip(&bench)),
             "open" => open_rate::run(&bench),
             "pull" => runtime.block_on(pull_rate::run(&bench)),
             "open-store" => open_store::run(&bench),
