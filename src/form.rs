@@ -156,8 +156,8 @@ pub fn IntakeForm(
             request_animation_frame(move || page::focus(&target));
         }
     };
-    // Moves to the first page with a problem in a full check, showing that page's problems.
-    let show_problems = move |step: Step| {
+    // Moves to the first page with a problem in a full check, showing that page's share of the problems found.
+    let show_problems = move |step: Step, errors: Vec<sealform_core::FieldError>| {
         if journey.with_untracked(|j| j.step) != step {
             show(step, false, Record::Push, Focus::Problems);
         } else {
@@ -167,7 +167,10 @@ pub fn IntakeForm(
             journey.with_untracked(|j| {
                 state.update(|s| {
                     s.attempted = true;
-                    s.check_page(&c.schema, page::today(), |key| j.shows(&c.schema, key));
+                    s.errors = errors
+                        .into_iter()
+                        .filter(|error| j.shows(&c.schema, &error.field))
+                        .collect();
                 })
             })
         });
@@ -299,13 +302,13 @@ pub fn IntakeForm(
         }
         // The check page and Send check everything: a problem on an earlier page (an answer changed since, a date
         // that has passed) sends the client back to it.
-        let problem = config.with_value(|c| {
+        let (problem, errors) = config.with_value(|c| {
             let mut errors = Vec::new();
             state.update(|s| {
                 s.check(&c.schema, page::today());
                 errors = std::mem::take(&mut s.errors);
             });
-            here.first_problem(&c.schema, &errors)
+            (here.first_problem(&c.schema, &errors), errors)
         });
         match (here.step, problem) {
             (Step::CheckAnswers, None | Some(Step::Declaration)) => {
@@ -313,7 +316,7 @@ pub fn IntakeForm(
                 return;
             }
             (_, Some(step)) => {
-                show_problems(step);
+                show_problems(step, errors);
                 return;
             }
             (_, None) => {}
