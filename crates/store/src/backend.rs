@@ -9,9 +9,11 @@ use sealform_core::bundle::{ContentId, ReceiptId};
 use sealform_core::Sha256Digest;
 use time::OffsetDateTime;
 
+use sealform_core::protocol::draft::DraftId;
+
 use crate::{
-    Acknowledged, AuditEvent, InboxListing, Inserted, ServedConfig, StoreError, StoredSubmission,
-    Uncollected,
+    Acknowledged, AuditEvent, DraftChange, InboxListing, Inserted, KeptDraft, NewDraft,
+    ServedConfig, StoreError, StoredSubmission, Uncollected,
 };
 
 /// A bundle to store, owned, as the receiver's group commit hands it over: its bytes are the request body's own.
@@ -102,6 +104,30 @@ pub trait Backend: Send + Sync + fmt::Debug {
 
     /// The whole audit trail as JSON Lines, oldest first.
     async fn audit_lines(&self) -> Result<String, StoreError>;
+
+    /// Keeps a new saved draft (`crate::drafts`).
+    async fn create_draft(&self, draft: NewDraft) -> Result<(), StoreError>;
+
+    /// The draft with this id, unless it has expired by `now`.
+    async fn draft(
+        &self,
+        id: DraftId,
+        now: OffsetDateTime,
+    ) -> Result<Option<KeptDraft>, StoreError>;
+
+    /// Keeps `draft` in place of the one with its id, if that one is there and has the same secret.
+    async fn replace_draft(&self, draft: NewDraft) -> Result<DraftChange, StoreError>;
+
+    /// Deletes the draft with this id if `secret` is the SHA-256 of its secret.
+    async fn delete_draft(
+        &self,
+        id: DraftId,
+        secret: Sha256Digest,
+        now: OffsetDateTime,
+    ) -> Result<DraftChange, StoreError>;
+
+    /// Removes every draft expired by `now`; returns how many.
+    async fn purge_drafts(&self, now: OffsetDateTime) -> Result<u64, StoreError>;
 }
 
 /// Refuses a batch in which a receipt is not its bundle's SHA-256: a bug in the caller, refused so the store's

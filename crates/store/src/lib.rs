@@ -51,6 +51,12 @@
 //! CREATE TABLE audit (                     -- the pickup audit trail: sealform_core::audit entries, append-only
 //!     seq INTEGER PRIMARY KEY NOT NULL, line TEXT NOT NULL
 //! ) STRICT;
+//! CREATE TABLE drafts (                    -- saved drafts, sealed to the client's key: never submissions
+//!     id TEXT PRIMARY KEY NOT NULL,        -- DraftId, drawn by the receiver
+//!     secret_sha256 BLOB NOT NULL,         -- SHA-256 of the secret that replaces or deletes it
+//!     saved_at TEXT NOT NULL, expires_at INTEGER NOT NULL, -- RFC 3339; seconds since 1970
+//!     draft BLOB NOT NULL                  -- the sealed draft as uploaded
+//! ) STRICT;
 //! ```
 //! `PRAGMA user_version` is the layout's version ([`SCHEMA_VERSION`]); older layouts are migrated when a writer
 //! opens the store (`crates/store/src/migrate.rs`), a store from a newer sealform is refused rather than misread. Writers use WAL
@@ -76,6 +82,7 @@ use time::OffsetDateTime;
 mod audit;
 mod backend;
 mod configs;
+mod drafts;
 mod location;
 mod migrate;
 mod pickup;
@@ -85,6 +92,7 @@ mod sqlite;
 pub use audit::AuditEvent;
 pub use backend::{Backend, Submission};
 pub use configs::ServedConfig;
+pub use drafts::{DraftChange, KeptDraft, NewDraft};
 pub use location::{open, open_read_only, Location};
 pub use pickup::{Acknowledged, InboxListing, Uncollected};
 pub use postgres::{PostgresLocation, POSTGRES_SCHEMA_VERSION};

@@ -14,6 +14,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     |transaction| transaction.execute_batch(LAYOUT_1),
     |transaction| transaction.execute_batch(LAYOUT_2),
     content_ids,
+    |transaction| transaction.execute_batch(LAYOUT_4),
 ];
 
 /// 1: the submissions, by receipt.
@@ -100,6 +101,17 @@ fn content_ids(transaction: &Transaction<'_>) -> rusqlite::Result<()> {
          CREATE UNIQUE INDEX deleted_content ON deleted (content);",
     )
 }
+
+/// 4: saved drafts (`crate::drafts`), apart from submissions; the expiry in seconds since 1970, so it compares as
+/// time does.
+pub(crate) const LAYOUT_4: &str = "CREATE TABLE drafts (
+        id            TEXT PRIMARY KEY NOT NULL,
+        secret_sha256 BLOB NOT NULL,
+        saved_at      TEXT NOT NULL,
+        expires_at    INTEGER NOT NULL,
+        draft         BLOB NOT NULL
+    ) STRICT;
+    CREATE INDEX drafts_expiry ON drafts (expires_at);";
 
 /// Runs the migrations from layout `from` to the newest, and records the new version.
 pub(crate) fn run(transaction: &Transaction<'_>, from: i64) -> rusqlite::Result<()> {

@@ -11,9 +11,10 @@ use time::OffsetDateTime;
 
 use crate::backend::{Backend, Submission};
 use crate::{
-    Acknowledged, AuditEvent, InboxListing, Inserted, NewSubmission, ServedConfig, Store,
-    StoreError, StoredSubmission, Uncollected,
+    Acknowledged, AuditEvent, DraftChange, InboxListing, Inserted, KeptDraft, NewDraft,
+    NewSubmission, ServedConfig, Store, StoreError, StoredSubmission, Uncollected,
 };
+use sealform_core::protocol::draft::DraftId;
 
 /// The most idle read connections kept; more may be open at once under load, and are closed after use.
 const KEEP_IDLE: usize = 8;
@@ -197,5 +198,35 @@ impl Backend for SqliteBackend {
 
     async fn audit_lines(&self) -> Result<String, StoreError> {
         self.read(Store::audit_lines).await
+    }
+
+    async fn create_draft(&self, draft: NewDraft) -> Result<(), StoreError> {
+        self.write(move |store| store.create_draft(&draft)).await
+    }
+
+    async fn draft(
+        &self,
+        id: DraftId,
+        now: OffsetDateTime,
+    ) -> Result<Option<KeptDraft>, StoreError> {
+        self.read(move |store| store.draft(&id, now)).await
+    }
+
+    async fn replace_draft(&self, draft: NewDraft) -> Result<DraftChange, StoreError> {
+        self.write(move |store| store.replace_draft(&draft)).await
+    }
+
+    async fn delete_draft(
+        &self,
+        id: DraftId,
+        secret: Sha256Digest,
+        now: OffsetDateTime,
+    ) -> Result<DraftChange, StoreError> {
+        self.write(move |store| store.delete_draft(&id, &secret, now))
+            .await
+    }
+
+    async fn purge_drafts(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
+        self.write(move |store| store.purge_drafts(now)).await
     }
 }

@@ -83,6 +83,8 @@ suite!(
     configs_are_kept_once_by_their_digest,
     the_audit_trail_chains_across_writes,
     reopening_keeps_everything_and_readers_see_commits,
+    a_draft_is_replaced_and_deleted_only_with_its_secret,
+    an_expired_draft_reads_as_gone_and_is_purged,
 );
 
 /// The checks, each given a fresh store. In a `cfg(test)` module: they fail by panicking, as tests do.
@@ -370,6 +372,136 @@ mod checks {
         assert_eq!(
             again.receipts().await.unwrap(),
             [bundles[0].receipt, bundles[1].receipt]
+        );
+    }
+
+    fn new_draft(id: u8, secret: &[u8], bytes: &[u8], days: i64) -> sealform_store::NewDraft {
+        let saved_at = now();
+        sealform_store::NewDraft {
+            id: sealform_core::protocol::draft::DraftId::from_random([id; 16]),
+            secret: Sha256Digest::of(secret),
+            draft: bytes.to_vec(),
+            saved_at,
+            expires_at: saved_at + Duration::days(days),
+        }
+    }
+
+    pub(super) async fn a_draft_is_replaced_and_deleted_only_with_its_secret(fixture: Fixture) {
+        use sealform_store::DraftChange;
+        let store = fixture.open().await;
+        let first = new_draft(1, b"secret", b"sealed draft one", 30);
+        store.create_draft(first.clone()).await.expect("create");
+        let kept = store
+            .draft(first.id, now())
+            .await
+            .expect("read")
+            .expect("kept");
+        assert_eq!(kept.draft, b"sealed draft one");
+        assert_eq!(
+            kept.expires_at.unix_timestamp(),
+            first.expires_at.unix_timestamp()
+        );
+
+        // The wrong secret changes nothing.
+        let forged = sealform_store::NewDraft {
+            secret: Sha256Digest::of(b"guess"),
+            ..new_draft(1, b"guess", b"forged", 30)
+        };
+        assert_eq!(
+            store.replace_draft(forged).await.expect("replace"),
+            DraftChange::WrongSecret
+        );
+        assert_eq!(
+            store
+                .delete_draft(first.id, Sha256Digest::of(b"guess"), now())
+                .await
+                .expect("delete"),
+            DraftChange::WrongSecret
+        );
+        let kept = store
+            .draft(first.id, now())
+            .await
+            .expect("read")
+            .expect("still kept");
+        assert_eq!(kept.draft, b"sealed draft one");
+
+        // The right one replaces it, its expiry starting again, then deletes it.
+        let again = new_draft(1, b"secret", b"sealed draft two", 60);
+        assert_eq!(
+            store.replace_draft(again.clone()).await.expect("replace"),
+            DraftChange::Done
+        );
+        let kept = store
+            .draft(first.id, now())
+            .await
+            .expect("read")
+            .expect("kept");
+        assert_eq!(kept.draft, b"sealed draft two");
+        assert_eq!(
+            kept.expires_at.unix_timestamp(),
+            again.expires_at.unix_timestamp()
+        );
+        assert_eq!(
+            store
+                .delete_draft(first.id, Sha256Digest::of(b"secret"), now())
+                .await
+                .expect("delete"),
+            DraftChange::Done
+        );
+        assert_eq!(store.draft(first.id, now()).await.expect("read"), None);
+        assert_eq!(
+            store
+                .delete_draft(first.id, Sha256Digest::of(b"secret"), now())
+                .await
+                .expect("delete"),
+            DraftChange::NotFound
+        );
+        assert_eq!(
+            store.replace_draft(again).await.expect("replace"),
+            DraftChange::NotFound
+        );
+
+        // Drafts are never submissions.
+        assert_eq!(store.count().await.expect("count"), 0);
+        assert!(store.audit_lines().await.expect("audit").is_empty());
+    }
+
+    pub(super) async fn an_expired_draft_reads_as_gone_and_is_purged(fixture: Fixture) {
+        use sealform_store::DraftChange;
+        let store = fixture.open().await;
+        let lasting = new_draft(2, b"a", b"lasting", 30);
+        let expired = sealform_store::NewDraft {
+            saved_at: now() - Duration::days(31),
+            expires_at: now() - Duration::days(1),
+            ..new_draft(3, b"b", b"expired", 30)
+        };
+        store.create_draft(lasting.clone()).await.expect("create");
+        store.create_draft(expired.clone()).await.expect("create");
+        assert_eq!(
+            store.draft(expired.id, now()).await.expect("read"),
+            None,
+            "expired reads as gone"
+        );
+        assert_eq!(
+            store
+                .replace_draft(sealform_store::NewDraft {
+                    saved_at: now(),
+                    ..expired.clone()
+                })
+                .await
+                .expect("replace"),
+            DraftChange::NotFound,
+            "an expired draft is not brought back"
+        );
+        assert_eq!(store.purge_drafts(now()).await.expect("purge"), 1);
+        assert_eq!(store.purge_drafts(now()).await.expect("purge"), 0);
+        assert!(
+            store
+                .draft(lasting.id, now())
+                .await
+                .expect("read")
+                .is_some(),
+            "the other is kept"
         );
     }
 }

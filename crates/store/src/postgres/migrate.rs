@@ -11,7 +11,7 @@ use crate::StoreError;
 const MIGRATE_LOCK: i64 = i64::from_be_bytes(*b"sealform");
 
 /// Migration `i` takes a store from layout version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[LAYOUT_1];
+const MIGRATIONS: &[&str] = &[LAYOUT_1, LAYOUT_2];
 
 /// The version of the PostgreSQL layout this crate writes, kept in the table `sealform_layout`.
 pub const POSTGRES_SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
@@ -54,6 +54,17 @@ const LAYOUT_1: &str = "
         FOR EACH ROW EXECUTE FUNCTION sealform_audit_append_only();
     CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
         FOR EACH STATEMENT EXECUTE FUNCTION sealform_audit_append_only();";
+
+/// 2: saved drafts, as SQLite's layout 4 has them.
+const LAYOUT_2: &str = "
+    CREATE TABLE drafts (
+        id            text PRIMARY KEY,
+        secret_sha256 bytea NOT NULL,
+        saved_at      timestamptz NOT NULL,
+        expires_at    timestamptz NOT NULL,
+        draft         bytea NOT NULL
+    );
+    CREATE INDEX drafts_expiry ON drafts (expires_at);";
 
 /// Creates the layout in an empty database or brings an older one up to date; refuses a newer one, and a
 /// database that holds some other program's `submissions`.

@@ -19,9 +19,11 @@ use tokio_postgres::error::SqlState;
 
 use crate::audit::chained;
 use crate::backend::{check_receipts, Backend, Submission};
+use sealform_core::protocol::draft::DraftId;
+
 use crate::{
-    parse_receipt, rfc3339, Acknowledged, AuditEvent, InboxListing, Inserted, ServedConfig,
-    StoreError, StoredSubmission, Uncollected,
+    parse_receipt, rfc3339, Acknowledged, AuditEvent, DraftChange, InboxListing, Inserted,
+    KeptDraft, NewDraft, ServedConfig, StoreError, StoredSubmission, Uncollected,
 };
 
 mod location;
@@ -543,6 +545,102 @@ impl Backend for PostgresBackend {
         }
         Ok(text)
     }
+
+    async fn create_draft(&self, draft: NewDraft) -> Result<(), StoreError> {
+        self.connection()
+            .await?
+            .execute(
+                "INSERT INTO drafts (id, secret_sha256, saved_at, expires_at, draft) VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &draft.id.to_string(),
+                    &draft.secret.as_bytes().as_slice(),
+                    &draft.saved_at,
+                    &draft.expires_at,
+                    &draft.draft,
+                ],
+            )
+            .await
+            .map_err(self.failed())?;
+        Ok(())
+    }
+
+    async fn draft(
+        &self,
+        id: DraftId,
+        now: OffsetDateTime,
+    ) -> Result<Option<KeptDraft>, StoreError> {
+        let row = self
+            .connection()
+            .await?
+            .query_opt(
+                "SELECT draft, expires_at FROM drafts WHERE id = $1 AND expires_at > $2",
+                &[&id.to_string(), &now],
+            )
+            .await
+            .map_err(self.failed())?;
+        Ok(row.map(|row| KeptDraft {
+            draft: row.get(0),
+            expires_at: row.get(1),
+        }))
+    }
+
+    async fn replace_draft(&self, draft: NewDraft) -> Result<DraftChange, StoreError> {
+        let mut connection = self.connection().await?;
+        let transaction = connection.transaction().await.map_err(self.failed())?;
+        let changed = transaction
+            .execute(
+                "UPDATE drafts SET draft = $1, saved_at = $2, expires_at = $3 \
+                 WHERE id = $4 AND secret_sha256 = $5 AND expires_at > $2",
+                &[
+                    &draft.draft,
+                    &draft.saved_at,
+                    &draft.expires_at,
+                    &draft.id.to_string(),
+                    &draft.secret.as_bytes().as_slice(),
+                ],
+            )
+            .await
+            .map_err(self.failed())?;
+        let outcome = if changed == 1 {
+            DraftChange::Done
+        } else {
+            absent_or_wrong(&*transaction, &draft.id, draft.saved_at, &self.url).await?
+        };
+        transaction.commit().await.map_err(self.failed())?;
+        Ok(outcome)
+    }
+
+    async fn delete_draft(
+        &self,
+        id: DraftId,
+        secret: Sha256Digest,
+        now: OffsetDateTime,
+    ) -> Result<DraftChange, StoreError> {
+        let mut connection = self.connection().await?;
+        let transaction = connection.transaction().await.map_err(self.failed())?;
+        let deleted = transaction
+            .execute(
+                "DELETE FROM drafts WHERE id = $1 AND secret_sha256 = $2 AND expires_at > $3",
+                &[&id.to_string(), &secret.as_bytes().as_slice(), &now],
+            )
+            .await
+            .map_err(self.failed())?;
+        let outcome = if deleted == 1 {
+            DraftChange::Done
+        } else {
+            absent_or_wrong(&*transaction, &id, now, &self.url).await?
+        };
+        transaction.commit().await.map_err(self.failed())?;
+        Ok(outcome)
+    }
+
+    async fn purge_drafts(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
+        self.connection()
+            .await?
+            .execute("DELETE FROM drafts WHERE expires_at <= $1", &[&now])
+            .await
+            .map_err(self.failed())
+    }
 }
 
 /// Appends `events` to the audit trail inside a transaction that holds the write lock, chained to its last entry.
@@ -594,4 +692,24 @@ impl Known {
         }
         self.contents.get(content).cloned()
     }
+}
+
+/// After a change to a draft that touched no row: whether the draft is there (so the secret was wrong) or not.
+async fn absent_or_wrong(
+    client: &impl tokio_postgres::GenericClient,
+    id: &DraftId,
+    now: OffsetDateTime,
+    url: &str,
+) -> Result<DraftChange, StoreError> {
+    let there = client
+        .query_opt(
+            "SELECT 1 FROM drafts WHERE id = $1 AND expires_at > $2",
+            &[&id.to_string(), &now],
+        )
+        .await
+        .map_err(|e| failed(url, e))?;
+    Ok(match there {
+        Some(_) => DraftChange::WrongSecret,
+        None => DraftChange::NotFound,
+    })
 }
