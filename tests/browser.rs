@@ -206,15 +206,11 @@ async fn fill_required(page: &FormPage<'_>) -> Value {
     page.type_text("full_name", "Ada Lovelace").await;
     page.type_text("email", "ada@example.com").await;
     page.next_page().await;
-    page.click("preferred_contact").await;
-    page.click("safe_voicemail").await;
-    page.click("safe_email").await;
-    page.next_page().await;
+    answer_contact_page(page).await;
     page.select("practice_area", "housing").await;
     page.type_text("description", "My landlord has not returned my deposit.")
         .await;
-    page.click("special_category_involved-2").await;
-    page.click("has_deadline-2").await;
+    answer_matter_questions(page).await;
     page.continue_to(CONSENT_STEP).await;
     json!({
         "full_name": "Ada Lovelace", "email": "ada@example.com", "preferred_contact": "email",
@@ -222,6 +218,20 @@ async fn fill_required(page: &FormPage<'_>) -> Value {
         "description": "My landlord has not returned my deposit.", "special_category_involved": "no",
         "has_deadline": "no",
     })
+}
+
+/// The contact page's three required questions (the first option of each), then Continue.
+async fn answer_contact_page(page: &FormPage<'_>) {
+    page.click("preferred_contact").await;
+    page.click("safe_voicemail").await;
+    page.click("safe_email").await;
+    page.next_page().await;
+}
+
+/// "No" to the matter page's two yes-or-no questions (which leaves their follow-ups hidden).
+async fn answer_matter_questions(page: &FormPage<'_>) {
+    page.click("special_category_involved-2").await;
+    page.click("has_deadline-2").await;
 }
 
 /// The required answers and the required consents: a form that can be sent.
@@ -493,14 +503,10 @@ async fn validation_errors_take_focus_and_nothing_is_sent() {
         }
         page.type_text("email", "ada@example.com").await;
         page.next_page().await;
-        page.click("preferred_contact").await;
-        page.click("safe_voicemail").await;
-        page.click("safe_email").await;
-        page.next_page().await;
+        answer_contact_page(&page).await;
         page.select("practice_area", "housing").await;
         page.type_text("description", "Deposit.").await;
-        page.click("special_category_involved-2").await;
-        page.click("has_deadline-2").await;
+        answer_matter_questions(&page).await;
         page.continue_to(5).await;
 
         // A file too big and one of the wrong type: named on the documents page.
@@ -1219,10 +1225,7 @@ async fn a_draft_saved_in_one_browser_is_finished_in_another() {
         page.type_text("full_name", &name).await;
         page.type_text("email", "ada@example.com").await;
         page.next_page().await;
-        page.click("preferred_contact").await;
-        page.click("safe_voicemail").await;
-        page.click("safe_email").await;
-        page.next_page().await;
+        answer_contact_page(&page).await;
         page.select("practice_area", "housing").await;
         page.type_text("description", &story).await;
         page.click_testid("save-later").await;
@@ -1267,8 +1270,7 @@ async fn a_draft_saved_in_one_browser_is_finished_in_another() {
         assert_eq!(typed, json!([name, story]));
         let violations = axe(&resumed).await;
         assert!(violations.is_empty(), "axe-core, a form opened from a draft: {violations:#?}");
-        resumed.click("special_category_involved-2").await;
-        resumed.click("has_deadline-2").await;
+        answer_matter_questions(&resumed).await;
         resumed.continue_to(CONSENT_STEP).await;
         resumed.click("privacy_notice").await;
         resumed.click("no_retainer").await;
@@ -1300,7 +1302,7 @@ async fn a_draft_saved_in_one_browser_is_finished_in_another() {
         assert_eq!(drafts_at_rest(world).0, 1);
         // Expired: the receiver reads it as gone at once, before the purge removes it.
         let db = rusqlite::Connection::open(&world.store).expect("open the store");
-        db.execute("UPDATE drafts SET expires_at = '2000-01-01T00:00:00Z'", []).expect("expire");
+        db.execute("UPDATE drafts SET expires_at = 946684800", []).expect("expire");
         drop(db);
         let expired = follow_link(&other, &second, "failed").await;
         assert!(expired.text().await.contains("no longer kept"), "{}", expired.text().await);
@@ -1309,14 +1311,14 @@ async fn a_draft_saved_in_one_browser_is_finished_in_another() {
 
         // The downloaded file opens on its own.
         other
-            .find(fantoccini::Locator::Css("[data-testid=load-draft] summary"))
+            .find(Locator::Css("[data-testid=load-draft] summary"))
             .await
             .expect("the draft file's way in")
             .click()
             .await
             .expect("open it");
         other
-            .find(fantoccini::Locator::Id("sf-draft-file"))
+            .find(Locator::Id("sf-draft-file"))
             .await
             .expect("the file input")
             .send_keys(&file.display().to_string())

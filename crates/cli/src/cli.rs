@@ -492,6 +492,13 @@ pub(crate) struct ServerArgs {
     /// collected is never deleted
     #[arg(long, value_name = "DAYS", default_value_t = 7)]
     pub(crate) keep_after_pickup: u32,
+    /// Days a client's saved draft ("Save and continue later", sealed in the browser to the client's own key) is
+    /// kept before it is purged; 0: keep no drafts (the form then offers the draft as a file only)
+    #[arg(long, value_name = "DAYS", default_value_t = sealform_core::protocol::draft::DEFAULT_DAYS)]
+    pub(crate) draft_days: u32,
+    /// The largest sealed draft kept, in bytes (a draft holds answers, never files)
+    #[arg(long, value_name = "BYTES", default_value_t = sealform_core::protocol::draft::DEFAULT_MAX_BYTES)]
+    pub(crate) draft_max_bytes: usize,
 }
 
 const DEMO_HELP: &str = concat!(

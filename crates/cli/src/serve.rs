@@ -64,6 +64,8 @@ impl ServerArgs {
         config.pickup_tokens = self.pickup_tokens()?;
         config.keep_after_pickup =
             Duration::from_secs(u64::from(self.keep_after_pickup) * DAY_SECS);
+        config.draft_days = self.draft_days;
+        config.draft_max_bytes = self.draft_max_bytes;
         config.check().map_err(start_error)?;
         Ok(config)
     }

@@ -207,6 +207,10 @@ pub struct Config {
     pub keep_after_pickup: Duration,
     /// Content-free notices of new submissions to the firm's webhook, off unless set.
     pub notify: Option<NotifySettings>,
+    /// How many days a saved draft is kept (`sealform_core::protocol::draft`); 0: this receiver keeps no drafts.
+    pub draft_days: u32,
+    /// The largest sealed draft kept (413 beyond it).
+    pub draft_max_bytes: usize,
 }
 
 impl Config {
@@ -214,7 +218,7 @@ impl Config {
     /// that ([`Config::max_inflight_bytes`]), no proof of work, no rate
     /// limit, a 60 s request timeout, a 30 s body timeout, a 10 s header timeout, the connection cap from the
     /// descriptor limit ([`default_max_connections`]), no pickup tokens and a keep period after pickup of
-    /// [`DEFAULT_KEEP_AFTER_PICKUP`].
+    /// [`DEFAULT_KEEP_AFTER_PICKUP`], drafts kept for `protocol::draft::DEFAULT_DAYS` up to `DEFAULT_MAX_BYTES`.
     pub fn new(
         form: FormConfig,
         dist: PathBuf,
@@ -238,6 +242,8 @@ impl Config {
             pickup_tokens: Vec::new(),
             keep_after_pickup: DEFAULT_KEEP_AFTER_PICKUP,
             notify: None,
+            draft_days: sealform_core::protocol::draft::DEFAULT_DAYS,
+            draft_max_bytes: sealform_core::protocol::draft::DEFAULT_MAX_BYTES,
         }
     }
 

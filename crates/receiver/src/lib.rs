@@ -34,7 +34,7 @@ use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{any, get, post, MethodRouter};
 use axum::{Json, Router};
 use sealform_core::key::Kid;
 use sealform_core::protocol;
@@ -49,6 +49,7 @@ mod auth;
 mod budget;
 mod config;
 mod connections;
+mod drafts;
 mod error;
 mod headers;
 pub mod host_page;
@@ -185,6 +186,7 @@ fn router(
     let dist = config.dist.clone();
     let config_files = served_config.service();
     let pow_bits = config.pow.map(|pow| pow.bits);
+    let draft_days = config.draft_days;
     let state = Arc::new(AppState {
         kids: config.form.kids(),
         pow: config.pow.map(Pow::new),
@@ -211,6 +213,16 @@ fn router(
     if state.pow.is_some() {
         api = api.route("/api/challenge", get(challenge));
     }
+    // Under the rate limit like submissions: a draft is as cheap to send as a bundle.
+    api = api
+        .route(protocol::draft::DRAFTS_PATH, post(drafts::create))
+        .route(
+            &format!("{}/{{id}}", protocol::draft::DRAFTS_PATH),
+            MethodRouter::new()
+                .get(drafts::get)
+                .put(drafts::replace)
+                .delete(drafts::delete),
+        );
     if let Some(limiter) = limiter {
         api = api.layer(axum::middleware::from_fn_with_state(
             limiter,
@@ -241,7 +253,7 @@ fn router(
         .route_service(
             "/config.json",
             ServiceExt::<axum::extract::Request>::map_response(config_files, move |response| {
-                with_pow_bits(response, pow_bits)
+                with_draft_days(with_pow_bits(response, pow_bits), draft_days)
             }),
         )
         // The build has each file beside its brotli and gzip forms (`scripts/precompress.sh`, a Trunk hook, makes
@@ -267,10 +279,11 @@ fn cors(config: &Config) -> CorsLayer {
         .collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([CONTENT_TYPE, pow_header()])
-        // Inline mode reads the config cross-origin: the form must see whether to solve a proof of work.
-        .expose_headers([pow_required_header()])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers([CONTENT_TYPE, pow_header(), draft_secret_header()])
+        // Inline mode reads the config cross-origin: the form must see whether to solve a proof of work, and
+        // whether drafts are kept.
+        .expose_headers([pow_required_header(), draft_days_header()])
         .max_age(std::time::Duration::from_secs(600))
 }
 
@@ -286,6 +299,30 @@ fn pow_required_header() -> HeaderName {
     // A constant of the wire contract, tested to parse with the config route.
     HeaderName::from_bytes(protocol::pow::REQUIRED_HEADER.as_bytes())
         .expect("protocol::pow::REQUIRED_HEADER is a valid header name")
+}
+
+/// The header that carries a draft's secret, as axum names headers.
+fn draft_secret_header() -> HeaderName {
+    // A constant of the wire contract, tested to parse with the drafts routes.
+    HeaderName::from_bytes(protocol::draft::SECRET_HEADER.as_bytes())
+        .expect("protocol::draft::SECRET_HEADER is a valid header name")
+}
+
+/// The header by which the config's response says how many days drafts are kept.
+fn draft_days_header() -> HeaderName {
+    // A constant of the wire contract, tested to parse with the config route.
+    HeaderName::from_bytes(protocol::draft::DAYS_HEADER.as_bytes())
+        .expect("protocol::draft::DAYS_HEADER is a valid header name")
+}
+
+/// With drafts kept, `GET /config.json` says for how many days, so the form offers to keep a draft only then.
+fn with_draft_days<B>(mut response: axum::http::Response<B>, days: u32) -> axum::http::Response<B> {
+    if days > 0 {
+        response
+            .headers_mut()
+            .insert(draft_days_header(), HeaderValue::from(days));
+    }
+    response
 }
 
 /// `GET /config.json`: the firm's form config, byte for byte (its digest is recorded in every submission), and with

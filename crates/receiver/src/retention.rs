@@ -1,6 +1,7 @@
 //! Retention: bundles the firm has acknowledged are deleted once the keep period has passed (so a stolen
 //! `collect` token cannot destroy what the firm has not opened yet), and bundles nobody has collected are never
-//! deleted — only counted, in `/healthz` and once an hour in the log, so monitoring can alert.
+//! deleted — only counted, in `/healthz` and once an hour in the log, so monitoring can alert. Expired drafts are
+//! purged on the same schedule.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -28,6 +29,7 @@ pub(crate) fn spawn(state: Weak<AppState>) {
                 _ = delete.tick() => {
                     let Some(state) = state.upgrade() else { break };
                     delete_due(&state).await;
+                    crate::drafts::purge(&state).await;
                 }
                 _ = report.tick() => {
                     let Some(state) = state.upgrade() else { break };
