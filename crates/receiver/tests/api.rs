@@ -726,9 +726,10 @@ async fn cors_is_only_for_the_allowed_origins() {
         allowed.headers()["access-control-allow-origin"],
         "https://firm.example"
     );
+    // Only what the form sends: the bundle's type, a proof of work, a draft's secret.
     assert_eq!(
         allowed.headers()["access-control-allow-headers"],
-        "content-type,sealform-pow"
+        "content-type,sealform-pow,sealform-draft-secret"
     );
     let other = preflight("https://evil.example").await.unwrap();
     assert!(!other.headers().contains_key("access-control-allow-origin"));
