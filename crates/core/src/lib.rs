@@ -47,6 +47,7 @@ pub mod draft;
 pub mod envelope;
 pub mod error;
 pub mod format;
+pub mod i18n;
 mod json;
 pub mod key;
 pub mod origin;
