@@ -234,9 +234,14 @@ impl ConsentRecord {
                 found: self.version.clone(),
             });
         }
+        // The client read the form in the record's language: its texts are what was agreed to. A language the
+        // form does not offer cannot have been shown.
+        let Some(shown) = schema.in_language(&self.language) else {
+            return Err(ConsentError::DetailsChanged { field: "language" });
+        };
         // What this crate would have recorded for the same answers and ticks: any difference is a change.
         let expected = Self::new(
-            schema,
+            &shown,
             answers,
             attachments,
             &self.given(),
@@ -321,10 +326,10 @@ pub fn missing_consents(
         .map(|item| FieldError {
             field: item.id.clone(),
             kind: FieldErrorKind::Required,
-            message: item
-                .error_message
-                .clone()
-                .unwrap_or_else(|| format!("Select the box to confirm: {}", item.text)),
+            message: item.error_message.clone().unwrap_or_else(|| {
+                crate::i18n::texts(&schema.language)
+                    .format("confirm-consent", &[("text", item.text.as_str().into())])
+            }),
         })
         .collect()
 }
@@ -604,5 +609,54 @@ mod tests {
             old.verify_against(&schema, &sensitive(), &[]),
             Err(ConsentError::UnsupportedVersion { .. })
         ));
+    }
+
+    #[test]
+    fn a_record_made_in_a_translation_verifies_against_that_translations_texts() {
+        let (mut schema, _) = valid_record();
+        let spanish = schema
+            .texts()
+            .into_iter()
+            .map(|(place, text)| (place, format!("ES: {text}")))
+            .collect();
+        schema.translations.insert("es".into(), spanish);
+        let given = ids(&[
+            "privacy_notice",
+            "no_retainer",
+            "special_category_processing",
+        ]);
+        let shown = schema.in_language("es").unwrap();
+        let record = ConsentRecord::new(
+            &shown,
+            &sensitive(),
+            &[],
+            &given,
+            "id",
+            "2026-11-22T10:15:00Z",
+        );
+        assert_eq!(record.language, "es");
+        assert!(record.purposes[0].text.starts_with("ES: "));
+        assert_eq!(record.verify_against(&schema, &sensitive(), &[]), Ok(()));
+        // The English texts under the Spanish name were not what a Spanish reader agreed to.
+        let mut english = ConsentRecord::new(
+            &schema,
+            &sensitive(),
+            &[],
+            &given,
+            "id",
+            "2026-11-22T10:15:00Z",
+        );
+        english.language = "es".into();
+        assert!(matches!(
+            english.verify_against(&schema, &sensitive(), &[]),
+            Err(ConsentError::TextChanged { .. })
+        ));
+        // A language the form does not offer was never shown.
+        let mut french = record;
+        french.language = "fr".into();
+        assert_eq!(
+            french.verify_against(&schema, &sensitive(), &[]),
+            Err(ConsentError::DetailsChanged { field: "language" })
+        );
     }
 }

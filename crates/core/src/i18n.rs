@@ -90,18 +90,18 @@ pub fn texts(language: &str) -> &'static Texts {
     static LOADED: [OnceLock<Texts>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     let index = LANGUAGES
         .iter()
-        .position(|known| *known == primary(language))
+        .position(|known| *known == primary_subtag(language))
         .unwrap_or(0);
     LOADED[index].get_or_init(|| Texts::load(index))
 }
 
 /// Whether sealform has built-in texts for `language`.
 pub fn has_texts(language: &str) -> bool {
-    LANGUAGES.contains(&primary(language).as_str())
+    LANGUAGES.contains(&primary_subtag(language).as_str())
 }
 
 /// The primary language subtag of a tag, lower-cased: `es` for `es-MX`.
-fn primary(language: &str) -> String {
+pub fn primary_subtag(language: &str) -> String {
     language
         .split(['-', '_'])
         .next()
@@ -119,7 +119,7 @@ pub fn direction(language: &str) -> &'static str {
     // The scripts written right to left among the languages a firm may translate into; Fluent's own tables are
     // not needed for the three sealform ships.
     const RIGHT_TO_LEFT: [&str; 9] = ["ar", "he", "fa", "ur", "ps", "sd", "yi", "dv", "ckb"];
-    if RIGHT_TO_LEFT.contains(&primary(language).as_str()) {
+    if RIGHT_TO_LEFT.contains(&primary_subtag(language).as_str()) {
         "rtl"
     } else {
         "ltr"

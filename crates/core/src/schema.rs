@@ -6,6 +6,7 @@
 //! [`FormSchema`], which always has at least one recipient, because a form with nobody to seal to cannot work.
 //! The CLI writes that schema out as the file the form serves; the form reads it with [`FormSchema::from_json`].
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,7 @@ use crate::key::Recipient;
 
 mod check;
 mod text;
+mod translate;
 mod wire;
 
 pub(crate) use text::{check_https_url, parse_date};
@@ -90,6 +92,10 @@ pub struct FormSchema {
     /// section on one page, for short forms.
     #[serde(default, skip_serializing_if = "Layout::is_steps")]
     pub layout: Layout,
+    /// The form's texts in other languages: for each language (a BCP 47 tag sealform has built-in texts for), every
+    /// text of the form by its place, e.g. `"fields.full_name.label"` (see [`FormSchema::texts`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// How the form shows its sections. In JSON: `"steps"` (the default) or `"single_page"`.
@@ -638,7 +644,8 @@ fn check_version(bytes: &[u8]) -> Result<(), SchemaError> {
 }
 
 fn finish(schema: FormSchema, require_recipients: bool) -> Result<FormSchema, SchemaError> {
-    let problems = check::check(&schema, require_recipients);
+    let mut problems = check::check(&schema, require_recipients);
+    problems.extend(translate::check(&schema, check::language_ok));
     if problems.is_empty() {
         Ok(schema)
     } else {

@@ -12,6 +12,7 @@ use time::Date;
 use crate::answers::{is_answered, Answer, Answers};
 use crate::attachment::AttachmentInfo;
 use crate::contact::{is_email, is_tel};
+use crate::i18n::{self, Arg, Texts};
 use crate::schema::{file_size, parse_date, Choice, DateRule, Field, FieldKind, FormSchema};
 
 /// One problem with one answer, to show beside the field and in the error summary.
@@ -100,6 +101,7 @@ pub fn validate(
 ) -> Result<(), Vec<FieldError>> {
     let mut validator = Validator {
         schema,
+        texts: i18n::texts(&schema.language),
         answers,
         today,
         errors: Vec::new(),
@@ -121,6 +123,8 @@ pub fn validate(
 
 struct Validator<'a> {
     schema: &'a FormSchema,
+    /// The built-in messages in the form's language.
+    texts: &'static Texts,
     answers: &'a Answers,
     today: Date,
     errors: Vec<FieldError>,
@@ -132,6 +136,7 @@ struct Subject<'a> {
     key: String,
     /// The label as messages start with it: the field's label, with the row named for a group's question.
     name: String,
+    texts: &'static Texts,
 }
 
 impl Subject<'_> {
@@ -147,6 +152,22 @@ impl Subject<'_> {
     fn lower(&self) -> String {
         lower_first(&self.name)
     }
+
+    /// The message `id` about this answer, its name (as it reads mid-sentence) put in as `$name`.
+    fn say(&self, id: &str, args: &[(&str, Arg)]) -> String {
+        self.say_as(id, self.lower(), args)
+    }
+
+    /// The message `id`, with the name as a sentence starts with it.
+    fn say_first(&self, id: &str, args: &[(&str, Arg)]) -> String {
+        self.say_as(id, self.name.clone(), args)
+    }
+
+    fn say_as(&self, id: &str, name: String, args: &[(&str, Arg)]) -> String {
+        let mut all = vec![("name", Arg::Text(name))];
+        all.extend(args.iter().cloned());
+        self.texts.format(id, &all)
+    }
 }
 
 impl<'a> Validator<'a> {
@@ -155,6 +176,7 @@ impl<'a> Validator<'a> {
             field,
             key: field.id.clone(),
             name: field.label.clone(),
+            texts: self.texts,
         };
         let shown = self.schema.is_visible(&field.id, self.answers, None);
         if let FieldKind::File { .. } = field.kind {
@@ -194,10 +216,7 @@ impl<'a> Validator<'a> {
         match answer {
             Some(_) if !shown => Some(subject.error(
                 FieldErrorKind::NotAsked,
-                format!(
-                    "{} was not asked, so it must not have an answer",
-                    subject.name
-                ),
+                subject.say_first("not-asked", &[]),
             )),
             Some(answer) => self.value(subject, answer),
             None if shown && field.required => {
@@ -218,7 +237,15 @@ impl<'a> Validator<'a> {
             let subject = Subject {
                 field: sub,
                 key: row_key(&group.id, index, &sub.id),
-                name: format!("{} for {} {}", sub.label, lower_first(row_label), index + 1),
+                name: self.texts.format(
+                    "row-name",
+                    &[
+                        ("label", sub.label.as_str().into()),
+                        ("row", lower_first(row_label).into()),
+                        ("number", (index + 1).into()),
+                    ],
+                ),
+                texts: self.texts,
             };
             let shown = self.schema.is_visible(&sub.id, self.answers, Some(row));
             if let Some(error) = self.answer(&subject, shown, row.get(&sub.id)) {
@@ -232,9 +259,12 @@ impl<'a> Validator<'a> {
             self.errors.push(FieldError {
                 field: row_key(&group.id, index, key),
                 kind: FieldErrorKind::UnknownField,
-                message: format!(
-                    "The form has no question \"{key}\" in {}",
-                    lower_first(row_label)
+                message: self.texts.format(
+                    "unknown-question-in-row",
+                    &[
+                        ("key", key.as_str().into()),
+                        ("row", lower_first(row_label).into()),
+                    ],
                 ),
             });
         }
@@ -251,14 +281,11 @@ impl<'a> Validator<'a> {
             (FieldKind::Email, Answer::Text(text)) => (!is_email(text.trim())).then(|| {
                 subject.error(
                     FieldErrorKind::InvalidEmail,
-                    "Enter an email address in the correct format, like name@example.com",
+                    subject.say("invalid-email", &[]),
                 )
             }),
             (FieldKind::Tel, Answer::Text(text)) => (!is_tel(text.trim())).then(|| {
-                subject.error(
-                    FieldErrorKind::InvalidTel,
-                    "Enter a telephone number, like 01632 960 001 or +44 7700 900 982",
-                )
+                subject.error(FieldErrorKind::InvalidTel, subject.say("invalid-tel", &[]))
             }),
             (
                 FieldKind::Date {
@@ -306,36 +333,34 @@ impl<'a> Validator<'a> {
         not_before: Option<Date>,
         not_after: Option<Date>,
     ) -> Option<FieldError> {
-        let name = &subject.name;
         let Some(date) = parse_date(text.trim()) else {
             return Some(subject.error(
                 FieldErrorKind::InvalidDate,
-                format!("{name} must be a real date"),
+                subject.say_first("invalid-date", &[]),
             ));
         };
         let today = self.today;
+        let said = |id: &str| subject.say_first(id, &[]);
         let broken = match must_be {
-            Some(DateRule::Past) if date >= today => Some("must be in the past".to_owned()),
-            Some(DateRule::PastOrToday) if date > today => {
-                Some("must be today or in the past".to_owned())
-            }
-            Some(DateRule::Future) if date <= today => Some("must be in the future".to_owned()),
-            Some(DateRule::FutureOrToday) if date < today => {
-                Some("must be today or in the future".to_owned())
-            }
+            Some(DateRule::Past) if date >= today => Some(said("date-past")),
+            Some(DateRule::PastOrToday) if date > today => Some(said("date-past-or-today")),
+            Some(DateRule::Future) if date <= today => Some(said("date-future")),
+            Some(DateRule::FutureOrToday) if date < today => Some(said("date-future-or-today")),
             _ => None,
         }
         .or_else(|| {
-            not_before
-                .filter(|first| date < *first)
-                .map(|first| format!("must be the same as or after {}", long_date(first)))
+            not_before.filter(|first| date < *first).map(|first| {
+                let date = long_date(self.texts, first);
+                subject.say_first("date-not-before", &[("date", date.into())])
+            })
         })
         .or_else(|| {
-            not_after
-                .filter(|last| date > *last)
-                .map(|last| format!("must be the same as or before {}", long_date(last)))
+            not_after.filter(|last| date > *last).map(|last| {
+                let date = long_date(self.texts, last);
+                subject.say_first("date-not-after", &[("date", date.into())])
+            })
         });
-        broken.map(|rule| subject.error(FieldErrorKind::DateOutOfRange, format!("{name} {rule}")))
+        broken.map(|message| subject.error(FieldErrorKind::DateOutOfRange, message))
     }
 
     /// Checks the files attached to one file field.
@@ -354,39 +379,50 @@ impl<'a> Validator<'a> {
         } else if !shown {
             Some(subject.error(
                 FieldErrorKind::NotAsked,
-                format!("{} was not asked, so it must not have files", subject.name),
+                subject.say_first("not-asked-files", &[]),
             ))
         } else if files.len() > usize::try_from(*max_count).unwrap_or(usize::MAX) {
-            Some(subject.error(FieldErrorKind::TooManyFiles, too_many_files(*max_count)))
+            Some(
+                subject.error(
+                    FieldErrorKind::TooManyFiles,
+                    self.texts
+                        .format("too-many-files", &[("max", (*max_count).into())]),
+                ),
+            )
         } else {
             let max_size = max_size.unwrap_or(self.schema.limits.max_total_attachment_bytes);
             // With one file allowed "the selected file" is clear; with several, name the file at fault.
             let which = |file: &AttachmentInfo| {
                 if *max_count == 1 {
-                    "The selected file".to_owned()
+                    self.texts.get("the-selected-file")
                 } else {
                     file.name.clone()
                 }
             };
             files.iter().find_map(|file| {
                 if file.size == 0 {
-                    Some(subject.error(
-                        FieldErrorKind::EmptyFile,
-                        format!("{} is empty", which(file)),
-                    ))
+                    Some(
+                        subject.error(
+                            FieldErrorKind::EmptyFile,
+                            self.texts
+                                .format("file-empty", &[("file", which(file).into())]),
+                        ),
+                    )
                 } else if file.size > max_size {
                     Some(subject.error(
                         FieldErrorKind::FileTooLarge,
-                        format!(
-                            "{} must be smaller than {}",
-                            which(file),
-                            file_size(max_size)
+                        self.texts.format(
+                            "file-too-large",
+                            &[
+                                ("file", which(file).into()),
+                                ("size", file_size(max_size).into()),
+                            ],
                         ),
                     ))
                 } else if !accepted(accept, &file.media_type) {
                     Some(subject.error(
                         FieldErrorKind::FileTypeNotAccepted,
-                        format!("{} must be {}", which(file), type_list(accept)),
+                        file_type_message(self.texts, &which(file), accept),
                     ))
                 } else {
                     None
@@ -406,7 +442,9 @@ impl<'a> Validator<'a> {
                 self.errors.push(FieldError {
                     field: key.clone(),
                     kind: FieldErrorKind::UnknownField,
-                    message: format!("The form has no question \"{key}\""),
+                    message: self
+                        .texts
+                        .format("unknown-question", &[("key", key.as_str().into())]),
                 });
             }
         }
@@ -423,7 +461,10 @@ impl<'a> Validator<'a> {
                 self.errors.push(FieldError {
                     field: file.field.clone(),
                     kind: FieldErrorKind::UnknownField,
-                    message: format!("The form has no file upload question \"{}\"", file.field),
+                    message: self.texts.format(
+                        "unknown-file-question",
+                        &[("key", file.field.as_str().into())],
+                    ),
                 });
             }
         }
@@ -439,7 +480,10 @@ impl<'a> Validator<'a> {
             errors.push(FieldError {
                 field: file.field.clone(),
                 kind: FieldErrorKind::TooManyFiles,
-                message: format!("{} in total", too_many_files(limits.max_files)),
+                message: self.texts.format(
+                    "too-many-files-in-total",
+                    &[("max", limits.max_files.into())],
+                ),
             });
         }
         let mut total: u64 = 0;
@@ -449,9 +493,9 @@ impl<'a> Validator<'a> {
                 errors.push(FieldError {
                     field: file.field.clone(),
                     kind: FieldErrorKind::FileTooLarge,
-                    message: format!(
-                        "The selected files must be smaller than {} in total",
-                        file_size(limits.max_total_attachment_bytes)
+                    message: self.texts.format(
+                        "files-too-large-in-total",
+                        &[("size", file_size(limits.max_total_attachment_bytes).into())],
                     ),
                 });
                 break;
@@ -473,25 +517,22 @@ fn required_message(subject: &Subject<'_>) -> String {
     if let Some(message) = &subject.field.error_message {
         return message.clone();
     }
-    let name = subject.lower();
     match &subject.field.kind {
         FieldKind::Select { .. }
         | FieldKind::Radio { .. }
         | FieldKind::Checkbox
         | FieldKind::Checkboxes { .. }
-        | FieldKind::File { .. } => format!("Select {name}"),
-        FieldKind::Group { row_label, .. } => {
-            format!("Add at least one {}", lower_first(row_label))
-        }
-        _ => format!("Enter {name}"),
+        | FieldKind::File { .. } => subject.say("select", &[]),
+        FieldKind::Group { row_label, .. } => subject.say(
+            "add-at-least-one",
+            &[("row", lower_first(row_label).into())],
+        ),
+        _ => subject.say("enter", &[]),
     }
 }
 
 fn wrong_shape(subject: &Subject<'_>) -> String {
-    format!(
-        "The answer to {} is not in the form this question takes",
-        subject.lower()
-    )
+    subject.say("wrong-shape", &[])
 }
 
 fn length(subject: &Subject<'_>, text: &str, max: u32) -> Option<FieldError> {
@@ -499,7 +540,7 @@ fn length(subject: &Subject<'_>, text: &str, max: u32) -> Option<FieldError> {
     too_long.then(|| {
         subject.error(
             FieldErrorKind::TooLong,
-            format!("{} must be {max} characters or less", subject.name),
+            subject.say_first("too-long", &[("max", max.into())]),
         )
     })
 }
@@ -511,17 +552,16 @@ fn number(
     max: Option<f64>,
     integer: bool,
 ) -> Option<FieldError> {
-    let name = &subject.name;
     let Some((value, whole)) = parse_number(text.trim()) else {
         return Some(subject.error(
             FieldErrorKind::NotANumber,
-            format!("{name} must be a number"),
+            subject.say_first("not-a-number", &[]),
         ));
     };
     if integer && !whole {
         return Some(subject.error(
             FieldErrorKind::NotWholeNumber,
-            format!("{name} must be a whole number"),
+            subject.say_first("not-a-whole-number", &[]),
         ));
     }
     let below = min.is_some_and(|min| value < min);
@@ -529,13 +569,16 @@ fn number(
     if !below && !above {
         return None;
     }
-    let rule = match (min, max) {
-        (Some(min), Some(max)) => format!("must be between {min} and {max}"),
-        (Some(min), None) => format!("must be {min} or more"),
-        (None, Some(max)) => format!("must be {max} or less"),
+    let message = match (min, max) {
+        (Some(min), Some(max)) => subject.say_first(
+            "number-between",
+            &[("min", min.into()), ("max", max.into())],
+        ),
+        (Some(min), None) => subject.say_first("number-at-least", &[("min", min.into())]),
+        (None, Some(max)) => subject.say_first("number-at-most", &[("max", max.into())]),
         (None, None) => return None,
     };
-    Some(subject.error(FieldErrorKind::NumberOutOfRange, format!("{name} {rule}")))
+    Some(subject.error(FieldErrorKind::NumberOutOfRange, message))
 }
 
 /// Reads `-1,234.5` style numbers: an optional minus, digits with optional commas between groups of three, and an
@@ -578,7 +621,7 @@ fn known_options(
     (!all_known).then(|| {
         subject.error(
             FieldErrorKind::UnknownOption,
-            format!("Select {} from the options given", subject.lower()),
+            subject.say("unknown-option", &[]),
         )
     })
 }
@@ -590,21 +633,14 @@ fn selection_count(
     max: Option<u32>,
 ) -> Option<FieldError> {
     let count = u32::try_from(count).unwrap_or(u32::MAX);
-    let name = subject.lower();
     match (min, max) {
         (Some(min), _) if count < min => Some(subject.error(
             FieldErrorKind::TooFewSelected,
-            format!(
-                "Select at least {min} {} for {name}",
-                plural(min, "option", "options")
-            ),
+            subject.say("too-few-selected", &[("min", min.into())]),
         )),
         (_, Some(max)) if count > max => Some(subject.error(
             FieldErrorKind::TooManySelected,
-            format!(
-                "Select no more than {max} {} for {name}",
-                plural(max, "option", "options")
-            ),
+            subject.say("too-many-selected", &[("max", max.into())]),
         )),
         _ => None,
     }
@@ -616,31 +652,15 @@ fn row_count(subject: &Subject<'_>, rows: usize, min: u32, max: u32) -> Option<F
     if rows < min {
         Some(subject.error(
             FieldErrorKind::TooFewRows,
-            format!(
-                "Add at least {min} {} to {}",
-                plural(min, "entry", "entries"),
-                subject.lower()
-            ),
+            subject.say("too-few-rows", &[("min", min.into())]),
         ))
     } else if rows > max {
         Some(subject.error(
             FieldErrorKind::TooManyRows,
-            format!(
-                "{} must have {max} {} or fewer",
-                subject.name,
-                plural(max, "entry", "entries")
-            ),
+            subject.say_first("too-many-rows", &[("max", max.into())]),
         ))
     } else {
         None
-    }
-}
-
-fn too_many_files(max: u32) -> String {
-    if max == 1 {
-        "You can only select 1 file".to_owned()
-    } else {
-        format!("You can only select up to {max} files")
     }
 }
 
@@ -661,8 +681,8 @@ fn accepted(accept: &[String], media_type: &str) -> bool {
     })
 }
 
-/// "a PDF, JPG or PNG": the accept list as people name file types.
-fn type_list(accept: &[String]) -> String {
+/// "The selected file must be a PDF, JPG or PNG": the accept list as people name file types.
+fn file_type_message(texts: &Texts, file: &str, accept: &[String]) -> String {
     let mut names: Vec<String> = Vec::new();
     for range in accept {
         let name = type_name(range);
@@ -670,6 +690,7 @@ fn type_list(accept: &[String]) -> String {
             names.push(name);
         }
     }
+    // English alone needs an article chosen by sound; the other catalogues ignore it.
     let article = match names.first().and_then(|name| name.chars().next()) {
         // Initialisms read letter by letter ("an RTF"); words by sound ("an image").
         Some(
@@ -678,7 +699,14 @@ fn type_list(accept: &[String]) -> String {
         ) => "an",
         _ => "a",
     };
-    format!("{article} {}", or_list(&names))
+    texts.format(
+        "file-wrong-type",
+        &[
+            ("file", file.into()),
+            ("article", article.into()),
+            ("types", or_list(texts, &names).into()),
+        ],
+    )
 }
 
 fn type_name(range: &str) -> String {
@@ -716,25 +744,30 @@ fn type_name(range: &str) -> String {
 }
 
 /// "A, B or C".
-fn or_list(items: &[String]) -> String {
+fn or_list(texts: &Texts, items: &[String]) -> String {
     match items {
         [] => String::new(),
         [only] => only.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+        [init @ .., last] => texts.format(
+            "or-list",
+            &[
+                ("init", init.join(&texts.get("list-comma")).into()),
+                ("last", last.as_str().into()),
+            ],
+        ),
     }
 }
 
 /// "1 January 2025", as GOV.UK writes dates.
-fn long_date(date: Date) -> String {
-    format!("{} {} {}", date.day(), date.month(), date.year())
-}
-
-fn plural<'a>(n: u32, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 {
-        one
-    } else {
-        many
-    }
+fn long_date(texts: &Texts, date: Date) -> String {
+    texts.format(
+        "long-date",
+        &[
+            ("day", u32::from(date.day()).into()),
+            ("month", u32::from(u8::from(date.month())).into()),
+            ("year", i64::from(date.year()).into()),
+        ],
+    )
 }
 
 /// Lower-cases the first letter for use mid-sentence, unless the first word is an initialism ("UK address").

@@ -85,3 +85,6 @@ long-date = { $day } { $month ->
         [11] نوفمبر
        *[12] ديسمبر
     } { $year }
+
+# A consent the client has not ticked and that has no message of its own.
+confirm-consent = حدِّد المربع للتأكيد: { $text }

@@ -75,3 +75,6 @@ long-date = { $day } { $month ->
         [11] November
        *[12] December
     } { $year }
+
+# A consent the client has not ticked and that has no message of its own.
+confirm-consent = Select the box to confirm: { $text }

@@ -72,3 +72,6 @@ long-date = { $day } de { $month ->
         [11] noviembre
        *[12] diciembre
     } de { $year }
+
+# A consent the client has not ticked and that has no message of its own.
+confirm-consent = Marque la casilla para confirmar: { $text }

@@ -471,7 +471,7 @@ fn id_ok(id: &str) -> bool {
 
 /// A simple BCP 47 shape: a 2 or 3 letter ISO 639 language, then subtags of 1–8 letters or digits. (BCP 47 also
 /// allows longer registered language subtags, but none are in use; refusing them catches `"English"`.)
-fn language_ok(tag: &str) -> bool {
+pub(super) fn language_ok(tag: &str) -> bool {
     let mut subtags = tag.split('-');
     let language_ok = subtags.next().is_some_and(|language| {
         matches!(language.len(), 2 | 3) && language.bytes().all(|b| b.is_ascii_alphabetic())

@@ -610,3 +610,103 @@ fn sizes_are_written_as_govuk_writes_them() {
         "25MB"
     );
 }
+
+/// The template with a made-up Spanish translation of every text ("ES: " and the English), as JSON.
+fn translated_value() -> Value {
+    let mut value = template_value();
+    value["translations"] = json!({});
+    let schema = parse(&value).unwrap();
+    let spanish: serde_json::Map<String, Value> = schema
+        .texts()
+        .into_iter()
+        .map(|(place, text)| (place, json!(format!("ES: {text}"))))
+        .collect();
+    value["translations"] = json!({ "es": spanish });
+    value
+}
+
+#[test]
+fn a_translated_form_reads_in_each_language_it_offers() {
+    let schema = parse(&translated_value()).unwrap();
+    assert_eq!(schema.languages(), ["en-GB", "es"]);
+    let spanish = schema.in_language("es").unwrap();
+    assert_eq!(spanish.language, "es");
+    assert!(spanish.translations.is_empty());
+    assert!(spanish.title.starts_with("ES: "));
+    // Every text is translated (each place a test of its own would repeat this), and nothing else changes.
+    for ((place, english), (same_place, translated)) in schema.texts().iter().zip(spanish.texts()) {
+        assert_eq!(place, &same_place);
+        assert_eq!(translated, format!("ES: {english}"), "{place}");
+    }
+    assert_eq!(spanish.sections.len(), schema.sections.len());
+    assert_eq!(spanish.recipients, schema.recipients);
+    let english = schema.in_language("en-GB").unwrap();
+    assert_eq!(english.title, schema.title);
+    assert!(schema.in_language("ar").is_none());
+    assert!(
+        schema.in_language("es-MX").is_none(),
+        "spelt as the form spells it"
+    );
+    // Texts' places name what they are: an option by its value, a group's questions like any other.
+    let places: BTreeSet<String> = schema.texts().into_iter().map(|(place, _)| place).collect();
+    for place in ["title", "withdrawal", "retention.text"] {
+        assert!(places.contains(place), "{place}");
+    }
+    assert!(places
+        .iter()
+        .any(|p| p.contains(".options.") && p.ends_with(".label")));
+    assert!(places.iter().any(|p| p.ends_with(".row_label")));
+    assert!(places
+        .iter()
+        .any(|p| p.starts_with("consents.") && p.ends_with(".text")));
+}
+
+#[test]
+fn translations_round_trip_through_serialisation() {
+    let schema = parse(&translated_value()).unwrap();
+    let again = FormSchema::from_json(&serde_json::to_vec(&schema).unwrap()).unwrap();
+    assert_eq!(again, schema);
+}
+
+#[test]
+fn a_translation_must_cover_every_text_and_only_the_forms_texts() {
+    let mut value = translated_value();
+    value["translations"]["es"]
+        .as_object_mut()
+        .unwrap()
+        .remove("title");
+    assert_eq!(
+        only_problem(&value),
+        "translations.es: has no translation of title"
+    );
+
+    let mut value = translated_value();
+    value["translations"]["es"]["fields.no_such_field.label"] = json!("Nombre");
+    assert!(only_problem(&value)
+        .starts_with("translations.es.fields.no_such_field.label: is not a text of this form"));
+
+    let mut value = translated_value();
+    value["translations"]["es"]["title"] = json!("  ");
+    assert_eq!(
+        only_problem(&value),
+        "translations.es.title: must not be empty"
+    );
+}
+
+#[test]
+fn a_translation_must_be_in_a_language_sealform_speaks_other_than_the_forms_own() {
+    let rename = |to: &str| {
+        let mut value = translated_value();
+        let spanish = value["translations"]["es"].take();
+        value["translations"] = json!({ to: spanish });
+        only_problem(&value)
+    };
+    assert!(rename("fr").starts_with("translations.fr: sealform's own words"));
+    assert!(rename("en-US").starts_with("translations.en-US: is the form's own language"));
+    assert!(rename("Spanish").starts_with("translations.Spanish: expected a BCP 47"));
+    // Any spelling of a language sealform speaks is fine.
+    let mut value = translated_value();
+    let spanish = value["translations"]["es"].take();
+    value["translations"] = json!({ "es-419": spanish });
+    assert_eq!(parse(&value).unwrap().languages(), ["en-GB", "es-419"]);
+}

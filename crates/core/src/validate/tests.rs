@@ -765,20 +765,55 @@ fn message_helpers() {
     assert_eq!(lower_first("I agree"), "I agree");
     assert_eq!(lower_first("Énergie"), "énergie");
     assert_eq!(lower_first(""), "");
-    let list =
-        |types: &[&str]| type_list(&types.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>());
+    let english = i18n::texts("en");
+    let list = |types: &[&str]| {
+        let types: Vec<String> = types.iter().map(|t| (*t).to_owned()).collect();
+        file_type_message(english, "It", &types)
+    };
     assert_eq!(
         list(&["application/pdf", "image/jpeg", "image/png"]),
-        "a PDF, JPG or PNG"
+        "It must be a PDF, JPG or PNG"
     );
-    assert_eq!(list(&["image/*"]), "an image");
-    assert_eq!(list(&["application/rtf"]), "an RTF");
-    assert_eq!(list(&["application/x-bar", "application/x-bar"]), "a BAR");
-    assert_eq!(long_date(date!(2030 - 12 - 31)), "31 December 2030");
+    assert_eq!(list(&["image/*"]), "It must be an image");
+    assert_eq!(list(&["application/rtf"]), "It must be an RTF");
+    assert_eq!(list(&["application/x-bar", "application/x-bar"]), "It must be a BAR");
+    assert_eq!(long_date(english, date!(2030 - 12 - 31)), "31 December 2030");
+    assert_eq!(
+        long_date(i18n::texts("es"), date!(2030 - 12 - 31)),
+        "31 de diciembre de 2030"
+    );
+    let spanish_types = ["application/pdf".to_owned(), "image/png".to_owned()];
+    assert_eq!(
+        file_type_message(i18n::texts("es"), "El archivo", &spanish_types),
+        "El archivo debe ser un archivo PDF o PNG"
+    );
     let error = FieldError {
         field: "email".into(),
         kind: FieldErrorKind::InvalidEmail,
         message: "Enter an email address".into(),
     };
     assert_eq!(error.to_string(), "email: Enter an email address");
+}
+
+#[test]
+fn messages_are_in_the_language_the_form_is_shown_in() {
+    let (mut answers, files) = minimal();
+    answers.0.remove("email");
+    answers.insert("name", text(&"x".repeat(100_000)));
+    let in_language = |language: &str| {
+        let mut schema = test_support::all_kinds();
+        schema.language = language.to_owned();
+        let errors = validate(&schema, &answers, &files, TODAY).unwrap_err();
+        errors.into_iter().map(|e| e.message).collect::<Vec<_>>()
+    };
+    let english = in_language("en-GB");
+    let spanish = in_language("es");
+    let arabic = in_language("ar");
+    assert_eq!(english.len(), 2);
+    assert!(english[1].starts_with("Enter "), "{english:?}");
+    assert!(spanish[0].contains(" caracteres o menos"), "{spanish:?}");
+    assert!(spanish[1].starts_with("Introduzca "), "{spanish:?}");
+    assert!(arabic[1].starts_with("أدخل "), "{arabic:?}");
+    // A language sealform has no texts for reads in English rather than as message ids.
+    assert_eq!(in_language("cy"), english);
 }
