@@ -10,8 +10,9 @@
  *
  * Attributes: data-target (CSS selector to mount in; default: right after this tag), data-pin (key id(s) the form
  * may seal to, comma separated), data-config (the config's path on the form's origin; the form refuses any other
- * origin), data-title (the iframe's accessible name), data-mode="inline" (mount in the page itself; read the
- * trade-off in docs/EMBEDDING.md first).
+ * origin), data-lang (the language to show the form in, e.g. "es", when the form offers it; else the client's
+ * browser languages choose), data-title (the iframe's accessible name), data-mode="inline" (mount in the page
+ * itself; read the trade-off in docs/EMBEDDING.md first).
  */
 (function () {
   "use strict";
@@ -50,6 +51,9 @@
     }
     if (data.config) {
       src.searchParams.set("config", data.config);
+    }
+    if (data.lang) {
+      src.searchParams.set("lang", data.lang);
     }
     var frame = document.createElement("iframe");
     frame.src = src.href;
@@ -98,7 +102,7 @@
         return module.default({ module_or_path: new URL("sealform-form_bg.wasm", formUrl).href }).then(function () {
           // The form resolves data-config against its own URL and refuses it unless it stays on the form's origin
           // (the parser drops tabs and newlines, so only the resolved URL's origin tells).
-          module.mount_inline(box, formUrl.href, data.config || "", data.pin || "");
+          module.mount_inline(box, formUrl.href, data.config || "", data.pin || "", data.lang || "");
         });
       })
       .catch(function (error) {

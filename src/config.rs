@@ -21,11 +21,14 @@ pub struct EmbedOptions {
     pub pins: Vec<String>,
     /// The origin of the page that embeds the form, told by `embed.js`; messages go only there.
     pub parent_origin: Option<String>,
+    /// The languages the firm's snippet asked for (`data-lang`), first choice first; empty: the client's browser
+    /// languages choose.
+    pub languages: Vec<String>,
 }
 
 impl EmbedOptions {
-    /// Reads the options from a query string's pairs (`config`, `pin` — comma or space separated, may repeat —
-    /// and `origin`).
+    /// Reads the options from a query string's pairs (`config`, `pin` — comma or space separated, may repeat —,
+    /// `origin` and `lang`, comma or space separated too).
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let mut options = Self {
             config: DEFAULT_CONFIG.to_owned(),
@@ -38,6 +41,12 @@ impl EmbedOptions {
                     value
                         .split([',', ' '])
                         .filter(|pin| !pin.is_empty())
+                        .map(str::to_owned),
+                ),
+                "lang" => options.languages.extend(
+                    value
+                        .split([',', ' '])
+                        .filter(|tag| sealform_core::i18n::is_language_tag(tag))
                         .map(str::to_owned),
                 ),
                 "origin" => {
@@ -162,6 +171,16 @@ pub struct LoadedConfig {
 }
 
 impl LoadedConfig {
+    /// Shows the form in the first language of `wanted` that it offers (`es-MX` finds `es`), else in its own: the
+    /// questions' texts become that language's, and so do the consent record's language and texts.
+    pub fn choose_language(&mut self, wanted: &[String]) {
+        let offers = self.schema.languages();
+        let chosen = sealform_core::i18n::choose(wanted, &offers, &self.schema.language);
+        if let Some(shown) = self.schema.in_language(&chosen) {
+            self.schema = shown;
+        }
+    }
+
     /// Checks the config file's bytes and the pins ([`check_pins`]).
     pub fn from_bytes(url: &str, bytes: &[u8], pins: &[String]) -> Result<Self, ConfigError> {
         let schema = FormSchema::from_json(bytes).map_err(|source| ConfigError::Invalid {
@@ -240,6 +259,9 @@ mod tests {
         ]);
         assert_eq!(options.config, "forms/intake.json");
         assert_eq!(options.parent_origin, None);
+        // data-lang: well-formed tags only, first choice first.
+        let options = EmbedOptions::from_pairs([("lang", "es-MX, ar"), ("lang", "not_a-tag")]);
+        assert_eq!(options.languages, ["es-MX", "ar"]);
     }
 
     /// The WHATWG URL parser natively (the `url` crate), standing in for the browser's `URL`.

@@ -12,6 +12,7 @@ use crate::config::{EmbedOptions, LoadedConfig};
 use crate::fields::{error_message, form_group, Ctx, FileQuestion, Place, Question};
 use crate::flow::{self, Problem, SealedCopy, SentAt};
 use crate::journey::{Journey, Step};
+use crate::language;
 use crate::page;
 use crate::save_later::{DraftBanner, DraftNotice, Drafts, LoadDraftFile, SavedPage, NOTICE_ID};
 use crate::seal::Bundle;
@@ -90,6 +91,8 @@ pub fn IntakeForm(
     /// What the embedding page asked for.
     options: EmbedOptions,
 ) -> impl IntoView {
+    // Every component below speaks the language the form is shown in.
+    language::provide(sealform_core::i18n::texts(&config.schema.language));
     let config = StoredValue::new(config);
     let title = config.with_value(|c| c.schema.title.clone());
     let state = RwSignal::new(FormState::default());

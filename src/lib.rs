@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 use leptos::prelude::*;
+use sealform_core::i18n::{self, Texts};
 use wasm_bindgen::prelude::*;
 
 pub mod check_answers;
@@ -17,6 +18,7 @@ pub mod fields;
 pub mod flow;
 mod form;
 pub mod journey;
+pub mod language;
 pub mod page;
 pub mod save_later;
 pub mod seal;
@@ -74,15 +76,34 @@ pub fn App(
         Loading::Ready(_) => "ready",
         Loading::Failed { .. } => "unavailable",
     };
+    // Until the config says which languages it offers, the first the client wants that sealform speaks.
+    let before_config = language::before_config(&language::wanted(&options.languages));
+    let tag = move || match loading.get() {
+        Loading::Ready(config) => config.schema.language.clone(),
+        _ => before_config.language().to_owned(),
+    };
+    let direction = move || i18n::direction(&tag());
+    Effect::new(move |_| page::set_document_language(&tag(), direction()));
     view! {
-        <main id="sealform-root" class="sf-root" data-ready=move || ready().to_string() data-state=state>
+        <main
+            id="sealform-root"
+            class="sf-root"
+            lang=tag
+            dir=direction
+            data-ready=move || ready().to_string()
+            data-state=state
+        >
             {move || match loading.get() {
-                Loading::Waiting => view! { <p class="sf-body" role="status">"Loading the form…"</p> }.into_any(),
+                Loading::Waiting => {
+                    view! { <p class="sf-body" role="status">{before_config.get("loading")}</p> }.into_any()
+                }
                 Loading::Ready(config) => {
                     page::apply_theme(config.schema.theme.as_ref());
                     view! { <form::IntakeForm config=*config options=options.clone()/> }.into_any()
                 }
-                Loading::Failed { firm } => view! { <Unavailable firm=firm/> }.into_any(),
+                Loading::Failed { firm } => {
+                    view! { <Unavailable firm=firm texts=before_config/> }.into_any()
+                }
             }}
         </main>
     }
@@ -126,6 +147,7 @@ async fn load(options: &EmbedOptions) -> Loading {
         }
         Ok(mut config) => {
             page::mark("sealform:config-checked");
+            config.choose_language(&language::wanted(&options.languages));
             // The endpoint is relative to the config (in inline mode the page is on another origin).
             config.endpoint = page::resolve(&config.endpoint, &url);
             config.proof_of_work = proof_of_work;
@@ -195,25 +217,49 @@ async fn fetch_config(url: &str) -> Result<Fetched, String> {
 
 /// What the client sees when the form cannot run: no blank page, no jargon, a way to reach the firm.
 #[component]
-fn Unavailable(firm: Option<FirmContact>) -> impl IntoView {
+fn Unavailable(firm: Option<FirmContact>, texts: &'static Texts) -> impl IntoView {
     let firm = firm.unwrap_or_default();
-    let name = firm.name.unwrap_or_else(|| "the firm".to_owned());
+    let name = firm
+        .name
+        .unwrap_or_else(|| texts.get("unavailable-the-firm"));
     let ways: Vec<String> = [
-        firm.phone.map(|p| format!("call {p}")),
-        firm.email.map(|e| format!("email {e}")),
+        firm.phone
+            .map(|phone| texts.format("unavailable-call", &[("phone", phone.into())])),
+        firm.email
+            .map(|email| texts.format("unavailable-email", &[("email", email.into())])),
     ]
     .into_iter()
     .flatten()
     .collect();
-    let contact = if ways.is_empty() {
-        format!("Please contact {name} directly.")
-    } else {
-        format!("Please contact {name} directly: {}.", ways.join(" or "))
+    let contact = match ways.as_slice() {
+        [] => texts.format("unavailable-contact", &[("firm", name.into())]),
+        [one] => texts.format(
+            "unavailable-contact-by",
+            &[("firm", name.into()), ("ways", one.as_str().into())],
+        ),
+        [first, second, ..] => texts.format(
+            "unavailable-contact-by",
+            &[
+                ("firm", name.into()),
+                (
+                    "ways",
+                    texts
+                        .format(
+                            "or-list",
+                            &[
+                                ("init", first.as_str().into()),
+                                ("last", second.as_str().into()),
+                            ],
+                        )
+                        .into(),
+                ),
+            ],
+        ),
     };
     view! {
         <div class="sf-panel sf-panel--unavailable" data-testid="unavailable">
-            <h1 class="sf-heading-l">"Sorry, this form is not available right now"</h1>
-            <p class="sf-body">"Nothing you might have typed has been sent or kept."</p>
+            <h1 class="sf-heading-l">{texts.get("unavailable-heading")}</h1>
+            <p class="sf-body">{texts.get("unavailable-nothing-kept")}</p>
             <p class="sf-body">{contact}</p>
         </div>
     }
@@ -239,12 +285,21 @@ pub fn start() {
 /// Mounts the form into `target` on the firm's own page (inline mode; see `docs/EMBEDDING.md` for why the iframe
 /// is the safer default). `form` is the form's own URL (where `embed.js` came from), `config` the snippet's
 /// `data-config` (empty: the default), resolved against `form` and refused unless on its origin; `pins` the pinned
-/// key ids separated by commas.
+/// key ids separated by commas; `languages` the snippet's `data-lang` (empty: the browser's languages choose).
 #[wasm_bindgen]
-pub fn mount_inline(target: web_sys::HtmlElement, form: String, config: String, pins: String) {
+pub fn mount_inline(
+    target: web_sys::HtmlElement,
+    form: String,
+    config: String,
+    pins: String,
+    languages: String,
+) {
     console_error_panic_hook::set_once();
-    let mut options =
-        EmbedOptions::from_pairs([("config", config.as_str()), ("pin", pins.as_str())]);
+    let mut options = EmbedOptions::from_pairs([
+        ("config", config.as_str()),
+        ("pin", pins.as_str()),
+        ("lang", languages.as_str()),
+    ]);
     options.form_base = Some(form);
     let handle = mount_to(target, move || view! { <App options=options/> });
     // The form lives as long as the page.

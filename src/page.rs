@@ -19,7 +19,7 @@ pub fn embed_options() -> EmbedOptions {
         return EmbedOptions::from_pairs([]);
     };
     let mut pairs = Vec::new();
-    for key in ["config", "pin", "origin"] {
+    for key in ["config", "pin", "origin", "lang"] {
         for value in params.get_all(key).iter() {
             if let Some(value) = value.as_string() {
                 pairs.push((key, value));
@@ -67,6 +67,30 @@ pub fn today() -> Date {
     let month = Month::try_from(now.get_month() as u8 + 1).unwrap_or(Month::January);
     Date::from_calendar_date(now.get_full_year() as i32, month, now.get_date() as u8)
         .unwrap_or(Date::MIN)
+}
+
+/// The languages the client's browser asks for, first choice first (`navigator.languages`).
+pub fn browser_languages() -> Vec<String> {
+    web_sys::window()
+        .map(|w| w.navigator().languages())
+        .map(|tags| tags.iter().filter_map(|tag| tag.as_string()).collect())
+        .unwrap_or_default()
+}
+
+/// Tells the browser and assistive technology which language the form's page is in and which way it runs: on the
+/// form's own page (the iframe) its `<html>`, so the page title and scroll bars follow; never the firm's page in
+/// inline mode, where only the form's root carries them.
+pub fn set_document_language(tag: &str, direction: &str) {
+    let own_page = document()
+        .and_then(|d| d.body())
+        .is_some_and(|body| body.has_attribute("data-sealform-page"));
+    if !own_page {
+        return;
+    }
+    if let Some(html) = document().and_then(|d| d.document_element()) {
+        let _ = html.set_attribute("lang", tag);
+        let _ = html.set_attribute("dir", direction);
+    }
 }
 
 /// The current time as RFC 3339 UTC, e.g. `2026-11-23T10:15:00.000Z`.
