@@ -336,6 +336,10 @@ pub(crate) struct OpenArgs {
     /// built-in form and of every --schema form allow]
     #[arg(long, value_name = "BYTES")]
     pub(crate) max_bundle_bytes: Option<u64>,
+    /// Questions and options read in the language the client saw them in; also name each in LANG (e.g. en),
+    /// in brackets, where the form has that language and it reads differently
+    #[arg(long, value_name = "LANG", value_parser = language_tag)]
+    pub(crate) lang: Option<String>,
     #[command(flatten)]
     pub(crate) passphrase: PassphraseArgs,
     /// Open every bundle in the receiver's store (the file `sealform serve --store` writes, or its postgres://
@@ -539,4 +543,15 @@ pub(crate) struct DemoArgs {
     pub(crate) host_dir: PathBuf,
     #[command(flatten)]
     pub(crate) server: ServerArgs,
+}
+
+/// Reads `--lang`: a BCP 47 language tag such as `en` or `es-MX`.
+fn language_tag(tag: &str) -> Result<String, String> {
+    if sealform_core::i18n::is_language_tag(tag) {
+        Ok(tag.to_owned())
+    } else {
+        Err(format!(
+            "expected a language tag such as en, es or ar, not {tag:?}"
+        ))
+    }
 }

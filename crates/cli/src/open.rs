@@ -50,6 +50,8 @@ struct Config {
     again: bool,
     schemas: Schemas,
     export: Option<(PathBuf, ExportFormat)>,
+    /// `--lang`: a language to name the questions in too, beside the client's.
+    also_language: Option<String>,
     inputs: Vec<Input>,
     reader: Reader,
 }
@@ -86,6 +88,7 @@ impl Config {
             again: args.again,
             schemas,
             export,
+            also_language: args.lang,
             inputs,
             reader: Reader::new(max_bundle, store),
         })
@@ -328,7 +331,12 @@ impl<'a> Batch<'a> {
             .config
             .schemas
             .get(&opened.submission.form.schema_sha256);
-        let entries = view::entries(&opened.submission.answers, schema);
+        let entries = view::entries(
+            &opened.submission.answers,
+            schema,
+            &opened.submission.consent.language,
+            self.config.also_language.as_deref(),
+        );
         let received_at = opening.received_at.as_deref();
         let date = received_at
             .and_then(revalidate::submission_date)
@@ -481,7 +489,12 @@ impl<'a> Batch<'a> {
             .config
             .schemas
             .get(&opened.submission.form.schema_sha256);
-        let entries = view::entries(&opened.submission.answers, schema);
+        let entries = view::entries(
+            &opened.submission.answers,
+            schema,
+            &opened.submission.consent.language,
+            self.config.also_language.as_deref(),
+        );
         match delivery {
             Delivery::Print => self.print(&name, opened)?,
             Delivery::Saved(saved) => self.say_saved(&name, opened, &saved)?,

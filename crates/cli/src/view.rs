@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use sealform_core::i18n;
 use sealform_core::validate::row_key;
 use sealform_core::{Answer, Answers, Field, FieldKind, FormSchema};
 
@@ -25,7 +26,46 @@ pub(crate) const JOIN: &str = sealform_core::answers::READABLE_SEPARATOR;
 
 /// Every answer as entries: the form's questions in form order when `schema` is known, then any answer to a
 /// question the form does not have (in id order, so nothing the client sent is ever hidden).
-pub(crate) fn entries(answers: &Answers, schema: Option<&FormSchema>) -> Vec<Entry> {
+///
+/// Questions and options read as the client saw them: in `shown`, the language of the consent record. With
+/// `also` (the firm's `--lang`), each that reads differently in that language is followed by it in brackets.
+pub(crate) fn entries(
+    answers: &Answers,
+    schema: Option<&FormSchema>,
+    shown: &str,
+    also: Option<&str>,
+) -> Vec<Entry> {
+    let in_language = |language: &str| {
+        let schema = schema?;
+        // The firm may write `en` for a form in `en-GB`; the client's own language is spelt as the form spells it.
+        let language = i18n::choose(&[language.to_owned()], &schema.languages(), "");
+        schema.in_language(&language)
+    };
+    let seen = in_language(shown).or_else(|| schema.cloned());
+    let mut entries = entries_in(answers, seen.as_ref());
+    let other = also
+        .and_then(in_language)
+        .filter(|other| Some(&other.language) != seen.as_ref().map(|s| &s.language));
+    if let Some(other) = other {
+        // A translation changes words only, so both lists have the same entries in the same order.
+        for (entry, translated) in entries.iter_mut().zip(entries_in(answers, Some(&other))) {
+            entry.label = bracketed(&entry.label, &translated.label);
+            entry.shown = bracketed(&entry.shown, &translated.shown);
+        }
+    }
+    entries
+}
+
+/// `text (other)`, or `text` when the other language reads the same.
+fn bracketed(text: &str, other: &str) -> String {
+    if text == other {
+        text.to_owned()
+    } else {
+        format!("{text} ({other})")
+    }
+}
+
+fn entries_in(answers: &Answers, schema: Option<&FormSchema>) -> Vec<Entry> {
     let mut entries = Vec::new();
     let mut shown = BTreeSet::new();
     if let Some(schema) = schema {
@@ -115,7 +155,7 @@ mod tests {
         answers.insert("other_parties", Answer::Rows(vec![row]));
         answers.insert("ticks", Answer::Choices(vec!["a".into(), "b".into()]));
 
-        let entries = entries(&answers, Some(template.schema()));
+        let entries = entries(&answers, Some(template.schema()), "en-GB", None);
         let keys: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
         assert_eq!(
             keys,
@@ -138,7 +178,7 @@ mod tests {
             entries[2].label
         );
 
-        let unknown_form = super::entries(&answers, None);
+        let unknown_form = super::entries(&answers, None, "en-GB", None);
         assert_eq!(unknown_form[0].key, "full_name");
         assert_eq!(unknown_form[0].label, "full_name");
     }
@@ -160,10 +200,44 @@ mod tests {
             .find(|problem| problem.field.ends_with(".nickname"))
             .expect("the unknown question is reported");
         assert_eq!(problem.field, "other_parties[1].nickname");
-        let shown = entries(&answers, Some(template.schema()));
+        let shown = entries(&answers, Some(template.schema()), "en-GB", None);
         assert!(
             shown.iter().any(|entry| entry.key == problem.field),
             "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn questions_read_in_the_clients_language_and_in_another_when_asked() {
+        let mut schema = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes())
+            .expect("template")
+            .schema()
+            .clone();
+        let spanish = schema
+            .texts()
+            .into_iter()
+            .map(|(place, text)| (place, format!("ES {text}")))
+            .collect();
+        schema.translations = BTreeMap::from([("es".to_owned(), spanish)]);
+        let mut answers = Answers::default();
+        answers.insert("practice_area", Answer::Text("personal_injury".into()));
+
+        let seen = entries(&answers, Some(&schema), "es", None);
+        assert_eq!(seen[0].label, "ES Area of law");
+        assert_eq!(seen[0].shown, "ES Personal injury");
+        assert_eq!(seen[0].value, "personal_injury");
+        let both = entries(&answers, Some(&schema), "es", Some("en"));
+        assert_eq!(
+            both[0].label,
+            "ES Area of law (Area of law)"
+        );
+        assert_eq!(both[0].shown, "ES Personal injury (Personal injury)");
+        // Asking for the language the client saw, or one the form does not have, adds nothing.
+        assert_eq!(entries(&answers, Some(&schema), "es", Some("es")), seen);
+        assert_eq!(entries(&answers, Some(&schema), "es", Some("fr")), seen);
+        assert_eq!(
+            entries(&answers, Some(&schema), "en-GB", Some("es-MX"))[0].label,
+            "Area of law (ES Area of law)"
         );
     }
 }
