@@ -1263,7 +1263,7 @@ async fn a_draft_saved_in_one_browser_is_finished_in_another() {
         // A fresh browser profile: only the link.
         let driver = browser::Chromedriver::start();
         let profile = world.path("second-profile");
-        let other = browser::session(&driver, &profile, &world.path("second-downloads")).await;
+        let other = browser::session(&driver, &profile, &world.path("second-downloads"), None).await;
         let resumed = follow_link(&other, &link, "restored").await;
         assert_eq!(resumed.step().await, 2, "the page the client saved on");
         let typed = resumed.js("return [document.getElementById('full_name').value, document.getElementById('description').value];", vec![]).await;

@@ -84,24 +84,44 @@ pub fn kill_group(child: &mut Child) {
 use std::os::unix::process::CommandExt as _;
 
 /// A new session: headless Chromium with the flags that work here, console and network logs on, downloads into
-/// `downloads`.
-pub async fn session(driver: &Chromedriver, profile: &Path, downloads: &Path) -> Client {
+/// `downloads`, and the browser's languages (`navigator.languages`) `languages`, e.g. `"ar,en"` (Chromium's own,
+/// English, when `None`).
+pub async fn session(
+    driver: &Chromedriver,
+    profile: &Path,
+    downloads: &Path,
+    languages: Option<&str>,
+) -> Client {
+    let mut args = vec![
+        "--headless".to_owned(),
+        "--no-sandbox".to_owned(),
+        "--disable-gpu".to_owned(),
+        "--disable-quic".to_owned(),
+        "--no-first-run".to_owned(),
+        "--disable-background-networking".to_owned(),
+        "--disable-component-update".to_owned(),
+        "--disable-sync".to_owned(),
+        "--disable-dev-shm-usage".to_owned(),
+        "--window-size=1280,1100".to_owned(),
+        "--hide-scrollbars".to_owned(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    let mut prefs = json!({
+        "download.default_directory": downloads.display().to_string(),
+        "download.prompt_for_download": false,
+    });
+    if let Some(languages) = languages {
+        args.push(format!("--accept-lang={languages}"));
+        prefs["intl.accept_languages"] = json!(languages);
+    }
     let chromium = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
     let capabilities = json!({
         "browserName": "chrome",
         "goog:loggingPrefs": { "browser": "ALL", "performance": "ALL" },
         "goog:chromeOptions": {
             "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,1100", "--hide-scrollbars",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-            "prefs": {
-                "download.default_directory": downloads.display().to_string(),
-                "download.prompt_for_download": false,
-            },
+            "args": args,
+            "prefs": prefs,
             "perfLoggingPrefs": { "enableNetwork": true, "enablePage": false },
         },
     });

@@ -72,18 +72,22 @@ pub fn strict_csp(form_origin: &str, embed: Embed) -> String {
 
 impl HostPage {
     /// Serves the page that embeds the form from `form_origin`, pinned to `pin` (comma-separated key ids; no
-    /// `data-pin` at all when empty), with
-    /// the snippet's `data-config` when `config` is given (written into the attribute as it is).
+    /// `data-pin` at all when empty), with the snippet's `data-config` when `config` is given (written into the
+    /// attribute as it is) and its `data-lang` when `language` is.
     pub async fn start(
         form_origin: &str,
         pin: &str,
         embed: Embed,
         csp: Option<String>,
         config: Option<&str>,
+        language: Option<&str>,
     ) -> Self {
-        let config = config
+        let mut config = config
             .map(|config| format!(" data-config=\"{config}\""))
             .unwrap_or_default();
+        if let Some(language) = language {
+            config.push_str(&format!(" data-lang=\"{language}\""));
+        }
         let pin = if pin.is_empty() {
             String::new()
         } else {

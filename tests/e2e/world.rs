@@ -43,6 +43,10 @@ pub struct Options {
     pub embed: Embed,
     /// The snippet's `data-config`, when it has one.
     pub data_config: Option<&'static str>,
+    /// The snippet's `data-lang`, when it has one.
+    pub data_lang: Option<&'static str>,
+    /// The browser's languages, first choice first (`"ar,en"`); Chromium's own when `None`.
+    pub browser_languages: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -52,6 +56,8 @@ impl Default for Options {
             pow_bits: None,
             embed: Embed::Isolated,
             data_config: None,
+            data_lang: None,
+            browser_languages: None,
         }
     }
 }
@@ -145,13 +151,20 @@ impl World {
             options.embed,
             Some(csp),
             options.data_config,
+            options.data_lang,
         )
         .await;
         let host = Proxy::start(host_page.addr).await;
         let downloads = dir.path().join("downloads");
         std::fs::create_dir_all(&downloads).expect("downloads dir");
         let driver = Chromedriver::start();
-        let client = browser::session(&driver, &dir.path().join("profile"), &downloads).await;
+        let client = browser::session(
+            &driver,
+            &dir.path().join("profile"),
+            &downloads,
+            options.browser_languages,
+        )
+        .await;
         let world = Self {
             config,
             store: dir.path().join("sealform.db"),
