@@ -1332,3 +1332,242 @@ async fn a_draft_saved_in_one_browser_is_finished_in_another() {
     })
     .await;
 }
+
+/// The default template as the firm's config holds it, shown in `language`.
+fn template_in(language: &str) -> sealform_core::FormSchema {
+    sealform_core::schema::Template::from_json(
+        sealform_core::schema::LEGAL_INTAKE_TEMPLATE.as_bytes(),
+    )
+    .expect("template")
+    .schema()
+    .in_language(language)
+    .expect("the template is translated")
+}
+
+/// The form's root and (in the iframe) its page: `[root lang, root dir, html lang, html dir]`.
+async fn language_marks(page: &FormPage<'_>) -> Value {
+    page.js(
+        "const root = document.getElementById('sealform-root'); const html = document.documentElement; \
+         return [root.lang, root.dir, html.lang, html.dir];",
+        vec![],
+    )
+    .await
+}
+
+/// Sends the form the client filled in `language` and opens it as the firm would, with `--lang en`; returns the
+/// submission document and the summary, asserting the CLI re-checked it against the config with no warning.
+async fn send_and_open_in(page: &FormPage<'_>, world: &World, language: &str) -> (Value, String) {
+    page.submit().await;
+    let (receipt, _) = page.receipt().await;
+    assert!(
+        world.stored().iter().any(|(id, _)| *id == receipt),
+        "stored"
+    );
+    let out = world.path(&format!("opened-{language}"));
+    let output = Command::new(e2e::sealform_bin())
+        .arg("open")
+        .arg("--key")
+        .arg(e2e::world::key_path("firm"))
+        .arg("--schema")
+        .arg(&world.config)
+        .arg("--lang")
+        .arg("en")
+        .arg("--out")
+        .arg(&out)
+        .arg("--store")
+        .arg(&world.store)
+        .output()
+        .expect("sealform open runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "sealform open: {stderr}");
+    assert!(
+        !stderr.to_lowercase().contains("warning"),
+        "the submission re-validates against the config: {stderr}"
+    );
+    let folder = std::fs::read_dir(&out)
+        .expect("opened folder")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.join("submission.json").exists())
+        .expect("one submission opened");
+    let summary = std::fs::read_to_string(folder.join("summary.md")).expect("summary.md");
+    (read_json(&folder.join("submission.json")), summary)
+}
+
+/// Issue 14, languages: the snippet's `data-lang="es"` shows the form in Spanish — the questions from the config's
+/// translation, the form's own words and the answer rules' messages from the catalogues — and what the firm opens
+/// records the consents in Spanish, as shown, with the CLI naming each question in Spanish and English.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_snippets_data_lang_shows_the_form_in_spanish() {
+    let options = Options {
+        data_lang: Some("es"),
+        ..Options::default()
+    };
+    scenario(options, async |world: &World| {
+        let spanish = template_in("es");
+        let texts = sealform_core::i18n::texts("es");
+        let page = FormPage::ready(&world.client, &world.host_url()).await;
+        assert_eq!(
+            language_marks(&page).await,
+            json!(["es", "ltr", "es", "ltr"])
+        );
+        let heading = page
+            .js("return document.querySelector('h1').textContent;", vec![])
+            .await;
+        assert_eq!(heading, json!(spanish.title));
+        let label = page
+            .js(
+                "return document.querySelector('label[for=full_name]').textContent;",
+                vec![],
+            )
+            .await;
+        assert!(
+            label
+                .as_str()
+                .unwrap_or_default()
+                .contains(&spanish.field("full_name").expect("field").field.label),
+            "{label}"
+        );
+
+        // An error on the first page, in Spanish words.
+        page.press_continue().await;
+        let errors = page.errors().await;
+        assert!(
+            !errors.is_empty(),
+            "Continue on an empty page shows its problems"
+        );
+        let enter = texts.format("enter", &[("name", "".into())]);
+        let enter = enter.trim_end();
+        assert!(
+            errors
+                .iter()
+                .all(|(_, message)| !message.starts_with("Enter ")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|(_, message)| message.starts_with(enter)),
+            "{errors:?}"
+        );
+        let violations = axe(&page).await;
+        assert!(
+            violations.is_empty(),
+            "axe-core, Spanish errors: {violations:#?}"
+        );
+
+        fill_sendable(&page).await;
+        let violations = axe(&page).await;
+        assert!(
+            violations.is_empty(),
+            "axe-core, Spanish consent step: {violations:#?}"
+        );
+        screenshot(&page, "consent-es").await;
+        let (submission, summary) = send_and_open_in(&page, world, "es").await;
+        let consent = &submission["consent"];
+        assert_eq!(consent["language"], json!("es"));
+        let privacy = spanish.consent("privacy_notice").expect("consent");
+        assert_eq!(consent["purposes"][0]["text"], json!(privacy.text));
+        assert_eq!(
+            consent["purposes"][0]["text_sha256"],
+            json!(sha256_hex(privacy.text.as_bytes()))
+        );
+        // The firm reads the client's words and, with --lang en, its own.
+        let english = template_in("en-GB");
+        let area = |schema: &sealform_core::FormSchema| {
+            schema
+                .field("practice_area")
+                .expect("field")
+                .field
+                .label
+                .clone()
+        };
+        assert!(
+            summary.contains(&format!("{} ({})", area(&spanish), area(&english))),
+            "{summary}"
+        );
+    })
+    .await;
+}
+
+/// Issue 14, languages: with no `data-lang`, a browser that asks for Arabic first gets the form in Arabic, right
+/// to left — `dir="rtl"`, the layout mirrored — with no axe-core violation, no sideways scrolling at 320 px, and a
+/// submission whose consent record is in Arabic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_asking_for_arabic_gets_the_form_right_to_left() {
+    let options = Options {
+        browser_languages: Some("ar,en-GB"),
+        ..Options::default()
+    };
+    scenario(options, async |world: &World| {
+        let arabic = template_in("ar");
+        let page = FormPage::ready(&world.client, &world.host_url()).await;
+        assert_eq!(
+            language_marks(&page).await,
+            json!(["ar", "rtl", "ar", "rtl"])
+        );
+        let heading = page
+            .js("return document.querySelector('h1').textContent;", vec![])
+            .await;
+        assert_eq!(heading, json!(arabic.title));
+        // Mirrored: a text box's label starts at the right, and the Continue button sits at the right.
+        let mirrored = page
+            .js(
+                "const box = document.getElementById('full_name').getBoundingClientRect(); \
+                 const form = document.getElementById('sealform-root').getBoundingClientRect(); \
+                 return Math.abs(form.right - box.right) < Math.abs(box.left - form.left);",
+                vec![],
+            )
+            .await;
+        assert_eq!(mirrored, json!(true), "the layout runs from the right");
+        let violations = axe(&page).await;
+        assert!(
+            violations.is_empty(),
+            "axe-core, Arabic first page: {violations:#?}"
+        );
+        screenshot(&page, "first-page-ar").await;
+
+        world
+            .client
+            .set_window_size(320, 800)
+            .await
+            .expect("window size");
+        let overflow =
+            "return document.documentElement.scrollWidth > document.documentElement.clientWidth;";
+        assert_eq!(
+            page.js(overflow, vec![]).await,
+            json!(false),
+            "the Arabic page scrolls sideways at 320 px"
+        );
+        world
+            .client
+            .set_window_size(1280, 1100)
+            .await
+            .expect("window size");
+
+        page.type_text("full_name", "ليلى حداد").await;
+        page.type_text("email", "layla@example.com").await;
+        page.next_page().await;
+        answer_contact_page(&page).await;
+        page.select("practice_area", "housing").await;
+        page.type_text("description", "لم يُرجع المالك مبلغ التأمين.")
+            .await;
+        answer_matter_questions(&page).await;
+        page.continue_to(CHECK_ANSWERS).await;
+        let violations = axe(&page).await;
+        assert!(
+            violations.is_empty(),
+            "axe-core, Arabic check your answers: {violations:#?}"
+        );
+        screenshot(&page, "check-answers-ar").await;
+        page.next_page().await;
+        page.click("privacy_notice").await;
+        page.click("no_retainer").await;
+        let (submission, _) = send_and_open_in(&page, world, "ar").await;
+        assert_eq!(submission["consent"]["language"], json!("ar"));
+        assert_eq!(submission["answers"]["full_name"], json!("ليلى حداد"));
+        let violations = axe(&page).await;
+        assert!(
+            violations.is_empty(),
+            "axe-core, Arabic receipt: {violations:#?}"
+        );
+    })
+    .await;
+}
