@@ -227,10 +227,7 @@ mod tests {
         assert_eq!(seen[0].shown, "ES Personal injury");
         assert_eq!(seen[0].value, "personal_injury");
         let both = entries(&answers, Some(&schema), "es", Some("en"));
-        assert_eq!(
-            both[0].label,
-            "ES Area of law (Area of law)"
-        );
+        assert_eq!(both[0].label, "ES Area of law (Area of law)");
         assert_eq!(both[0].shown, "ES Personal injury (Personal injury)");
         // Asking for the language the client saw, or one the form does not have, adds nothing.
         assert_eq!(entries(&answers, Some(&schema), "es", Some("es")), seen);

@@ -776,8 +776,14 @@ fn message_helpers() {
     );
     assert_eq!(list(&["image/*"]), "It must be an image");
     assert_eq!(list(&["application/rtf"]), "It must be an RTF");
-    assert_eq!(list(&["application/x-bar", "application/x-bar"]), "It must be a BAR");
-    assert_eq!(long_date(english, date!(2030 - 12 - 31)), "31 December 2030");
+    assert_eq!(
+        list(&["application/x-bar", "application/x-bar"]),
+        "It must be a BAR"
+    );
+    assert_eq!(
+        long_date(english, date!(2030 - 12 - 31)),
+        "31 December 2030"
+    );
     assert_eq!(
         long_date(i18n::texts("es"), date!(2030 - 12 - 31)),
         "31 de diciembre de 2030"
