@@ -3,9 +3,9 @@
 //! tested natively; the component only renders it.
 
 use leptos::prelude::*;
+use sealform_core::i18n::{self, Texts};
 use sealform_core::schema::{picked_file_size, FieldKind};
 use sealform_core::{Answer, FormSchema};
-use time::Month;
 
 use crate::state::FormState;
 
@@ -32,8 +32,9 @@ pub struct SummaryRow {
 }
 
 /// The check page's content: each section with at least one question shown, each shown question with what will be
-/// sealed for it ([`FormState::answers`], the one rule of what is sent) or its files.
+/// sealed for it ([`FormState::answers`], the one rule of what is sent) or its files, in the form's language.
 pub fn summary(schema: &FormSchema, state: &FormState) -> Vec<SummarySection> {
+    let texts = i18n::texts(&schema.language);
     let answers = state.answers(schema);
     schema
         .sections
@@ -57,7 +58,7 @@ pub fn summary(schema: &FormSchema, state: &FormState) -> Vec<SummarySection> {
                             .collect(),
                         kind => answers
                             .get(&field.id)
-                            .map(|answer| answer_lines(kind, answer))
+                            .map(|answer| answer_lines(texts, kind, answer))
                             .unwrap_or_default(),
                     },
                 })
@@ -69,7 +70,7 @@ pub fn summary(schema: &FormSchema, state: &FormState) -> Vec<SummarySection> {
 
 /// An answer as lines to read: a group's rows question by question, a date in words, a tick box as Yes or No,
 /// options by their labels (core's [`Answer::readable`]), a long text by its own lines.
-fn answer_lines(kind: &FieldKind, answer: &Answer) -> Vec<String> {
+fn answer_lines(texts: &Texts, kind: &FieldKind, answer: &Answer) -> Vec<String> {
     match (kind, answer) {
         (
             FieldKind::Group {
@@ -80,13 +81,13 @@ fn answer_lines(kind: &FieldKind, answer: &Answer) -> Vec<String> {
             .iter()
             .enumerate()
             .flat_map(|(i, row)| {
-                let heading = format!("{row_label} {}", i + 1);
+                let heading = row_name(texts, row_label, i + 1);
                 let answers = fields.iter().filter_map(move |sub| {
                     row.get(&sub.id).map(|answer| {
                         format!(
                             "{}: {}",
                             sub.label,
-                            answer_lines(&sub.kind, answer).join(", ")
+                            answer_lines(texts, &sub.kind, answer).join(&texts.get("list-comma"))
                         )
                     })
                 });
@@ -94,9 +95,9 @@ fn answer_lines(kind: &FieldKind, answer: &Answer) -> Vec<String> {
             })
             .collect(),
         (FieldKind::Checkbox, Answer::Flag(ticked)) => {
-            vec![if *ticked { "Yes" } else { "No" }.to_owned()]
+            vec![texts.get(if *ticked { "check-yes" } else { "check-no" })]
         }
-        (FieldKind::Date { .. }, Answer::Text(text)) => vec![date_in_words(text)],
+        (FieldKind::Date { .. }, Answer::Text(text)) => vec![date_in_words(texts, text)],
         (kind, answer) => answer
             .readable(kind.options())
             .lines()
@@ -105,21 +106,34 @@ fn answer_lines(kind: &FieldKind, answer: &Answer) -> Vec<String> {
     }
 }
 
-/// `YYYY-MM-DD` as `27 March 1985`; anything else as it is (the page before has checked it).
-pub(crate) fn date_in_words(text: &str) -> String {
+/// `YYYY-MM-DD` in words in the language of `texts` (`27 March 1985`, core's `long-date`); anything else as it is
+/// (the page before has checked it).
+pub(crate) fn date_in_words(texts: &Texts, text: &str) -> String {
     let mut parts = text.splitn(3, '-').map(|p| p.parse::<u16>().ok());
     let (Some(Some(year)), Some(Some(month)), Some(Some(day))) =
         (parts.next(), parts.next(), parts.next())
     else {
         return text.to_owned();
     };
-    match u8::try_from(month)
-        .ok()
-        .and_then(|m| Month::try_from(m).ok())
-    {
-        Some(month) => format!("{day} {month} {year}"),
-        None => text.to_owned(),
+    if !(1..=12).contains(&month) {
+        return text.to_owned();
     }
+    texts.format(
+        "long-date",
+        &[
+            ("day", u32::from(day).into()),
+            ("month", u32::from(month).into()),
+            ("year", u32::from(year).into()),
+        ],
+    )
+}
+
+/// A repeatable group's row as the client reads it: `Other party 2` (`number` counted from 1).
+pub(crate) fn row_name(texts: &Texts, row_label: &str, number: usize) -> String {
+    texts.format(
+        "group-row",
+        &[("row", row_label.into()), ("number", number.into())],
+    )
 }
 
 /// The check page. `change(section, field)` is what a Change link does: back to that section, focus on the
@@ -133,10 +147,11 @@ pub fn CheckAnswers(
     /// Goes back to a question: (section index, field id).
     change: Callback<(usize, String)>,
 ) -> impl IntoView {
+    let texts = crate::language::texts();
     let sections = move || schema.with_value(|schema| state.with(|s| summary(schema, s)));
     view! {
         <section class="sf-section" aria-labelledby="check-answers-heading" data-testid="check-answers">
-            <h1 class="sf-heading-l" id="check-answers-heading" tabindex="-1">"Check your answers before sending your form"</h1>
+            <h1 class="sf-heading-l" id="check-answers-heading" tabindex="-1">{texts.get("check-heading")}</h1>
             {move || sections().into_iter().map(|section| {
                 let index = section.index;
                 view! {
@@ -150,7 +165,7 @@ pub fn CheckAnswers(
                                     <dt class="sf-summary-list__key">{row.label.clone()}</dt>
                                     <dd class="sf-summary-list__value">
                                         {if unanswered {
-                                            view! { <span class="sf-hint">"Not answered"</span> }.into_any()
+                                            view! { <span class="sf-hint">{texts.get("check-not-answered")}</span> }.into_any()
                                         } else {
                                             row.lines.into_iter().map(|line| view! { <span class="sf-summary-list__line">{line}</span> }).collect_view().into_any()
                                         }}
@@ -158,7 +173,7 @@ pub fn CheckAnswers(
                                     <dd class="sf-summary-list__actions">
                                         <a href=format!("#{}", row.field) data-change=row.field.clone()
                                             on:click=move |ev| { ev.prevent_default(); change.run((index, field.clone())); }>
-                                            "Change"<span class="sf-visually-hidden">{format!(" {}", row.label.to_lowercase())}</span>
+                                            {texts.get("check-change")}<span class="sf-visually-hidden">{format!(" {}", row.label.to_lowercase())}</span>
                                         </a>
                                     </dd>
                                 </div>
@@ -244,8 +259,13 @@ mod tests {
 
     #[test]
     fn dates_read_in_words_and_anything_else_as_typed() {
-        assert_eq!(date_in_words("2027-09-14"), "14 September 2027");
-        assert_eq!(date_in_words("2027-13-01"), "2027-13-01");
-        assert_eq!(date_in_words("2027--1"), "2027--1");
+        let english = i18n::texts("en");
+        assert_eq!(date_in_words(english, "2027-09-14"), "14 September 2027");
+        assert_eq!(date_in_words(english, "2027-13-01"), "2027-13-01");
+        assert_eq!(date_in_words(english, "2027--1"), "2027--1");
+        assert_eq!(
+            date_in_words(i18n::texts("es"), "2027-09-14"),
+            "14 de septiembre de 2027"
+        );
     }
 }

@@ -390,4 +390,28 @@ mod tests {
             "{text}"
         );
     }
+
+    #[test]
+    fn the_form_is_shown_in_the_first_language_it_offers_of_those_wanted() {
+        let firm = key(include_str!("../crates/core/tests/data/keys/firm.pem"));
+        let bytes = config_for(&[&firm]);
+        let pins = [firm.kid().to_string()];
+        let shown = |wanted: &[&str]| {
+            let mut config = LoadedConfig::from_bytes("c", &bytes, &pins).unwrap();
+            let wanted: Vec<String> = wanted.iter().map(|tag| (*tag).to_owned()).collect();
+            config.choose_language(&wanted);
+            config.schema
+        };
+        let spanish = shown(&["fr", "es-MX", "en"]);
+        assert_eq!(spanish.language, "es");
+        assert_eq!(spanish.title, "Cuéntenos su asunto legal");
+        assert_eq!(shown(&["ar"]).language, "ar");
+        assert_eq!(shown(&["de"]).language, "en-GB");
+        assert_eq!(shown(&[]).language, "en-GB");
+        // The digest stays that of the file as served: the submission names the config, whatever its language.
+        let mut config = LoadedConfig::from_bytes("c", &bytes, &pins).unwrap();
+        let digest = config.digest;
+        config.choose_language(&["ar".to_owned()]);
+        assert_eq!(config.digest, digest);
+    }
 }

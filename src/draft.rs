@@ -6,7 +6,7 @@
 //! Nothing of a draft is ever put in the browser's storage: the link and the file are the only copies the client
 //! keeps, by their own choice.
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{Request, RequestBuilder};
 use rand_core::{OsRng, RngCore as _};
 use sealform_core::draft::{self, Draft, DraftError, DraftFile, DraftKey, ResumeLink, SealedDraft};
 use sealform_core::protocol::draft::{
@@ -60,7 +60,24 @@ pub struct SaveOutcome {
     /// The draft, sealed; kept by the receiver when it has an id.
     pub saved: SavedDraft,
     /// Why the receiver did not keep it, when it was asked to and did not (the draft can still be downloaded).
-    pub problem: Option<String>,
+    pub problem: Option<NotKept>,
+}
+
+/// Why the receiver did not keep a draft. The view says it in the client's language (all but the receiver's own
+/// message).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotKept {
+    /// It no longer has the earlier draft this save was to replace.
+    Gone,
+    /// It refused: its HTTP status, and its message when it gave one.
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The receiver's own message.
+        message: Option<String>,
+    },
+    /// It could not be reached.
+    Unreachable,
 }
 
 /// Why a saved draft could not be opened.
@@ -105,7 +122,7 @@ pub async fn save(
     let stored = match previous.and_then(|p| p.id) {
         Some(id) => match upload(Request::put(&format!("{url}/{id}")), &saved).await {
             // Expired or deleted in the meantime: keep it as a new draft (the link changes, and the page says so).
-            Err(Upload::Gone) => upload(Request::post(url), &saved).await,
+            Err(NotKept::Gone) => upload(Request::post(url), &saved).await,
             other => other,
         },
         None => upload(Request::post(url), &saved).await,
@@ -116,33 +133,31 @@ pub async fn save(
             saved.expires_at = Some(answer.expires_at);
             None
         }
-        Err(Upload::Gone) => Some("the server no longer has your earlier draft".to_owned()),
-        Err(Upload::Refused(message)) => Some(message),
-        Err(Upload::Unreachable) => Some("the server could not be reached".to_owned()),
+        Err(problem) => Some(problem),
     };
     Ok(SaveOutcome { saved, problem })
 }
 
-/// Why an upload did not store the draft.
-enum Upload {
-    Gone,
-    Refused(String),
-    Unreachable,
-}
-
-async fn upload(request: RequestBuilder, saved: &SavedDraft) -> Result<DraftSaved, Upload> {
+async fn upload(request: RequestBuilder, saved: &SavedDraft) -> Result<DraftSaved, NotKept> {
     let body = DraftUpload {
         draft: saved.sealed.clone(),
     };
     let request = private(request)
         .header(SECRET_HEADER, saved.key.secret().expose())
         .json(&body)
-        .map_err(|_| Upload::Unreachable)?;
-    let response = request.send().await.map_err(|_| Upload::Unreachable)?;
+        .map_err(|_| NotKept::Unreachable)?;
+    let response = request.send().await.map_err(|_| NotKept::Unreachable)?;
     match response.status() {
-        200 | 201 => response.json().await.map_err(|_| Upload::Unreachable),
-        404 => Err(Upload::Gone),
-        _ => Err(Upload::Refused(refusal(&response).await)),
+        200 | 201 => response.json().await.map_err(|_| NotKept::Unreachable),
+        404 => Err(NotKept::Gone),
+        status => Err(NotKept::Refused {
+            status,
+            message: response
+                .json::<Refusal>()
+                .await
+                .ok()
+                .map(|refusal| refusal.error),
+        }),
     }
 }
 
@@ -220,14 +235,6 @@ fn private(request: RequestBuilder) -> RequestBuilder {
     request
         .credentials(web_sys::RequestCredentials::Omit)
         .referrer_policy(web_sys::ReferrerPolicy::NoReferrer)
-}
-
-/// The receiver's message in a refusal, or a plain one.
-async fn refusal(response: &Response) -> String {
-    match response.json::<Refusal>().await {
-        Ok(refusal) => refusal.error,
-        Err(_) => format!("the server answered {}", response.status()),
-    }
 }
 
 /// Seals the draft with SubtleCrypto under a fresh random IV.

@@ -3,6 +3,7 @@
 //! repeatable group row reads and writes that row.
 
 use leptos::prelude::*;
+use sealform_core::i18n::Texts;
 use sealform_core::schema::{picked_file_size, Choice, Field, FieldKind, FormSchema};
 use sealform_core::{Answer, Answers};
 use wasm_bindgen::JsCast;
@@ -107,7 +108,7 @@ pub fn Question(
                 .and_then(|key| s.error_for(&key).map(str::to_owned))
         })
     });
-    let optional = if field.required { "" } else { " (optional)" };
+    let texts = crate::language::texts();
     let hint = field.hint.clone();
     let purpose = field.purpose.clone();
     let describedby = move || {
@@ -127,7 +128,7 @@ pub fn Question(
     });
     let purpose_view = view! {
         <p class="sf-purpose" id=move || format!("{}-purpose", input_id.get())>
-            <span class="sf-purpose-label">"Why we ask: "</span>
+            <span class="sf-purpose-label">{texts.get("question-why-we-ask")}</span>
             {purpose}
         </p>
     };
@@ -142,7 +143,7 @@ pub fn Question(
     let value = Signal::derive(move || state.with(|s| place.with_value(|p| p.answer(s))));
     let has_error = move || error.with(Option::is_some);
     let invalid = move || error.with(Option::is_some).then_some("true");
-    let label = format!("{}{optional}", field.label);
+    let label = question_label(texts, &field);
 
     match field.kind.clone() {
         FieldKind::Radio { options } => view! {
@@ -208,7 +209,7 @@ pub fn Question(
                 <select class="sf-select" id=input_id aria-describedby=describedby aria-invalid=invalid
                     prop:value=value
                     on:change=move |ev| write(Answer::Text(event_target_value(&ev)))>
-                    <option value="">"Choose an option"</option>
+                    <option value="">{texts.get("question-choose")}</option>
                     {options.into_iter().map(|choice| view! {
                         <option value=choice.value.clone()>{choice.label}</option>
                     }).collect_view()}
@@ -224,9 +225,9 @@ pub fn Question(
                     {purpose_view}
                     {error_view}
                     <div class="sf-date-input">
-                        {date_part(DatePart::Day, input_id, value, write, invalid)}
-                        {date_part(DatePart::Month, input_id, value, write, invalid)}
-                        {date_part(DatePart::Year, input_id, value, write, invalid)}
+                        {date_part(texts, DatePart::Day, input_id, value, write, invalid)}
+                        {date_part(texts, DatePart::Month, input_id, value, write, invalid)}
+                        {date_part(texts, DatePart::Year, input_id, value, write, invalid)}
                     </div>
                 </fieldset>
             })}
@@ -386,27 +387,28 @@ fn join_date(day: &str, month: &str, year: &str, pad_digits: bool) -> String {
 }
 
 fn date_part(
+    texts: &Texts,
     part: DatePart,
     input_id: Signal<String>,
     value: Signal<String>,
     write: impl Fn(Answer) + Copy + 'static,
     invalid: impl Fn() -> Option<&'static str> + Copy + Send + 'static,
 ) -> impl IntoView {
-    let (label, suffix, index, class) = match part {
+    let (label_id, suffix, index, class) = match part {
         DatePart::Day => (
-            "Day",
+            "date-day",
             "",
             0,
             "sf-input sf-date-input__input sf-input--width-2",
         ),
         DatePart::Month => (
-            "Month",
+            "date-month",
             "-month",
             1,
             "sf-input sf-date-input__input sf-input--width-2",
         ),
         DatePart::Year => (
-            "Year",
+            "date-year",
             "-year",
             2,
             "sf-input sf-date-input__input sf-input--width-4",
@@ -429,7 +431,7 @@ fn date_part(
     let on_change = move |ev| update(ev, true);
     view! {
         <div class="sf-date-input__item">
-            <label class="sf-label sf-date-input__label" for=id>{label}</label>
+            <label class="sf-label sf-date-input__label" for=id>{texts.get(label_id)}</label>
             <input class=class id=id type="text" inputmode="numeric" aria-invalid=invalid
                 prop:value=shown on:input=on_input on:change=on_change/>
         </div>
@@ -445,6 +447,7 @@ pub fn FileQuestion(
     ctx: Ctx,
 ) -> impl IntoView {
     let state = ctx.state;
+    let texts = crate::language::texts();
     let id = field.id.clone();
     let (accept, multiple) = match &field.kind {
         FieldKind::File {
@@ -515,17 +518,17 @@ pub fn FileQuestion(
     let field_id = StoredValue::new(id.clone());
     view! {
         {form_group(move || error.with(Option::is_some), view! {
-            <label class="sf-label" for=id.clone()>{format!("{}{}", field.label, if field.required { "" } else { " (optional)" })}</label>
+            <label class="sf-label" for=id.clone()>{question_label(texts, &field)}</label>
             {hint}
             <p class="sf-purpose" id=format!("{id}-purpose")>
-                <span class="sf-purpose-label">"Why we ask: "</span>{field.purpose.clone()}
+                <span class="sf-purpose-label">{texts.get("question-why-we-ask")}</span>{field.purpose.clone()}
             </p>
             {error_message(error, Some(Signal::derive(move || format!("{}-error", field_id.get_value()))))}
             <input class="sf-file-upload" type="file" id=id.clone() accept=accept multiple=multiple
                 aria-describedby=describedby
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
                 on:change=on_change/>
-            <p class="sf-hint" role="status">{move || if reading.get() { "Reading your file…" } else { "" }}</p>
+            <p class="sf-hint" role="status">{move || if reading.get() { texts.get("file-reading") } else { String::new() }}</p>
             <ul class="sf-file-list" data-testid=format!("{id}-files")>
                 <For each=listed key=|file| file.id let:file>
                     {
@@ -542,7 +545,7 @@ pub fn FileQuestion(
                                         state.update(|s| s.remove_file(&field_id.get_value(), file_id));
                                         ctx.recheck.run(());
                                     }>
-                                    "Remove"<span class="sf-visually-hidden">{format!(" {name}")}</span>
+                                    {texts.get("question-remove")}<span class="sf-visually-hidden">{format!(" {name}")}</span>
                                 </button>
                             </li>
                         }
@@ -550,6 +553,15 @@ pub fn FileQuestion(
                 </For>
             </ul>
         })}
+    }
+}
+
+/// A question's label as the client reads it: GOV.UK marks the optional questions, not the required ones.
+pub fn question_label(texts: &Texts, field: &Field) -> String {
+    if field.required {
+        field.label.clone()
+    } else {
+        texts.format("question-optional", &[("label", (&field.label).into())])
     }
 }
 
@@ -574,11 +586,12 @@ pub fn form_group(
 /// `id` is the element id (`FIELD-error`) that the input's `aria-describedby` names; none for a group's error. Not
 /// generic, so the page's wasm holds this markup once.
 pub fn error_message(message: Signal<Option<String>>, id: Option<Signal<String>>) -> impl IntoView {
+    let texts = crate::language::texts();
     move || {
         message.get().map(|message| {
             view! {
                 <p class="sf-error-message" id=id.map(|id| id.get())>
-                    <span class="sf-visually-hidden">"Error: "</span>
+                    <span class="sf-visually-hidden">{texts.get("error-prefix")}</span>
                     {message}
                 </p>
             }

@@ -5,21 +5,9 @@
 use std::sync::Arc;
 
 use sealform_core::bundle::ReceiptId;
+use sealform_core::i18n::Texts;
 
 use crate::send::SendOutcome;
-
-/// What the client is told when the honeypot was filled.
-pub const HONEYPOT_MESSAGE: &str =
-    "This form could not be sent. Please contact the firm directly using the details below.";
-
-/// What the client is told when the browser could not seal the answers.
-pub const SEALING_FAILED_MESSAGE: &str =
-    "Your form could not be encrypted in this browser. Please try another browser, or contact the firm directly.";
-
-/// What the client is told when the receiver's receipt is not the SHA-256 of what was sent.
-pub const RECEIPT_MISMATCH_MESSAGE: &str =
-    "The firm's server acknowledged a different form than the one sent. \
-                                            Please download a sealed copy or contact the firm.";
 
 /// Where the form is in its life. `B` is the sealed bundle (the browser's bytes in the page; anything in tests).
 #[derive(Debug)]
@@ -47,9 +35,17 @@ pub enum Phase<B> {
         /// Why it was not stored.
         problem: Problem,
     },
-    /// Not sealed at all (the browser could not, or the honeypot was filled): the client is told why and how to
-    /// reach the firm; the answers stay.
-    Blocked(String),
+    /// Not sealed at all: the client is told why and how to reach the firm; the answers stay.
+    Blocked(NotSealed),
+}
+
+/// Why a form was not sealed. The view says it in the client's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotSealed {
+    /// The honeypot was filled, so this is taken for a bot.
+    Honeypot,
+    /// The browser could not seal the answers.
+    SealingFailed,
 }
 
 // By hand: the bundle is shared, not copied, so `B` need not be `Clone`.
@@ -67,7 +63,7 @@ impl<B> Clone for Phase<B> {
                 sealed: Arc::clone(sealed),
                 problem: problem.clone(),
             },
-            Self::Blocked(message) => Self::Blocked(message.clone()),
+            Self::Blocked(why) => Self::Blocked(*why),
         }
     }
 }
@@ -81,13 +77,21 @@ pub struct SealedCopy<B> {
     pub receipt: ReceiptId,
 }
 
-/// Why a sealed form was not stored.
+/// Why a sealed form was not stored. The view says it in the client's language (all but the receiver's own
+/// message).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
     /// The server could not be reached after every retry.
     Unreachable,
-    /// The server refused it, with its message.
-    Refused(String),
+    /// The server refused it: its HTTP status, and its message when it gave one.
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The receiver's own message.
+        message: Option<String>,
+    },
+    /// The receiver's receipt is not the SHA-256 of what was sent.
+    ReceiptMismatch,
 }
 
 /// What the client keeps after sending.
@@ -106,18 +110,20 @@ pub struct Receipt {
 }
 
 impl Receipt {
-    /// The receipt as the text file the client downloads.
-    pub fn text(&self) -> String {
-        format!(
-            "Receipt for your form sent to {firm}\n\nReference: {short}\nFull receipt id (SHA-256 of what was \
-             sent): {full}\nSent: {shown_at} ({at})\n\nYour answers were encrypted on your device before they were sent; only \
-             {firm} can read them. Quote the reference if you contact them about this form.\n",
-            firm = self.firm,
-            short = self.short,
-            full = self.full,
-            at = self.at,
-            shown_at = self.shown_at,
-        )
+    /// The receipt as the text file the client downloads, in the language of `texts`.
+    pub fn text(&self, texts: &Texts) -> String {
+        let text = texts.format(
+            "receipt-file",
+            &[
+                ("firm", (&self.firm).into()),
+                ("short", (&self.short).into()),
+                ("full", (&self.full).into()),
+                ("at", (&self.at).into()),
+                ("shown-at", (&self.shown_at).into()),
+            ],
+        );
+        // A catalogue's message cannot end in a line break, and a text file should.
+        text + "\n"
     }
 }
 
@@ -170,7 +176,7 @@ impl<B> Phase<B> {
 
     /// The honeypot was filled: nothing is sealed.
     pub fn honeypot_filled() -> Self {
-        Self::Blocked(HONEYPOT_MESSAGE.into())
+        Self::Blocked(NotSealed::Honeypot)
     }
 
     /// Sealing has done `done` parts of `total`.
@@ -180,7 +186,7 @@ impl<B> Phase<B> {
 
     /// The browser could not seal the answers; they stay.
     pub fn sealing_failed() -> Self {
-        Self::Blocked(SEALING_FAILED_MESSAGE.into())
+        Self::Blocked(NotSealed::SealingFailed)
     }
 
     /// The first try of a send.
@@ -218,11 +224,11 @@ impl<B> Phase<B> {
                     "sealform: the server's receipt {receipt} is not the SHA-256 of what was sent ({})",
                     sealed.receipt.full()
                 );
-                Problem::Refused(RECEIPT_MISMATCH_MESSAGE.into())
+                Problem::ReceiptMismatch
             }
             SendOutcome::Refused { message, status } => {
                 leptos::logging::error!("sealform: the server refused the form ({status})");
-                Problem::Refused(message)
+                Problem::Refused { status, message }
             }
             SendOutcome::Unreachable { detail } => {
                 leptos::logging::warn!("sealform: could not send: {detail}");
@@ -291,7 +297,11 @@ mod tests {
         assert_eq!(phase.receipt(), Some(&receipt));
         assert!(!phase.can_submit() && !phase.busy() && !phase.unsent_bundle());
         assert!(phase.sealed().is_none());
-        assert!(receipt.text().contains(&full));
+        let text = receipt.text(sealform_core::i18n::texts("en"));
+        assert!(
+            text.contains(&full) && text.ends_with("this form.\n"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -312,7 +322,7 @@ mod tests {
         let Phase::NotSent { problem, sealed } = &phase else {
             panic!("{phase:?}");
         };
-        assert_eq!(problem, &Problem::Refused(RECEIPT_MISMATCH_MESSAGE.into()));
+        assert_eq!(problem, &Problem::ReceiptMismatch);
         assert_eq!(sealed.bundle, BUNDLE);
         assert!(phase.can_submit() && phase.unsent_bundle());
     }
@@ -322,12 +332,13 @@ mod tests {
         let mut phase = sending();
         let outcome = SendOutcome::Refused {
             status: 413,
-            message: "The form is too large.".into(),
+            message: Some("The form is too large.".into()),
         };
         assert!(settle(&mut phase, outcome).is_none());
         assert!(matches!(
             &phase,
-            Phase::NotSent { problem: Problem::Refused(m), .. } if m == "The form is too large."
+            Phase::NotSent { problem: Problem::Refused { status: 413, message: Some(m) }, .. }
+                if m == "The form is too large."
         ));
         assert!(phase.sealed().is_some());
     }
@@ -374,7 +385,7 @@ mod tests {
     #[test]
     fn sealing_failed_blocks_but_lets_the_client_try_again() {
         let phase = TestPhase::sealing_failed();
-        assert!(matches!(&phase, Phase::Blocked(m) if m == SEALING_FAILED_MESSAGE));
+        assert!(matches!(&phase, Phase::Blocked(NotSealed::SealingFailed)));
         assert!(phase.can_submit() && !phase.busy() && !phase.unsent_bundle());
         assert!(phase.sealed().is_none());
     }
@@ -382,7 +393,7 @@ mod tests {
     #[test]
     fn a_filled_honeypot_blocks_without_sealing() {
         let phase = TestPhase::honeypot_filled();
-        assert!(matches!(&phase, Phase::Blocked(m) if m == HONEYPOT_MESSAGE));
+        assert!(matches!(&phase, Phase::Blocked(NotSealed::Honeypot)));
         assert!(phase.can_submit() && !phase.unsent_bundle());
     }
 }

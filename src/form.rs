@@ -1,16 +1,23 @@
 //! The intake form itself: sections of questions, the consent step, the error summary, and what happens when the
 //! client presses "Send securely" — check, seal in the page, send, then the receipt (or a sealed copy to download).
+//!
+//! One file past 700 lines for now: its panels read and write the same handful of signals (the answers, the phase,
+//! the journey, the drafts) that `IntakeForm` owns; the receipt and the not-sent panels are the next to move out,
+//! with those signals grouped into one context value.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use sealform_core::i18n::{self, Texts};
 use sealform_core::protocol;
 use sealform_core::schema::{DataCategory, FieldKind};
 
-use crate::check_answers::CheckAnswers;
+use crate::check_answers::{row_name, CheckAnswers};
 use crate::config::{EmbedOptions, LoadedConfig};
-use crate::fields::{error_message, form_group, Ctx, FileQuestion, Place, Question};
-use crate::flow::{self, Problem, SealedCopy, SentAt};
+use crate::fields::{
+    error_message, form_group, question_label, Ctx, FileQuestion, Place, Question,
+};
+use crate::flow::{self, NotSealed, Problem, SealedCopy, SentAt};
 use crate::journey::{Journey, Step};
 use crate::language;
 use crate::page;
@@ -74,11 +81,11 @@ fn heading_id(schema: &sealform_core::FormSchema, step: Step) -> Option<String> 
 }
 
 /// The page's own name, for the document title.
-fn page_title(schema: &sealform_core::FormSchema, step: Step) -> Option<String> {
+fn page_title(texts: &Texts, schema: &sealform_core::FormSchema, step: Step) -> Option<String> {
     match step {
         Step::Section(i) => schema.sections.get(i).map(|s| s.title.clone()),
-        Step::CheckAnswers => Some("Check your answers".to_owned()),
-        Step::Declaration => Some("How we use your information".to_owned()),
+        Step::CheckAnswers => Some(texts.get("title-check-answers")),
+        Step::Declaration => Some(texts.get("consent-heading")),
         Step::Whole => None,
     }
 }
@@ -92,7 +99,8 @@ pub fn IntakeForm(
     options: EmbedOptions,
 ) -> impl IntoView {
     // Every component below speaks the language the form is shown in.
-    language::provide(sealform_core::i18n::texts(&config.schema.language));
+    let texts = i18n::texts(&config.schema.language);
+    language::provide(texts);
     let config = StoredValue::new(config);
     let title = config.with_value(|c| c.schema.title.clone());
     let state = RwSignal::new(FormState::default());
@@ -125,10 +133,17 @@ pub fn IntakeForm(
     Effect::new(move |_| {
         let has_errors = state.with(|s| s.attempted && !s.errors.is_empty());
         let step = journey.with(|j| j.step);
-        let name = config.with_value(|c| page_title(&c.schema, step));
+        let name = config.with_value(|c| page_title(texts, &c.schema, step));
+        let error_prefix = has_errors.then(|| texts.get("error-prefix"));
         match name {
-            Some(name) => page::set_title(&format!("{name} – {title}"), has_errors),
-            None => page::set_title(&title, has_errors),
+            Some(name) => page::set_title(
+                &texts.format(
+                    "title-page",
+                    &[("page", name.into()), ("form", (&title).into())],
+                ),
+                error_prefix.as_deref(),
+            ),
+            None => page::set_title(&title, error_prefix.as_deref()),
         }
     });
     page::guard_unload(move || {
@@ -372,8 +387,16 @@ pub fn IntakeForm(
     let at_start = move || journey.with(|j| j.back().is_none());
     let on_section = move || journey.with(|j| matches!(j.step, Step::Section(_)));
     let sending_page = move || journey.with(|j| matches!(j.step, Step::Declaration | Step::Whole));
-    let progress =
-        move || journey.with(|j| j.progress().map(|(n, of)| format!("Section {n} of {of}")));
+    let progress = move || {
+        journey.with(|j| {
+            j.progress().map(|(number, total)| {
+                texts.format(
+                    "journey-progress",
+                    &[("number", number.into()), ("total", total.into())],
+                )
+            })
+        })
+    };
     // The introduction (what the form is, who it is sealed for, the firm's notices) opens the form: on the first
     // page when stepped, above everything on a single page.
     let intro = {
@@ -408,7 +431,7 @@ pub fn IntakeForm(
               <div class="sf-filling" hidden=move || drafts.saved_page.with(Option::is_some)>
                 {stepped.then(|| view! {
                     <button type="button" class="sf-back-link" data-testid="back" hidden=at_start
-                        disabled=move || phase.get().busy() on:click=back>"Back"</button>
+                        disabled=move || phase.get().busy() on:click=back>{texts.get("journey-back")}</button>
                 })}
                 {move || drafts.notice.get().map(|notice| view! { <DraftBanner notice=notice/> })}
                 <ErrorSummary state=state/>
@@ -446,7 +469,7 @@ pub fn IntakeForm(
                     <div hidden=move || !sending_page()>
                         <ConsentStep config=config state=state recheck=recheck stepped=stepped/>
                         <div class="sf-honeypot" aria-hidden="true">
-                            <label for="sf-website">"Leave this empty"</label>
+                            <label for="sf-website">{texts.get("honeypot-label")}</label>
                             <input id="sf-website" type="text" tabindex="-1" autocomplete="off"
                                 prop:value=move || honeypot.get()
                                 on:input=move |ev| honeypot.set(event_target_value(&ev))/>
@@ -456,19 +479,19 @@ pub fn IntakeForm(
                     <div class="sf-button-group">
                         <button type="submit" class="sf-button" id="sf-continue" data-testid="continue"
                             hidden=sending_page>
-                            "Continue"
+                            {texts.get("journey-continue")}
                         </button>
                         <button type="submit" class="sf-button" id="sf-submit" data-testid="submit"
                             hidden=move || !sending_page() disabled=move || phase.get().busy()>
-                            "Send securely"
+                            {texts.get("send-button")}
                         </button>
                         <button type="button" class="sf-button sf-button--secondary" data-testid="save-later"
                             disabled=move || drafts.busy.get() || phase.get().busy() on:click=save_later>
-                            "Save and continue later"
+                            {texts.get("draft-save")}
                         </button>
                     </div>
                     {move || (stepped && on_section()).then(|| view! {
-                        <p class="sf-hint sf-step-note">"Your answers are kept on this page only until you send them. Nothing is sent until the last page."</p>
+                        <p class="sf-hint sf-step-note">{texts.get("journey-kept-note")}</p>
                     })}
                 </form>
               </div>
@@ -494,6 +517,7 @@ fn field_view(field: sealform_core::Field, ctx: Ctx) -> impl IntoView {
 /// A repeatable group ("Add another"): each row a fieldset with its questions and a Remove button.
 #[component]
 fn GroupQuestion(field: sealform_core::Field, ctx: Ctx) -> impl IntoView {
+    let texts = language::texts();
     let state = ctx.state;
     let FieldKind::Group {
         fields,
@@ -527,24 +551,30 @@ fn GroupQuestion(field: sealform_core::Field, ctx: Ctx) -> impl IntoView {
         }
     };
     let can_add = move || state.with(|s| group.with_value(|g| (s.rows(g).len() as u32) < max_rows));
-    let label = format!(
-        "{}{}",
-        field.label,
-        if field.required { "" } else { " (optional)" }
-    );
+    let label = question_label(texts, &field);
+    let add_label = move || {
+        let id = if rows().is_empty() {
+            "group-add-first"
+        } else {
+            "group-add-another"
+        };
+        let row = row_label.with_value(|label| label.to_lowercase());
+        texts.format(id, &[("row", row.into())])
+    };
     view! {
         {form_group(move || error().is_some(), view! {
             <fieldset class="sf-fieldset" id=field.id.clone() tabindex="-1">
                 <legend class="sf-label">{label}</legend>
                 {field.hint.clone().map(|h| view! { <div class="sf-hint">{h}</div> })}
-                <p class="sf-purpose"><span class="sf-purpose-label">"Why we ask: "</span>{field.purpose.clone()}</p>
+                <p class="sf-purpose"><span class="sf-purpose-label">{texts.get("question-why-we-ask")}</span>{field.purpose.clone()}</p>
                 {error_message(Signal::derive(error), None)}
                 <For each=rows key=|id| *id let:row>
                     {
                         let number = move || state.with(|s| group.with_value(|g| s.row_index(g, row).map_or(0, |i| i + 1)));
+                        let name = move || row_label.with_value(|label| row_name(texts, label, number()));
                         view! {
                             <fieldset class="sf-fieldset sf-group-row">
-                                <legend class="sf-label sf-label--s">{move || format!("{} {}", row_label.get_value(), number())}</legend>
+                                <legend class="sf-label sf-label--s">{name}</legend>
                                 {fields.get_value().into_iter().map(|sub| {
                                     let sub_id = StoredValue::new(sub.id.clone());
                                     let visible = move || sub_id.with_value(|id| group.with_value(|g| ctx.is_visible(id, Some((g, row)))));
@@ -557,14 +587,14 @@ fn GroupQuestion(field: sealform_core::Field, ctx: Ctx) -> impl IntoView {
                                 }).collect_view()}
                                 <button type="button" class="sf-button sf-button--secondary"
                                     on:click=move |_| { state.update(|s| group.with_value(|g| s.remove_row(g, row))); ctx.recheck.run(()); }>
-                                    "Remove"<span class="sf-visually-hidden">{move || format!(" {} {}", row_label.get_value(), number())}</span>
+                                    {texts.get("question-remove")}<span class="sf-visually-hidden">{move || format!(" {}", name())}</span>
                                 </button>
                             </fieldset>
                         }
                     }
                 </For>
                 <button type="button" class="sf-button sf-button--secondary" on:click=add disabled=move || !can_add()>
-                    {move || format!("Add {} {}", if rows().is_empty() { "a" } else { "another" }, row_label.get_value().to_lowercase())}
+                    {add_label}
                 </button>
             </fieldset>
         })}
@@ -575,6 +605,7 @@ fn GroupQuestion(field: sealform_core::Field, ctx: Ctx) -> impl IntoView {
 /// GOV.UK's error summary: "There is a problem", a link to each problem's field. Takes focus when shown.
 #[component]
 fn ErrorSummary(state: RwSignal<FormState>) -> impl IntoView {
+    let texts = language::texts();
     let errors = move || {
         state.with(|s| {
             if s.attempted {
@@ -591,7 +622,7 @@ fn ErrorSummary(state: RwSignal<FormState>) -> impl IntoView {
         <Show when=move || !errors().is_empty()>
             <div class="sf-error-summary" id="error-summary" tabindex="-1" role="alert"
                 aria-labelledby="error-summary-title" data-testid="error-summary">
-                <h2 class="sf-error-summary__title" id="error-summary-title">"There is a problem"</h2>
+                <h2 class="sf-error-summary__title" id="error-summary-title">{texts.get("error-summary-title")}</h2>
                 <ul class="sf-error-summary__list">
                     {move || errors().into_iter().map(|(target, message)| {
                         let href = format!("#{target}");
@@ -614,12 +645,16 @@ fn ErrorSummary(state: RwSignal<FormState>) -> impl IntoView {
 /// Who the form is sealed for, visible before the client types anything.
 #[component]
 fn SealedFor(firm: String, recipients: Vec<String>) -> impl IntoView {
-    let fingerprints = recipients.join(", ");
-    let plural = if recipients.len() == 1 { "" } else { "s" };
+    let texts = language::texts();
+    let fingerprints = recipients.join(&texts.get("list-comma"));
+    let sealed_for = texts.format(
+        "sealed-for",
+        &[("firm", firm.into()), ("count", recipients.len().into())],
+    );
     view! {
         <p class="sf-sealed-for" data-testid="sealed-for">
             <span class="sf-lock" aria-hidden="true"></span>
-            {format!("Encrypted in your browser for {firm}. Key fingerprint{plural}: ")}
+            {sealed_for}
             <code>{fingerprints}</code>
         </p>
     }
@@ -635,19 +670,20 @@ fn ConsentStep(
     /// Whether this is a page of its own (its heading the page's `h1`), or the end of a single-page form.
     stepped: bool,
 ) -> impl IntoView {
+    let texts = language::texts();
     let schema = config.with_value(|c| c.schema.clone());
     let uses = data_uses(&schema);
     let consents = schema.consents.clone();
     let heading = if stepped {
-        view! { <h1 class="sf-heading-l" id="consent-heading" tabindex="-1">"How we use your information"</h1> }.into_any()
+        view! { <h1 class="sf-heading-l" id="consent-heading" tabindex="-1">{texts.get("consent-heading")}</h1> }.into_any()
     } else {
-        view! { <h2 class="sf-heading-m" id="consent-heading">"How we use your information"</h2> }
+        view! { <h2 class="sf-heading-m" id="consent-heading">{texts.get("consent-heading")}</h2> }
             .into_any()
     };
     view! {
         <section class="sf-section" aria-labelledby="consent-heading">
             {heading}
-            <p class="sf-body">{format!("{} asks only for what it needs to help you:", schema.firm.name)}</p>
+            <p class="sf-body">{texts.format("consent-intro", &[("firm", (&schema.firm.name).into())])}</p>
             <dl class="sf-summary-list" data-testid="data-uses">
                 {uses.into_iter().map(|(category, labels)| view! {
                     <div class="sf-summary-list__row">
@@ -660,7 +696,7 @@ fn ConsentStep(
             <p class="sf-body">{schema.withdrawal.clone()}</p>
             <p class="sf-body">
                 <a href=schema.firm.privacy_notice_url.clone() target="_blank" rel="noopener noreferrer">
-                    "Read our privacy notice (opens in new tab)"
+                    {texts.get("consent-privacy-notice")}
                 </a>
             </p>
             <div class="sf-checkboxes">
@@ -698,18 +734,17 @@ fn ConsentStep(
     }
 }
 
-/// For each kind of data the form may collect: its name and the questions that ask for it.
-fn data_uses(schema: &sealform_core::FormSchema) -> Vec<(&'static str, String)> {
+/// For each kind of data the form may collect: its name and the questions that ask for it, in the form's language.
+fn data_uses(schema: &sealform_core::FormSchema) -> Vec<(String, String)> {
+    let texts = i18n::texts(&schema.language);
     let categories = [
-        (DataCategory::Contact, "How to contact you"),
-        (DataCategory::Identity, "Who you are"),
-        (DataCategory::Financial, "Money matters"),
-        (DataCategory::Case, "Your legal matter"),
-        (
-            DataCategory::SpecialCategory,
-            "Sensitive information (only if you choose to give it)",
-        ),
+        (DataCategory::Contact, "consent-uses-contact"),
+        (DataCategory::Identity, "consent-uses-identity"),
+        (DataCategory::Financial, "consent-uses-financial"),
+        (DataCategory::Case, "consent-uses-case"),
+        (DataCategory::SpecialCategory, "consent-uses-special"),
     ];
+    let separator = texts.get("consent-uses-separator");
     categories
         .into_iter()
         .filter_map(|(category, name)| {
@@ -719,7 +754,7 @@ fn data_uses(schema: &sealform_core::FormSchema) -> Vec<(&'static str, String)> 
                 .filter(|place| place.field.may_give(category))
                 .map(|place| place.field.label.as_str())
                 .collect();
-            (!labels.is_empty()).then(|| (name, labels.join("; ")))
+            (!labels.is_empty()).then(|| (texts.get(name), labels.join(&separator)))
         })
         .collect()
 }
@@ -731,18 +766,20 @@ fn StatusPanel(
     firm: sealform_core::schema::Firm,
     on_retry: Callback<()>,
 ) -> impl IntoView {
+    let texts = language::texts();
     let firm = StoredValue::new(firm);
-    let contact = move || {
-        firm.with_value(|f| {
-            let mut ways = Vec::new();
-            if let Some(email) = &f.email {
-                ways.push(format!("email {email}"));
-            }
-            if let Some(phone) = &f.phone {
-                ways.push(format!("call {phone}"));
-            }
-            ways.join(" or ")
-        })
+    let firm_name = move || firm.with_value(|f| f.name.clone());
+    let contact = move || firm.with_value(|f| contact_ways(texts, f));
+    // The form was not sent and sending it again as it is would not help: why, and how to reach the firm.
+    let refused = move |why: String| {
+        view! {
+            <div class="sf-warning-panel" data-testid="refused">
+                <h2 class="sf-heading-s">{texts.get("send-refused-heading")}</h2>
+                <p class="sf-body">{why}</p>
+                <p class="sf-body">{move || texts.format("send-refused-contact", &[("contact", contact().into())])}</p>
+            </div>
+        }
+        .into_any()
     };
     let download = move |_| {
         if let Some(sealed) = phase.get_untracked().sealed() {
@@ -754,43 +791,73 @@ fn StatusPanel(
         <div role="status" aria-live="polite" class="sf-status" data-testid="status">
             {move || match phase.get() {
                 Phase::Sealing { done, total } => view! {
-                    <p class="sf-body">"Encrypting your answers on this device…"</p>
+                    <p class="sf-body">{texts.get("send-sealing")}</p>
                     <progress class="sf-progress" max=total.to_string() value=done.to_string()>
-                        {format!("{done} of {total}")}
+                        {texts.format("send-sealing-progress", &[("done", done.into()), ("total", total.into())])}
                     </progress>
                 }.into_any(),
                 Phase::Sending { attempt } if attempt > 1 => view! {
-                    <p class="sf-body">{format!("Could not reach {} — trying again (attempt {attempt})…", firm.with_value(|f| f.name.clone()))}</p>
+                    <p class="sf-body">{texts.format("send-retrying", &[("firm", firm_name().into()), ("attempt", attempt.into())])}</p>
                 }.into_any(),
-                Phase::Sending { .. } => view! { <p class="sf-body">"Sending your encrypted form…"</p> }.into_any(),
+                Phase::Sending { .. } => view! { <p class="sf-body">{texts.get("send-sending")}</p> }.into_any(),
                 Phase::NotSent { problem: Problem::Unreachable, sealed } => view! {
                     <div class="sf-warning-panel" data-testid="not-sent">
-                        <h2 class="sf-heading-s">"Your form has not been sent yet"</h2>
-                        <p class="sf-body">{format!("We could not reach {}. Your answers are still here and are already encrypted: only the firm can read them.", firm.with_value(|f| f.name.clone()))}</p>
-                        <p class="sf-body">{move || format!("You can try again, or download a sealed copy and send it to the firm yourself ({}). The sealed copy cannot be read by anyone else.", contact())}</p>
-                        <p class="sf-body">{format!("Reference of the sealed copy: {}", sealed.receipt.short())}</p>
+                        <h2 class="sf-heading-s">{texts.get("send-not-sent-heading")}</h2>
+                        <p class="sf-body">{texts.format("send-not-sent-unreachable", &[("firm", firm_name().into())])}</p>
+                        <p class="sf-body">{move || texts.format("send-not-sent-options", &[("contact", contact().into())])}</p>
+                        <p class="sf-body">{texts.format("send-sealed-reference", &[("reference", sealed.receipt.short().into())])}</p>
                         <div class="sf-button-group">
-                            <button type="button" class="sf-button" data-testid="retry" on:click=move |_| on_retry.run(())>"Try sending again"</button>
-                            <button type="button" class="sf-button sf-button--secondary" data-testid="download-sealed" on:click=download>"Download a sealed copy"</button>
+                            <button type="button" class="sf-button" data-testid="retry" on:click=move |_| on_retry.run(())>{texts.get("send-retry")}</button>
+                            <button type="button" class="sf-button sf-button--secondary" data-testid="download-sealed" on:click=download>{texts.get("send-download-sealed")}</button>
                         </div>
                     </div>
                 }.into_any(),
-                Phase::NotSent { problem: Problem::Refused(message), .. } | Phase::Blocked(message) => view! {
-                    <div class="sf-warning-panel" data-testid="refused">
-                        <h2 class="sf-heading-s">"Your form was not accepted"</h2>
-                        <p class="sf-body">{message}</p>
-                        <p class="sf-body">{move || format!("Your answers are still here. You can contact the firm directly: {}.", contact())}</p>
-                    </div>
-                }.into_any(),
+                Phase::NotSent { problem: Problem::Refused { status, message }, .. } => {
+                    let status = u32::from(status);
+                    refused(message.unwrap_or_else(|| texts.format("send-refused-status", &[("status", status.into())])))
+                }
+                Phase::NotSent { problem: Problem::ReceiptMismatch, .. } => refused(texts.get("send-receipt-mismatch")),
+                Phase::Blocked(why) => refused(not_sealed_text(texts, why)),
                 _ => ().into_any(),
             }}
         </div>
     }
 }
 
+/// Why a form was not sealed, in the client's language.
+fn not_sealed_text(texts: &Texts, why: NotSealed) -> String {
+    texts.get(match why {
+        NotSealed::Honeypot => "send-honeypot",
+        NotSealed::SealingFailed => "send-sealing-failed",
+    })
+}
+
+/// The ways to reach the firm that its config gives: "email help@example.com or call 020 7946 0000".
+fn contact_ways(texts: &Texts, firm: &sealform_core::schema::Firm) -> String {
+    let ways: Vec<String> = [
+        firm.email
+            .as_ref()
+            .map(|email| texts.format("unavailable-email", &[("email", email.into())])),
+        firm.phone
+            .as_ref()
+            .map(|phone| texts.format("unavailable-call", &[("phone", phone.into())])),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match ways.as_slice() {
+        [first, second] => texts.format(
+            "or-list",
+            &[("init", first.into()), ("last", second.into())],
+        ),
+        _ => ways.concat(),
+    }
+}
+
 /// The receipt, on screen and as a download.
 #[component]
 fn ReceiptPanel(phase: RwSignal<Phase>) -> impl IntoView {
+    let texts = language::texts();
     let receipt = move || phase.get().receipt().cloned();
     Effect::new(move |_| {
         if receipt().is_some() {
@@ -799,23 +866,23 @@ fn ReceiptPanel(phase: RwSignal<Phase>) -> impl IntoView {
     });
     move || {
         receipt().map(|r| {
-            let text = r.text();
+            let text = r.text(texts);
             let name = format!("receipt-{}.txt", r.short);
             view! {
                 <div class="sf-panel" data-testid="receipt" data-receipt=r.full.clone()>
-                    <h1 class="sf-panel__title" id="receipt-heading" tabindex="-1">"Form sent"</h1>
+                    <h1 class="sf-panel__title" id="receipt-heading" tabindex="-1">{texts.get("receipt-heading")}</h1>
                     <div class="sf-panel__body">
-                        "Your reference"<br/><strong data-testid="receipt-short">{r.short.clone()}</strong>
+                        {texts.get("receipt-reference")}<br/><strong data-testid="receipt-short">{r.short.clone()}</strong>
                     </div>
                 </div>
-                <p class="sf-body">{format!("{} has received your encrypted form. Only they can read it. Quote your reference if you contact them about it.", r.firm)}</p>
+                <p class="sf-body">{texts.format("receipt-received", &[("firm", (&r.firm).into())])}</p>
                 <dl class="sf-summary-list">
-                    <div class="sf-summary-list__row"><dt class="sf-summary-list__key">"Sent"</dt><dd class="sf-summary-list__value">{r.shown_at.clone()}</dd></div>
-                    <div class="sf-summary-list__row"><dt class="sf-summary-list__key">"Full receipt id"</dt><dd class="sf-summary-list__value"><code data-testid="receipt-full">{r.full.clone()}</code></dd></div>
+                    <div class="sf-summary-list__row"><dt class="sf-summary-list__key">{texts.get("receipt-sent")}</dt><dd class="sf-summary-list__value">{r.shown_at.clone()}</dd></div>
+                    <div class="sf-summary-list__row"><dt class="sf-summary-list__key">{texts.get("receipt-full-id")}</dt><dd class="sf-summary-list__value"><code data-testid="receipt-full">{r.full.clone()}</code></dd></div>
                 </dl>
                 <button type="button" class="sf-button sf-button--secondary" data-testid="download-receipt"
                     on:click=move |_| { let _ = page::download(&name, "text/plain", &js_sys::Uint8Array::from(text.as_bytes())); }>
-                    "Download your receipt"
+                    {texts.get("receipt-download")}
                 </button>
             }
         })
@@ -962,4 +1029,80 @@ fn settle(form: Form, outcome: SendOutcome, sealed: Arc<SealedCopy<Bundle>>) {
         crate::draft::forget_link_in_address();
     }
     phase.set(next);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The form's sources, read for the message ids they ask the catalogues for.
+    const SOURCES: [&str; 7] = [
+        include_str!("check_answers.rs"),
+        include_str!("fields.rs"),
+        include_str!("flow.rs"),
+        include_str!("form.rs"),
+        include_str!("lib.rs"),
+        include_str!("page.rs"),
+        include_str!("save_later.rs"),
+    ];
+
+    /// The areas the form's message ids start with (`draft-save`); `sf-` classes and most element ids do not.
+    const AREAS: [&str; 15] = [
+        "title-",
+        "error-",
+        "journey-",
+        "honeypot-",
+        "sealed-",
+        "question-",
+        "date-",
+        "file-",
+        "group-",
+        "check-",
+        "consent-",
+        "send-",
+        "receipt-",
+        "draft-",
+        "unavailable-",
+    ];
+
+    /// Element ids and test ids that start like a message id.
+    const NOT_MESSAGES: [&str; 9] = [
+        "check-answers",
+        "check-answers-heading",
+        "error-summary",
+        "draft-notice",
+        "draft-notice-title",
+        "draft-saved",
+        "draft-file",
+        "receipt-short",
+        "receipt-full",
+    ];
+
+    /// The string literals in `source` shaped like a message id of one of the [`AREAS`]. Found at each quote
+    /// rather than by pairing quotes, which a `'"'` or an escaped quote would throw out of step.
+    fn message_ids(source: &str) -> impl Iterator<Item = &str> {
+        source.match_indices('"').filter_map(|(at, _)| {
+            let rest = &source[at + 1..];
+            let end = rest.find(|c: char| !(c.is_ascii_lowercase() || c == '-'))?;
+            let literal = &rest[..end];
+            let is_id = rest[end..].starts_with('"')
+                && AREAS.iter().any(|area| literal.starts_with(area))
+                && literal.split('-').all(|part| !part.is_empty())
+                && !NOT_MESSAGES.contains(&literal);
+            is_id.then_some(literal)
+        })
+    }
+
+    /// A mistyped id would show on screen as the id itself; the core test checks the other languages have the rest.
+    #[test]
+    fn every_message_the_form_asks_for_is_in_the_catalogues() {
+        let english = i18n::texts("en");
+        let ids: Vec<&str> = SOURCES.iter().flat_map(|s| message_ids(s)).collect();
+        assert!(
+            ids.contains(&"journey-continue") && ids.contains(&"date-year"),
+            "the sources are read"
+        );
+        let missing: Vec<&&str> = ids.iter().filter(|id| !english.has(id)).collect();
+        assert!(missing.is_empty(), "not in the catalogues: {missing:?}");
+    }
 }

@@ -115,12 +115,11 @@ pub fn random_id() -> String {
         .to_string()
 }
 
-/// Sets the page title; GOV.UK prefixes it with "Error: " while the form shows errors, so screen-reader users hear
-/// it first.
-pub fn set_title(title: &str, has_errors: bool) {
+/// Sets the page title; GOV.UK prefixes it with "Error: " (`error_prefix`, in the form's language) while the form
+/// shows errors, so screen-reader users hear it first.
+pub fn set_title(title: &str, error_prefix: Option<&str>) {
     if let Some(document) = document() {
-        let prefix = if has_errors { "Error: " } else { "" };
-        document.set_title(&format!("{prefix}{title}"));
+        document.set_title(&format!("{}{title}", error_prefix.unwrap_or_default()));
     }
 }
 

@@ -4,10 +4,11 @@
 
 use leptos::prelude::*;
 use sealform_core::draft::NamedFile;
+use sealform_core::i18n::Texts;
 use wasm_bindgen::JsCast;
 
 use crate::check_answers::date_in_words;
-use crate::draft::{self, ResumeProblem, SaveOutcome, SavedDraft};
+use crate::draft::{self, NotKept, ResumeProblem, SaveOutcome, SavedDraft};
 use crate::page;
 
 /// The id of the saved page's heading, which takes focus when the page opens.
@@ -41,6 +42,7 @@ pub fn SavedPage(
     /// Back to the page the client was on.
     on_continue: Callback<()>,
 ) -> impl IntoView {
+    let texts = crate::language::texts();
     let link = outcome.saved.resume_link();
     let kept = link.is_some();
     let until = outcome
@@ -48,72 +50,69 @@ pub fn SavedPage(
         .expires_at
         .as_deref()
         .and_then(|at| at.get(..10))
-        .map(date_in_words);
-    let copied = RwSignal::new("");
+        .map(|day| date_in_words(texts, day));
+    let use_link = match until {
+        Some(date) => texts.format("draft-link-until", &[("date", date.into())]),
+        None => texts.get("draft-link"),
+    };
+    let copied = RwSignal::new(String::new());
     let copy = {
         let link = link.clone().unwrap_or_default();
         move |_| {
             copy_to_clipboard(&link);
-            copied.set("Link copied.");
+            copied.set(texts.get("draft-link-copied"));
         }
     };
     let saved = StoredValue::new(outcome.saved.clone());
     let download = move |_| download_draft(&saved.get_value());
-    let heading = if kept {
-        "Your answers are saved"
+    let heading = texts.get(if kept {
+        "draft-saved-heading"
     } else {
-        "Download your answers to carry on later"
-    };
+        "draft-download-heading"
+    });
     view! {
         <div class="sf-saved" data-testid="draft-saved">
             <h1 class="sf-heading-l" id=SAVED_HEADING_ID tabindex="-1">{heading}</h1>
             {link.map(|link| view! {
-                <p class="sf-body">
-                    "Use this link to come back to the form and carry on where you stopped"
-                    {until.map(|date| format!(". It works until {date}"))}"."
-                </p>
+                <p class="sf-body">{use_link}</p>
                 <div class="sf-form-group">
-                    <label class="sf-label" for="sf-resume-link">"Your link to come back"</label>
+                    <label class="sf-label" for="sf-resume-link">{texts.get("draft-link-label")}</label>
                     <textarea class="sf-textarea sf-resume-link" id="sf-resume-link" rows="3" readonly=true
                         data-testid="resume-link" spellcheck="false" prop:value=link.clone()></textarea>
                 </div>
                 <div class="sf-button-group">
                     <button type="button" class="sf-button sf-button--secondary" data-testid="copy-link"
-                        on:click=copy>"Copy link"</button>
+                        on:click=copy>{texts.get("draft-copy-link")}</button>
                     <p class="sf-hint sf-status" role="status">{move || copied.get()}</p>
                 </div>
             })}
             {outcome.problem.map(|problem| view! {
                 <div class="sf-warning-panel" data-testid="draft-not-kept">
-                    <p class="sf-body">{format!("Your answers could not be kept on the server: {problem}.")}</p>
-                    <p class="sf-body">"Download your draft instead, and load it on the form's first page to carry on."</p>
+                    <p class="sf-body">{texts.format("draft-not-kept", &[("problem", not_kept_text(texts, &problem).into())])}</p>
+                    <p class="sf-body">{texts.get("draft-download-instead")}</p>
                 </div>
             })}
             {(!kept && !saved.with_value(|s| s.id.is_some())).then(|| view! {
-                <p class="sf-body">"Download your draft, and load the file on the form's first page when you come back."</p>
+                <p class="sf-body">{texts.get("draft-download-only")}</p>
             })}
             <div class="sf-inset-text">
                 <p class="sf-body"><strong>
-                    {if kept {
-                        "Anyone who has this link, or the downloaded file, can read your answers. Keep them private, as you would a password."
-                    } else {
-                        "Anyone who has the downloaded file can read your answers. Keep it private, as you would a password."
-                    }}
+                    {texts.get(if kept { "draft-private-link" } else { "draft-private-file" })}
                 </strong></p>
-                <p class="sf-body">"Your answers are locked in this browser before they are saved. We cannot read them, and we cannot send you the link again if you lose it."</p>
+                <p class="sf-body">{texts.get("draft-locked")}</p>
             </div>
             {(!files.is_empty()).then(|| view! {
-                <h2 class="sf-heading-s">"Files are not saved"</h2>
-                <p class="sf-body">"When you come back, you will need to choose these files again:"</p>
+                <h2 class="sf-heading-s">{texts.get("draft-files-heading")}</h2>
+                <p class="sf-body">{texts.get("draft-files-again")}</p>
                 <ul class="sf-list" data-testid="files-to-pick-again">
                     {files.into_iter().map(|file| view! { <li>{file.name}</li> }).collect_view()}
                 </ul>
             })}
             <div class="sf-button-group">
                 <button type="button" class="sf-button" data-testid="continue-after-save"
-                    on:click=move |_| on_continue.run(())>"Continue with the form"</button>
+                    on:click=move |_| on_continue.run(())>{texts.get("draft-continue")}</button>
                 <button type="button" class="sf-button sf-button--secondary" data-testid="download-draft"
-                    on:click=download>"Download your draft"</button>
+                    on:click=download>{texts.get("draft-download")}</button>
             </div>
         </div>
     }
@@ -125,31 +124,25 @@ pub fn DraftBanner(
     /// What to say.
     notice: DraftNotice,
 ) -> impl IntoView {
+    let texts = crate::language::texts();
     let (title, lines, files, failed) = match notice {
         DraftNotice::Restored {
             files,
             form_changed,
             dropped,
         } => {
-            let mut lines = vec!["Your saved answers are back. Check them as you go.".to_owned()];
+            let mut lines = vec![texts.get("draft-restored")];
             if form_changed {
-                lines.push(
-                    "The form has changed since you saved, so some questions may be new or worded differently."
-                        .to_owned(),
-                );
+                lines.push(texts.get("draft-form-changed"));
             }
             if dropped > 0 {
-                lines.push(format!(
-                    "{dropped} saved answer{} no longer fit the form and {} left out.",
-                    if dropped == 1 { "" } else { "s" },
-                    if dropped == 1 { "was" } else { "were" }
-                ));
+                lines.push(texts.format("draft-dropped", &[("count", dropped.into())]));
             }
-            ("Welcome back", lines, files, false)
+            (texts.get("draft-welcome-back"), lines, files, false)
         }
         DraftNotice::Failed(problem) => (
-            "Your saved answers could not be opened",
-            vec![problem_text(&problem).to_owned()],
+            texts.get("draft-not-opened"),
+            vec![problem_text(texts, &problem)],
             Vec::new(),
             true,
         ),
@@ -165,7 +158,7 @@ pub fn DraftBanner(
             <h2 class="sf-heading-s" id="draft-notice-title">{title}</h2>
             {lines.into_iter().map(|line| view! { <p class="sf-body">{line}</p> }).collect_view()}
             {(!files.is_empty()).then(|| view! {
-                <p class="sf-body">"Files are not saved in a draft. Choose these again:"</p>
+                <p class="sf-body">{texts.get("draft-files-not-in-draft")}</p>
                 <ul class="sf-list">
                     {files.into_iter().map(|file| view! { <li>{file.name}</li> }).collect_view()}
                 </ul>
@@ -175,19 +168,30 @@ pub fn DraftBanner(
 }
 
 /// The plain words for a draft that could not be opened.
-pub fn problem_text(problem: &ResumeProblem) -> &'static str {
+pub fn problem_text(texts: &Texts, problem: &ResumeProblem) -> String {
+    texts.get(match problem {
+        ResumeProblem::Gone => "draft-gone",
+        ResumeProblem::Damaged(_) => "draft-damaged",
+        ResumeProblem::Unreachable => "draft-unreachable",
+    })
+}
+
+/// Why the receiver did not keep a draft, to read mid-sentence: its own message when it gave one.
+fn not_kept_text(texts: &Texts, problem: &NotKept) -> String {
     match problem {
-        ResumeProblem::Gone => {
-            "This saved form is no longer kept: it was sent, deleted, or the time it was kept for is over. You can \
-             start again below."
-        }
-        ResumeProblem::Damaged(_) => {
-            "The link or file is incomplete or damaged. Check that you copied the whole link, or choose the file \
-             again. You can also start again below."
-        }
-        ResumeProblem::Unreachable => {
-            "The server could not be reached. Check your connection and open the link again."
-        }
+        NotKept::Gone => texts.get("draft-not-kept-gone"),
+        NotKept::Refused {
+            message: Some(message),
+            ..
+        } => message.clone(),
+        NotKept::Refused {
+            status,
+            message: None,
+        } => texts.format(
+            "draft-not-kept-status",
+            &[("status", u32::from(*status).into())],
+        ),
+        NotKept::Unreachable => texts.get("draft-not-kept-unreachable"),
     }
 }
 
@@ -197,6 +201,7 @@ pub fn LoadDraftFile(
     /// Called with the file's bytes once the client has chosen one.
     on_file: Callback<Vec<u8>>,
 ) -> impl IntoView {
+    let texts = crate::language::texts();
     let changed = move |ev: leptos::ev::Event| {
         let Some(input) = ev
             .target()
@@ -216,10 +221,10 @@ pub fn LoadDraftFile(
     };
     view! {
         <details class="sf-details" data-testid="load-draft">
-            <summary class="sf-details__summary">"Continue from a downloaded draft"</summary>
+            <summary class="sf-details__summary">{texts.get("draft-load-summary")}</summary>
             <div class="sf-details__text">
-                <label class="sf-label" for="sf-draft-file">"Choose your draft file"</label>
-                <div class="sf-hint" id="sf-draft-file-hint">"The file you downloaded when you saved your answers, named like sealform-draft-2026-12-07.json."</div>
+                <label class="sf-label" for="sf-draft-file">{texts.get("draft-load-label")}</label>
+                <div class="sf-hint" id="sf-draft-file-hint">{texts.get("draft-load-hint")}</div>
                 <input class="sf-file-upload" id="sf-draft-file" type="file" accept=".json,application/json"
                     aria-describedby="sf-draft-file-hint" data-testid="draft-file" on:change=changed/>
             </div>

@@ -23,8 +23,8 @@ pub enum SendOutcome {
     Refused {
         /// The HTTP status.
         status: u16,
-        /// The receiver's message, or a plain one when it gave none.
-        message: String,
+        /// The receiver's message, when it gave one (the view has a plain one in the client's language).
+        message: Option<String>,
     },
     /// Every try failed on the network or with a server error.
     Unreachable {
@@ -99,10 +99,10 @@ async fn judge(response: Response) -> Attempt {
         },
         408 | 429 | 500..=599 => Attempt::Retry(format!("the server answered {status}")),
         _ => {
-            let message = match read::<Refusal>(&response).await {
-                Ok(refusal) => refusal.error,
-                Err(_) => format!("The firm's server did not accept the form (error {status})."),
-            };
+            let message = read::<Refusal>(&response)
+                .await
+                .ok()
+                .map(|refusal| refusal.error);
             Attempt::Done(SendOutcome::Refused { status, message })
         }
     }
