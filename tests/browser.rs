@@ -1438,6 +1438,18 @@ async fn the_snippets_data_lang_shows_the_form_in_spanish() {
             "{label}"
         );
 
+        let button = page
+            .js(
+                "return document.getElementById('sf-continue').textContent.trim();",
+                vec![],
+            )
+            .await;
+        assert_eq!(
+            button,
+            json!(texts.get("journey-continue")),
+            "the form's own words are Spanish too"
+        );
+        assert_ne!(button, json!("Continue"));
         // An error on the first page, in Spanish words.
         page.press_continue().await;
         let errors = page.errors().await;
