@@ -1510,6 +1510,11 @@ async fn the_snippets_data_lang_shows_the_form_in_spanish() {
             summary.contains(&format!("{} ({})", area(&spanish), area(&english))),
             "{summary}"
         );
+        let english_privacy = &english.consent("privacy_notice").expect("consent").text;
+        assert!(
+            summary.contains(&format!("({english_privacy})")),
+            "the consent in English too: {summary}"
+        );
     })
     .await;
 }

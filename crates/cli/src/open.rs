@@ -337,6 +337,11 @@ impl<'a> Batch<'a> {
             &opened.submission.consent.language,
             self.config.also_language.as_deref(),
         );
+        let consents_also = view::consents_in_other_language(
+            schema,
+            &opened.submission.consent.language,
+            self.config.also_language.as_deref(),
+        );
         let received_at = opening.received_at.as_deref();
         let date = received_at
             .and_then(revalidate::submission_date)
@@ -346,6 +351,7 @@ impl<'a> Batch<'a> {
             source: name,
             received_at,
             entries: &entries,
+            consents_also: &consents_also,
             check: &opening.check,
         };
         out.stage(&save::folder_name(date, opened), &summary)

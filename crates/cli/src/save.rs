@@ -320,6 +320,7 @@ mod tests {
             source: "valid.bundle",
             received_at: None,
             entries: &[],
+            consents_also: &std::collections::BTreeMap::new(),
             check: &Check::Passed,
         };
         let name = folder_name(None, &opened);

@@ -3,6 +3,8 @@
 //! client wrote is untrusted: in Markdown every value goes through [`markdown_text`] or [`code_span`]; in HTML
 //! maud escapes every value it is given. Neither can become a link, markup or a script, nor hide or reorder text.
 
+use std::collections::BTreeMap;
+
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use sealform_core::bundle::Opened;
 
@@ -21,6 +23,8 @@ pub(crate) struct Summary<'a> {
     pub(crate) received_at: Option<&'a str>,
     /// The answers, labelled, in form order.
     pub(crate) entries: &'a [Entry],
+    /// Each consent's text in the language the firm asked for too (`--lang`), by id; empty when none.
+    pub(crate) consents_also: &'a BTreeMap<String, String>,
     /// The result of checking the answers again.
     pub(crate) check: &'a Check,
 }
@@ -204,7 +208,14 @@ impl Summary<'_> {
                 .iter()
                 .map(|purpose| {
                     let mark = if purpose.given { "given" } else { "not given" };
-                    Item::labelled(mark, vec![words(&purpose.text)])
+                    let mut value = vec![words(&purpose.text)];
+                    // What the client read comes first: it is what they agreed to; the firm's words follow.
+                    if let Some(other) = self.consents_also.get(&purpose.id) {
+                        if *other != purpose.text {
+                            value.push(words(format!(" ({other})")));
+                        }
+                    }
+                    Item::labelled(mark, value)
                 })
                 .collect(),
             ..Block::new("Consent")

@@ -35,18 +35,11 @@ pub(crate) fn entries(
     shown: &str,
     also: Option<&str>,
 ) -> Vec<Entry> {
-    let in_language = |language: &str| {
-        let schema = schema?;
-        // The firm may write `en` for a form in `en-GB`; the client's own language is spelt as the form spells it.
-        let language = i18n::choose(&[language.to_owned()], &schema.languages(), "");
-        schema.in_language(&language)
-    };
-    let seen = in_language(shown).or_else(|| schema.cloned());
+    let seen = schema
+        .and_then(|schema| in_language(schema, shown))
+        .or_else(|| schema.cloned());
     let mut entries = entries_in(answers, seen.as_ref());
-    let other = also
-        .and_then(in_language)
-        .filter(|other| Some(&other.language) != seen.as_ref().map(|s| &s.language));
-    if let Some(other) = other {
+    if let Some(other) = other_language(schema, shown, also) {
         // A translation changes words only, so both lists have the same entries in the same order.
         for (entry, translated) in entries.iter_mut().zip(entries_in(answers, Some(&other))) {
             entry.label = bracketed(&entry.label, &translated.label);
@@ -54,6 +47,43 @@ pub(crate) fn entries(
         }
     }
     entries
+}
+
+/// Each consent's text in `also` (the firm's `--lang`), by consent id, where the form has that language and it is
+/// not the one the client saw (`shown`): what the client agreed to, in words the firm reads.
+pub(crate) fn consents_in_other_language(
+    schema: Option<&FormSchema>,
+    shown: &str,
+    also: Option<&str>,
+) -> BTreeMap<String, String> {
+    other_language(schema, shown, also)
+        .map(|other| {
+            other
+                .consents
+                .into_iter()
+                .map(|item| (item.id, item.text))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `schema` in `language` as the firm may write it: `en` finds a form's `en-GB`.
+fn in_language(schema: &FormSchema, language: &str) -> Option<FormSchema> {
+    let language = i18n::choose(&[language.to_owned()], &schema.languages(), "");
+    schema.in_language(&language)
+}
+
+/// `schema` in `also`, unless that is the language the client saw.
+fn other_language(
+    schema: Option<&FormSchema>,
+    shown: &str,
+    also: Option<&str>,
+) -> Option<FormSchema> {
+    let schema = schema?;
+    let other = in_language(schema, also?)?;
+    let seen =
+        in_language(schema, shown).map_or_else(|| schema.language.clone(), |seen| seen.language);
+    (other.language != seen).then_some(other)
 }
 
 /// `text (other)`, or `text` when the other language reads the same.
@@ -232,6 +262,14 @@ mod tests {
         // Asking for the language the client saw, or one the form does not have, adds nothing.
         assert_eq!(entries(&answers, Some(&schema), "es", Some("es")), seen);
         assert_eq!(entries(&answers, Some(&schema), "es", Some("fr")), seen);
+        // What the client agreed to, in the firm's words too.
+        let consents = consents_in_other_language(Some(&schema), "es", Some("en"));
+        assert_eq!(
+            consents.get("privacy_notice"),
+            Some(&schema.consents[0].text)
+        );
+        assert!(consents_in_other_language(Some(&schema), "es", Some("es")).is_empty());
+        assert!(consents_in_other_language(Some(&schema), "es", None).is_empty());
         assert_eq!(
             entries(&answers, Some(&schema), "en-GB", Some("es-MX"))[0].label,
             "Area of law (ES Area of law)"
