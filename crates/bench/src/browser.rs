@@ -486,16 +486,26 @@ async fn seal_large_in(
     wait_for(client, READY, Duration::from_secs(30)).await?;
     client.execute(&fill(200), vec![]).await?;
     client
-        .find(Locator::Css("input[type=file]"))
+        .find(Locator::Css("#documents"))
         .await?
         .send_keys(&file.display().to_string())
         .await?;
-    wait_for(
+    if let Err(waited) = wait_for(
         client,
         "return document.querySelectorAll('[data-testid=documents-files] li').length > 0",
         Duration::from_secs(60),
     )
-    .await?;
+    .await
+    {
+        // The form says why it did not take the file; that is the useful part of the failure.
+        let said = client
+            .execute(
+                "const e = document.getElementById('documents-error'); return e ? e.textContent : null",
+                vec![],
+            )
+            .await?;
+        bail!("{waited}; the form said: {said}");
+    }
     client.execute(OBSERVE, vec![]).await?;
     client.execute(SUBMIT, vec![]).await?;
     let sealed = wait_for(client, SEALED, Duration::from_secs(300)).await?;

@@ -93,8 +93,9 @@ pub(crate) async fn next_page(bench: &Bench) -> anyhow::Result<Vec<Row>> {
 }
 
 pub(crate) async fn draft_round_trip(bench: &Bench) -> anyhow::Result<Vec<Row>> {
-    // No rate limit: the runs save and fetch far more drafts a minute than one client would.
-    let server = bench.serve_with("drafts", &["--rate-limit".into(), "0".into()])?;
+    // `serve` runs the receiver with no rate limit: the runs save and fetch far more drafts a minute than one
+    // client would.
+    let server = bench.serve("drafts")?;
     let mut driver = Driver::start(bench)?;
     let url = server.url(&format!("/?pin={}", bench.identity.kid()));
     let runs = bench.counts.seals;
