@@ -1260,16 +1260,19 @@ async fn a_draft_saved_in_one_browser_is_finished_in_another() {
         page.click_testid("continue-after-save").await;
         assert_eq!(page.step().await, 2, "back on the page saved from");
 
-        // A fresh browser profile: only the link.
+        // A fresh browser profile, on a phone's width: only the link (saved at a desk, finished on the bus).
         let driver = browser::Chromedriver::start();
         let profile = world.path("second-profile");
         let other = browser::session(&driver, &profile, &world.path("second-downloads"), None).await;
+        other.set_window_size(390, 844).await.expect("window size");
         let resumed = follow_link(&other, &link, "restored").await;
         assert_eq!(resumed.step().await, 2, "the page the client saved on");
         let typed = resumed.js("return [document.getElementById('full_name').value, document.getElementById('description').value];", vec![]).await;
         assert_eq!(typed, json!([name, story]));
         let violations = axe(&resumed).await;
         assert!(violations.is_empty(), "axe-core, a form opened from a draft: {violations:#?}");
+        let overflow = resumed.js("return document.documentElement.scrollWidth > document.documentElement.clientWidth;", vec![]).await;
+        assert_eq!(overflow, json!(false), "the restored form scrolls sideways at 390 px");
         answer_matter_questions(&resumed).await;
         resumed.continue_to(CONSENT_STEP).await;
         resumed.click("privacy_notice").await;
