@@ -30,7 +30,7 @@ impl Sha256Digest {
 
 impl fmt::Display for Sha256Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&data_encoding::HEXLOWER.encode(&self.0))
+        f.write_str(&base16ct::lower::encode_string(&self.0))
     }
 }
 
@@ -49,10 +49,8 @@ impl FromStr for Sha256Digest {
     type Err = DigestParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        // HEXLOWER (not the permissive variant) refuses upper case, so each digest has exactly one text form.
-        let bytes = data_encoding::HEXLOWER
-            .decode(s.as_bytes())
-            .map_err(|_| DigestParseError)?;
+        // `lower` (not `mixed`) refuses upper case, so each digest has exactly one text form.
+        let bytes = base16ct::lower::decode_vec(s).map_err(|_| DigestParseError)?;
         Ok(Self(bytes.try_into().map_err(|_| DigestParseError)?))
     }
 }

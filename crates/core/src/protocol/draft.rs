@@ -58,7 +58,7 @@ impl DraftId {
 
 impl fmt::Display for DraftId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&data_encoding::BASE64URL_NOPAD.encode(&self.0))
+        f.write_str(&crate::base64url::encode(&self.0))
     }
 }
 
@@ -77,9 +77,7 @@ impl FromStr for DraftId {
     type Err = DraftIdError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let bytes = data_encoding::BASE64URL_NOPAD
-            .decode(s.as_bytes())
-            .map_err(|_| DraftIdError)?;
+        let bytes = crate::base64url::decode(s).map_err(|_| DraftIdError)?;
         Ok(Self(bytes.try_into().map_err(|_| DraftIdError)?))
     }
 }
@@ -106,15 +104,13 @@ pub struct DraftSecret(Zeroizing<String>);
 impl DraftSecret {
     /// The secret of 32 bytes derived by the caller.
     pub(crate) fn from_bytes(bytes: &[u8; 32]) -> Self {
-        Self(Zeroizing::new(data_encoding::BASE64URL_NOPAD.encode(bytes)))
+        Self(Zeroizing::new(crate::base64url::encode(bytes)))
     }
 
     /// Reads the secret as sent in [`SECRET_HEADER`].
     pub fn parse(text: &str) -> Result<Self, DraftSecretError> {
         let decoded = Zeroizing::new(
-            data_encoding::BASE64URL_NOPAD
-                .decode(text.as_bytes())
-                .map_err(|_| DraftSecretError)?,
+            crate::base64url::decode(text).map_err(|_| DraftSecretError)?,
         );
         if decoded.len() != 32 {
             return Err(DraftSecretError);

@@ -104,7 +104,7 @@ impl PickupToken {
     pub fn from_random(bytes: &[u8; TOKEN_BYTES]) -> Self {
         let mut text = String::with_capacity(TOKEN_PREFIX.len() + 43);
         text.push_str(TOKEN_PREFIX);
-        text.push_str(&data_encoding::BASE64URL_NOPAD.encode(bytes));
+        text.push_str(&crate::base64url::encode(bytes));
         Self(Zeroizing::new(text))
     }
 
@@ -114,9 +114,7 @@ impl PickupToken {
         let body = text
             .strip_prefix(TOKEN_PREFIX)
             .ok_or(TokenParseError::Prefix)?;
-        let decoded = data_encoding::BASE64URL_NOPAD
-            .decode(body.as_bytes())
-            .map_err(|_| TokenParseError::Encoding)?;
+        let decoded = crate::base64url::decode(body).map_err(|_| TokenParseError::Encoding)?;
         if decoded.len() != TOKEN_BYTES {
             return Err(TokenParseError::Encoding);
         }
