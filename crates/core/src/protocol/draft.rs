@@ -109,9 +109,7 @@ impl DraftSecret {
 
     /// Reads the secret as sent in [`SECRET_HEADER`].
     pub fn parse(text: &str) -> Result<Self, DraftSecretError> {
-        let decoded = Zeroizing::new(
-            crate::base64url::decode(text).map_err(|_| DraftSecretError)?,
-        );
+        let decoded = Zeroizing::new(crate::base64url::decode(text).map_err(|_| DraftSecretError)?);
         if decoded.len() != 32 {
             return Err(DraftSecretError);
         }
