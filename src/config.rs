@@ -6,7 +6,7 @@ use sealform_core::origin::Origin;
 use sealform_core::{FormSchema, SchemaError, Sha256Digest};
 
 /// The config file's name beside the form when the snippet names none.
-pub const DEFAULT_CONFIG: &str = "config.json";
+pub use sealform_core::protocol::page::DEFAULT_CONFIG;
 
 /// What the embedding page asked for, from the form's query string.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -43,12 +43,9 @@ impl EmbedOptions {
                         .filter(|pin| !pin.is_empty())
                         .map(str::to_owned),
                 ),
-                "lang" => options.languages.extend(
-                    value
-                        .split([',', ' '])
-                        .filter(|tag| sealform_core::i18n::is_language_tag(tag))
-                        .map(str::to_owned),
-                ),
+                "lang" => options
+                    .languages
+                    .extend(sealform_core::i18n::listed_languages(value)),
                 "origin" => {
                     // Anything but a plain origin is ignored: messages then go nowhere, never to a wrong page.
                     if let Ok(origin) = value.parse::<Origin>() {

@@ -84,6 +84,14 @@ pub fn App(
     };
     let direction = move || i18n::direction(&tag());
     Effect::new(move |_| page::set_document_language(&tag(), direction()));
+    // The receiver's first paint (the form's top as static HTML) stays until the form or the "unavailable" page is
+    // drawn: the wasm's own loading status would only repeat it.
+    let first_paint = page::has_first_paint();
+    Effect::new(move |_| {
+        if !matches!(loading.get(), Loading::Waiting) {
+            page::remove_first_paint();
+        }
+    });
     view! {
         <main
             id="sealform-root"
@@ -94,6 +102,7 @@ pub fn App(
             data-state=state
         >
             {move || match loading.get() {
+                Loading::Waiting if first_paint => ().into_any(),
                 Loading::Waiting => {
                     view! { <p class="sf-body" role="status">{before_config.get("loading")}</p> }.into_any()
                 }
@@ -271,11 +280,7 @@ pub fn start() {
     // The wasm is compiled and instantiated: where the page's time to interactive stands when the form starts.
     page::mark("sealform:start");
     console_error_panic_hook::set_once();
-    let own_page = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-        .is_some_and(|body| body.has_attribute("data-sealform-page"));
-    if !own_page {
+    if !page::is_own_page() {
         return;
     }
     let options = page::embed_options();

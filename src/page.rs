@@ -3,6 +3,7 @@
 //! embeds it. Each is a small function so the components stay about the form.
 
 use rand_core::{OsRng, RngCore as _};
+use sealform_core::protocol::page;
 use sealform_core::schema::Theme;
 use time::{Date, Month};
 use wasm_bindgen::closure::Closure;
@@ -81,15 +82,33 @@ pub fn browser_languages() -> Vec<String> {
 /// form's own page (the iframe) its `<html>`, so the page title and scroll bars follow; never the firm's page in
 /// inline mode, where only the form's root carries them.
 pub fn set_document_language(tag: &str, direction: &str) {
-    let own_page = document()
-        .and_then(|d| d.body())
-        .is_some_and(|body| body.has_attribute("data-sealform-page"));
-    if !own_page {
+    if !is_own_page() {
         return;
     }
     if let Some(html) = document().and_then(|d| d.document_element()) {
         let _ = html.set_attribute("lang", tag);
         let _ = html.set_attribute("dir", direction);
+    }
+}
+
+/// Whether this document is the form's own page (the iframe's), which the build marks on its `<body>`.
+pub fn is_own_page() -> bool {
+    document()
+        .and_then(|d| d.body())
+        .is_some_and(|body| body.has_attribute(page::PAGE_ATTRIBUTE))
+}
+
+/// Whether the receiver put a first paint in the page (the top of the form as static HTML, shown while the wasm
+/// loads); only ever on the form's own page.
+pub fn has_first_paint() -> bool {
+    document().is_some_and(|d| d.get_element_by_id(page::FIRST_PAINT_ID).is_some())
+}
+
+/// Takes the first paint away: called in the same task that draws the form (or the "unavailable" page), so no
+/// frame shows both.
+pub fn remove_first_paint() {
+    if let Some(first_paint) = document().and_then(|d| d.get_element_by_id(page::FIRST_PAINT_ID)) {
+        first_paint.remove();
     }
 }
 

@@ -1084,6 +1084,62 @@ async fn a_normal_page_load_logs_no_warnings_or_errors() {
     .await;
 }
 
+/// The page the receiver serves already shows the top of the form (its title, the first section's heading and a
+/// loading status, in the client's language) before the wasm runs; the form takes it away when it draws itself,
+/// and what it draws in its place says the same. The bench's first-contentful-paint row measures the timing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_shows_the_forms_top_before_the_wasm_runs_and_the_form_replaces_it() {
+    let options = Options {
+        browser_languages: Some("es-ES,en"),
+        ..Options::default()
+    };
+    scenario(options, async |world: &World| {
+        let spanish = template_in("es");
+        let page = FormPage::ready(&world.client, &world.host_url()).await;
+        let seen = page
+            .js(
+                "const served = await (await fetch(location.href)).text(); \
+                 const doc = new DOMParser().parseFromString(served, 'text/html'); \
+                 const paint = doc.getElementById('sealform-first-paint'); \
+                 const text = (root, selector) => (root.querySelector(selector) || {}).textContent || null; \
+                 return { \
+                   served: paint && [doc.documentElement.lang, doc.title, text(paint, '.sf-caption'), \
+                     text(paint, 'h1'), text(paint, '[role=status]')], \
+                   drawn: [document.documentElement.lang, document.title, \
+                     text(document, '[data-testid=form-title]'), text(document, 'h1')], \
+                   left: !!document.getElementById('sealform-first-paint'), \
+                   headings: [...document.querySelectorAll('h1')].filter(h => h.checkVisibility()).length };",
+                vec![],
+            )
+            .await;
+        assert_eq!(
+            seen["served"][1], seen["drawn"][1],
+            "the served page's title is the one the form gives its first page: {seen}"
+        );
+        assert_eq!(
+            seen["served"],
+            json!([
+                "es",
+                seen["drawn"][1],
+                spanish.title,
+                spanish.sections[0].title,
+                "Cargando el formulario…"
+            ]),
+            "the served page's first paint, in the browser's language: {seen}"
+        );
+        assert_eq!(
+            seen["drawn"],
+            json!(["es", seen["drawn"][1], spanish.title, spanish.sections[0].title]),
+            "the form draws the same top in the same language: {seen}"
+        );
+        assert_eq!(seen["left"], json!(false), "the first paint is gone: {seen}");
+        assert_eq!(seen["headings"], json!(1), "one heading shown on the page: {seen}");
+        let violations = axe(&page).await;
+        assert!(violations.is_empty(), "axe-core: {violations:#?}");
+    })
+    .await;
+}
+
 /// The `config` option of the form's own page resolves on the form's origin or the form refuses to run: a tab
 /// the URL parser drops, a scheme-relative URL and another origin all end at the "not available" page, with
 /// nothing fetched from anywhere else (the CSP would have refused it in the console, and the other origin's proxy

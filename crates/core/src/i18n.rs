@@ -153,6 +153,26 @@ pub fn choose(wanted: &[String], offers: &[String], default: &str) -> String {
         .unwrap_or_else(|| default.to_owned())
 }
 
+/// The languages a snippet's `data-lang` lists (the iframe's `?lang=`), comma or space separated, first choice
+/// first; anything that is not a well-formed tag is left out.
+pub fn listed_languages(value: &str) -> Vec<String> {
+    value
+        .split([',', ' '])
+        .filter(|tag| is_language_tag(tag))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The languages an HTTP `Accept-Language` header asks for, first choice first (`"es-ES,es;q=0.9,en;q=0.8"` gives
+/// `es-ES`, `es`, `en`): what a receiver hands [`choose`] to render a page in the language the form will choose
+/// from the browser's own list, which browsers send in this header. Tags that do not parse are left out.
+pub fn accepted_languages(header: &str) -> Vec<String> {
+    fluent_langneg::accepted_languages::parse(header)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
 impl Texts {
     fn load(index: usize) -> Self {
         let language = LANGUAGES[index];
@@ -304,6 +324,22 @@ mod tests {
         assert_eq!(choose(&["de"]), "en-GB");
         assert_eq!(choose(&[]), "en-GB");
         assert_eq!(choose(&["not a tag", "ar"]), "ar");
+    }
+
+    #[test]
+    fn an_accept_language_header_lists_the_browsers_languages_in_order() {
+        assert_eq!(
+            accepted_languages("es-ES,es;q=0.9, en;q=0.8,,not a tag;q=0.1"),
+            ["es-ES", "es", "en"]
+        );
+        assert!(accepted_languages("").is_empty());
+        assert_eq!(listed_languages("es-MX, ar,,en_GB"), ["es-MX", "ar"]);
+        // What the receiver does with it: the same choice as the form makes from `navigator.languages`.
+        let offers = ["en-GB".to_owned(), "es".to_owned()];
+        assert_eq!(
+            choose(&accepted_languages("es-MX,es;q=0.9"), &offers, "en-GB"),
+            "es"
+        );
     }
 
     #[test]

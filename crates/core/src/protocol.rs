@@ -1,5 +1,5 @@
 //! The wire contract between the form, the receiver and the firm's CLI: the bundle's media type, the proof of work,
-//! the JSON bodies of the API's answers, and the pickup API ([`pickup`]). Every side builds on these, so a change to
+//! the JSON bodies of the API's answers, the pickup API ([`pickup`]) and the form's page ([`page`]). Every side builds on these, so a change to
 //! the contract is a change here.
 //!
 //! `docs/RECEIVER.md` describes the routes, statuses and headers that carry them.
@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod draft;
+pub mod page;
 pub mod pickup;
 pub mod pow;
 

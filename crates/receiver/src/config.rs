@@ -311,12 +311,23 @@ pub enum StartError {
         /// The file.
         path: PathBuf,
     },
-    /// The firm's config could not be written, with its compressed forms, to a private temporary folder.
+    /// The firm's config or the form's page could not be written, with their compressed forms, to a private
+    /// temporary folder.
     #[error(
-        "could not prepare the form config for serving in a temporary folder: {source}; check that TMPDIR (or \
-         /tmp) exists and is writable"
+        "could not prepare the form config and page for serving in a temporary folder: {source}; check that \
+         TMPDIR (or /tmp) exists and is writable"
     )]
     ConfigCache {
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The built form's page could not be read.
+    #[error(
+        "could not read the form's page {path}: {source}; rebuild the form with `trunk build`"
+    )]
+    PageUnreadable {
+        /// The file.
+        path: PathBuf,
         /// Why.
         source: std::io::Error,
     },

@@ -51,6 +51,7 @@ mod config;
 mod connections;
 mod drafts;
 mod error;
+mod first_paint;
 mod headers;
 pub mod host_page;
 mod limit;
@@ -58,8 +59,8 @@ mod log;
 mod notify;
 mod pickup;
 pub mod pow;
+mod precompressed;
 mod retention;
-mod served_config;
 mod submit;
 mod writer;
 
@@ -97,7 +98,7 @@ struct AppState {
     /// Told of each new submission once it is stored, when `--notify-url` is set.
     notifier: Option<Notifier>,
     /// The folder `/config.json` is served from; kept as long as the server runs (dropping it removes it).
-    _served_config: served_config::ServedConfig,
+    _served_files: precompressed::Precompressed,
 }
 
 /// A receiver bound to its address with its store open, ready to [`run`](Server::run).
@@ -136,8 +137,10 @@ impl Server {
         };
         config::warn_if_descriptors_short(config.max_connections);
         let notifier = config.notify.clone().map(Notifier::start).transpose()?;
-        let served_config = served_config::ServedConfig::write(config.form.bytes())?;
-        let router = router(config, store, writer, notifier, served_config);
+        let served_files = precompressed::Precompressed::new()?;
+        served_files.add(protocol::page::DEFAULT_CONFIG, config.form.bytes())?;
+        let pages = first_paint::Pages::new(&config.dist, config.form.schema(), &served_files)?;
+        let router = router(config, store, writer, notifier, served_files, pages);
         Ok(Self {
             listener,
             router,
@@ -177,14 +180,16 @@ fn router(
     store: Arc<dyn Backend>,
     writer: Writer,
     notifier: Option<Notifier>,
-    served_config: served_config::ServedConfig,
+    served_files: precompressed::Precompressed,
+    pages: first_paint::Pages,
 ) -> Router {
     let security = Arc::new(headers::SecurityHeaders::new(&config.allow_origins));
     let cors = cors(&config);
     let limiter = config.rate_limit.map(limit::Limiter::new);
     let request_timeout = config.request_timeout;
     let dist = config.dist.clone();
-    let config_files = served_config.service();
+    let config_files = served_files.service(protocol::page::DEFAULT_CONFIG);
+    let pages = Arc::new(pages);
     let pow_bits = config.pow.map(|pow| pow.bits);
     let draft_days = config.draft_days;
     let state = Arc::new(AppState {
@@ -199,7 +204,7 @@ fn router(
         config,
         writer,
         notifier,
-        _served_config: served_config,
+        _served_files: served_files,
     });
     retention::spawn(Arc::downgrade(&state));
 
@@ -250,8 +255,10 @@ fn router(
         .merge(pickup_routes)
         .route("/api/{*rest}", any(not_found))
         .route("/healthz", get(healthz).with_state(state))
+        .route("/", get(first_paint::serve).with_state(Arc::clone(&pages)))
+        .route("/index.html", get(first_paint::serve).with_state(pages))
         .route_service(
-            "/config.json",
+            &format!("/{}", protocol::page::DEFAULT_CONFIG),
             ServiceExt::<axum::extract::Request>::map_response(config_files, move |response| {
                 with_draft_days(with_pow_bits(response, pow_bits), draft_days)
             }),

@@ -11,6 +11,7 @@ use std::time::Duration;
 use sealform_core::bundle::ReceiptId;
 use sealform_core::protocol::pow::{meets, solve};
 use sealform_core::protocol::{Challenge, Receipt};
+use sealform_core::schema::{Template, LEGAL_INTAKE_TEMPLATE};
 use sealform_receiver::{PowSettings, RateLimit};
 use serde_json::Value;
 use util::*;
@@ -789,11 +790,128 @@ async fn every_response_has_the_security_headers() {
     );
     let index = get("/").await.unwrap();
     assert_eq!(index.status(), 200);
-    assert!(index.text().await.unwrap().contains("<title>form</title>"));
+    assert!(index.text().await.unwrap().contains("the built page"));
     assert_eq!(get("/missing").await.unwrap().status(), 404);
     let api = get("/api/nope").await.unwrap();
     assert_eq!(api.status(), 404);
     assert_eq!(api.headers()["cache-control"], "no-store");
+}
+
+/// `GET path` with `headers`, uncompressed: the status, the headers and the page.
+async fn page(
+    server: &TestServer,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, reqwest::header::HeaderMap, String) {
+    let mut request = server
+        .client
+        .get(server.url(path))
+        .header("accept-encoding", "identity");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("the page");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    (status, headers, response.text().await.expect("a text page"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_paints_the_forms_top_in_the_language_the_form_will_choose() {
+    let server = TestServer::start(|_| {}).await;
+    let template = Template::from_json(LEGAL_INTAKE_TEMPLATE.as_bytes()).unwrap();
+    let english = template.schema().clone();
+    let spanish = english.in_language("es").unwrap();
+    let arabic = english.in_language("ar").unwrap();
+    let escaped = |text: &str| maud::html! { (text) }.0;
+    let first_paint = format!(
+        "<div id=\"{}\"",
+        sealform_core::protocol::page::FIRST_PAINT_ID
+    );
+
+    // No language asked for: the form's own, its title as the page's.
+    let (status, headers, body) = page(&server, "/", &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-language"], english.language.as_str());
+    assert!(
+        body.contains(&format!("<html lang=\"{}\" dir=\"ltr\">", english.language)),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!("<title>{}", escaped(&english.sections[0].title))),
+        "{body}"
+    );
+    assert!(
+        body.contains(&first_paint) && body.contains("Loading the form"),
+        "{body}"
+    );
+    assert!(
+        body.contains(&escaped(&english.sections[0].title)),
+        "{body}"
+    );
+    assert!(
+        body.contains("the built page"),
+        "the rest of the page is the build's: {body}"
+    );
+    let varies: Vec<String> = headers
+        .get_all("vary")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_ascii_lowercase())
+        .collect();
+    assert!(
+        varies.iter().any(|v| v.contains("accept-language")),
+        "{varies:?}"
+    );
+    assert!(
+        varies.iter().any(|v| v.contains("accept-encoding")),
+        "{varies:?}"
+    );
+    assert_eq!(headers["cache-control"], "no-cache");
+
+    // The browser's languages, in its order, as the form reads navigator.languages.
+    let (_, headers, body) = page(
+        &server,
+        "/index.html",
+        &[("accept-language", "fr-FR,es-MX;q=0.8,en;q=0.5")],
+    )
+    .await;
+    assert_eq!(headers["content-language"], "es");
+    assert!(body.contains("<html lang=\"es\" dir=\"ltr\">"), "{body}");
+    assert!(body.contains(&escaped(&spanish.title)), "{body}");
+    assert!(body.contains("Cargando el formulario"), "{body}");
+
+    // The snippet's data-lang (`?lang=`) comes before the browser's languages.
+    let (_, headers, body) = page(&server, "/?lang=ar&pin=x", &[("accept-language", "es")]).await;
+    assert_eq!(headers["content-language"], "ar");
+    assert!(body.contains("<html lang=\"ar\" dir=\"rtl\">"), "{body}");
+    assert!(body.contains(&escaped(&arabic.sections[0].title)), "{body}");
+
+    // A language the form does not offer: the form's own.
+    let (_, headers, _) = page(&server, "/?lang=de", &[("accept-language", "fr")]).await;
+    assert_eq!(headers["content-language"], english.language.as_str());
+
+    // Another config: the build's page as it is, since this config's title would be another form's.
+    let (status, headers, body) = page(&server, "/?config=other.json", &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, BUILT_PAGE);
+    assert!(headers.get("content-language").is_none());
+    // Naming the default config is no other config.
+    let (_, _, body) = page(&server, "/?config=config.json", &[]).await;
+    assert!(body.contains(&first_paint));
+
+    // Compressed like the build's files, each form holding the same page.
+    for accepts in ["br", "gzip"] {
+        let response = server
+            .client
+            .get(server.url("/"))
+            .header("accept-encoding", accepts)
+            .header("accept-language", "es")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["content-encoding"], accepts);
+        assert_eq!(response.headers()["content-language"], "es");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

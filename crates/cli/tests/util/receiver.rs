@@ -31,7 +31,7 @@ pub fn site(dir: &Path) -> (PathBuf, PathBuf) {
     std::fs::create_dir_all(&dist).expect("mkdir");
     std::fs::write(
         dist.join("index.html"),
-        "<!doctype html><title>form</title>",
+        "<!doctype html>\n<html lang=\"en\">\n<head><title>Intake form</title></head>\n<body data-sealform-page>\n</body>\n</html>\n",
     )
     .expect("write");
     (config, dist)

@@ -69,16 +69,17 @@ pub fn form_config() -> FormConfig {
 /// The name of the test build's content-hashed wasm, which has brotli and gzip forms beside it.
 pub const HASHED_WASM: &str = "sealform-form-0123abcd_bg.wasm";
 
+/// The form's page as the build writes it, in short: the receiver renders its first paint into it.
+pub const BUILT_PAGE: &str =
+    "<!doctype html>\n<html lang=\"en\">\n<head><title>Intake form</title></head>\n\
+    <body data-sealform-page>\n<noscript>the built page</noscript>\n</body>\n</html>\n";
+
 /// A built form: index.html, a hashed .wasm with its `.br` and `.gz` forms (marked, not really compressed: the
 /// receiver sends them as they are), embed.js.
 pub fn dist(dir: &Path) -> PathBuf {
     let dist = dir.join("dist");
     std::fs::create_dir_all(&dist).expect("mkdir dist");
-    std::fs::write(
-        dist.join("index.html"),
-        "<!doctype html><title>form</title>",
-    )
-    .expect("write");
+    std::fs::write(dist.join("index.html"), BUILT_PAGE).expect("write");
     std::fs::write(
         dist.join("sealform-form-0123abcd_bg.wasm"),
         b"\0asm\x01\0\0\0",
