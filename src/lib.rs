@@ -129,11 +129,16 @@ async fn load(options: &EmbedOptions) -> Loading {
             return Loading::Failed { firm: None };
         }
     };
+    // The receiver's page holds the default config: no request, no round trip.
+    let fetched = match from_page(options) {
+        Some(in_page) => Ok(in_page),
+        None => fetch_config(&url).await,
+    };
     let Fetched {
         bytes,
         proof_of_work,
         draft_days,
-    } = match fetch_config(&url).await {
+    } = match fetched {
         Ok(fetched) => fetched,
         Err(detail) => {
             let error = ConfigError::Unreachable { url, detail };
@@ -199,6 +204,27 @@ struct Fetched {
     draft_days: Option<u32>,
 }
 
+/// The default config as the receiver put it in the page, which saves fetching it; `None` when the snippet named
+/// another config or the page holds none.
+fn from_page(options: &EmbedOptions) -> Option<Fetched> {
+    if options.config != config::DEFAULT_CONFIG {
+        return None;
+    }
+    let in_page = page::config_in_page()?;
+    Some(Fetched {
+        bytes: in_page.bytes,
+        proof_of_work: sealform_core::protocol::pow::required(in_page.pow_bits.as_deref()),
+        draft_days: draft_days(in_page.draft_days.as_deref()),
+    })
+}
+
+/// How long drafts are kept, from `config.json`'s `Sealform-Draft-Days` (or the page's copy of it).
+fn draft_days(value: Option<&str>) -> Option<u32> {
+    value
+        .and_then(|days| days.trim().parse::<u32>().ok())
+        .filter(|days| *days > 0)
+}
+
 /// The config's bytes, and whether the receiver that serves it asks for a proof of work and keeps drafts.
 async fn fetch_config(url: &str) -> Result<Fetched, String> {
     // Default credentials (same-origin, and no cookies are ever set), so the fetch matches the page's
@@ -212,10 +238,11 @@ async fn fetch_config(url: &str) -> Result<Fetched, String> {
     }
     let headers = response.headers();
     let pow = headers.get(sealform_core::protocol::pow::REQUIRED_HEADER);
-    let draft_days = headers
-        .get(sealform_core::protocol::draft::DAYS_HEADER)
-        .and_then(|days| days.trim().parse::<u32>().ok())
-        .filter(|days| *days > 0);
+    let draft_days = draft_days(
+        headers
+            .get(sealform_core::protocol::draft::DAYS_HEADER)
+            .as_deref(),
+    );
     let bytes = response.binary().await.map_err(|e| e.to_string())?;
     Ok(Fetched {
         bytes,

@@ -112,6 +112,33 @@ pub fn remove_first_paint() {
     }
 }
 
+/// The firm's config as the receiver put it in the form's own page (a `<template>` whose text is `config.json`'s
+/// exact bytes), with its proof-of-work and draft-days attributes; `None` when the page holds none (the build's
+/// page as it is, or inline mode), and the form fetches it.
+pub fn config_in_page() -> Option<ConfigInPage> {
+    if !is_own_page() {
+        return None;
+    }
+    let element = document()?.get_element_by_id(page::CONFIG_ID)?;
+    let template = element.dyn_ref::<web_sys::HtmlTemplateElement>()?;
+    Some(ConfigInPage {
+        bytes: template.content().text_content()?.into_bytes(),
+        pow_bits: element.get_attribute(page::POW_BITS_ATTRIBUTE),
+        draft_days: element.get_attribute(page::DRAFT_DAYS_ATTRIBUTE),
+    })
+}
+
+/// What [`config_in_page`] found: the config's bytes and the values `config.json`'s headers would carry.
+#[derive(Debug)]
+pub struct ConfigInPage {
+    /// The config, byte for byte.
+    pub bytes: Vec<u8>,
+    /// The `Sealform-Pow-Required` value: the bits, when submissions need a proof of work.
+    pub pow_bits: Option<String>,
+    /// The `Sealform-Draft-Days` value, when drafts are kept.
+    pub draft_days: Option<String>,
+}
+
 /// The current time as RFC 3339 UTC, e.g. `2026-11-23T10:15:00.000Z`.
 pub fn now_rfc3339() -> String {
     String::from(js_sys::Date::new_0().to_iso_string())

@@ -1134,6 +1134,13 @@ async fn the_page_shows_the_forms_top_before_the_wasm_runs_and_the_form_replaces
         );
         assert_eq!(seen["left"], json!(false), "the first paint is gone: {seen}");
         assert_eq!(seen["headings"], json!(1), "one heading shown on the page: {seen}");
+        // The page held the config (its exact bytes: the happy path opens with its digest checked), so the form
+        // never fetched it; the fetch above was the test's own.
+        assert_eq!(
+            world.form.count_requests("GET", "/config.json"),
+            0,
+            "the form read its config from the page"
+        );
         let violations = axe(&page).await;
         assert!(violations.is_empty(), "axe-core: {violations:#?}");
     })

@@ -15,7 +15,8 @@ const GOAL_BROTLI_KB: f64 = 100.0;
 
 /// What the firm's page and the form's iframe fetch on first load, in order: the embed script (on the firm's
 /// page), then the form's own page, what the page names (its loader, stylesheet, wasm-bindgen glue and wasm,
-/// under content-hashed names that change with each build), and the config.
+/// under content-hashed names that change with each build), and the config unless the page holds it (the
+/// receiver puts it in its page, `protocol::page::CONFIG_ID`, and the form then fetches nothing more).
 pub(crate) fn first_load_files(page: &str) -> Vec<String> {
     let mut files = vec!["/embed.js".to_owned(), "/".to_owned()];
     for attribute in ["href=\"./", "src=\"./"] {
@@ -28,7 +29,13 @@ pub(crate) fn first_load_files(page: &str) -> Vec<String> {
             }
         }
     }
-    files.push("/config.json".to_owned());
+    let holds_config = page.contains(&format!(
+        "id=\"{}\"",
+        sealform_core::protocol::page::CONFIG_ID
+    ));
+    if !holds_config {
+        files.push("/config.json".to_owned());
+    }
     files
 }
 
@@ -107,5 +114,9 @@ mod tests {
                 "/config.json"
             ]
         );
+        // The page the receiver serves holds the config: nothing more to fetch.
+        let holding = format!("{page}<template id=\"sealform-config\">{{}}</template>");
+        assert_eq!(first_load_files(&holding).len(), 6);
+        assert!(!first_load_files(&holding).contains(&"/config.json".to_owned()));
     }
 }

@@ -139,7 +139,13 @@ impl Server {
         let notifier = config.notify.clone().map(Notifier::start).transpose()?;
         let served_files = precompressed::Precompressed::new()?;
         served_files.add(protocol::page::DEFAULT_CONFIG, config.form.bytes())?;
-        let pages = first_paint::Pages::new(&config.dist, config.form.schema(), &served_files)?;
+        let served_config = first_paint::ServedConfig {
+            schema: config.form.schema(),
+            bytes: config.form.bytes(),
+            pow_bits: config.pow.map(|pow| pow.bits),
+            draft_days: config.draft_days,
+        };
+        let pages = first_paint::Pages::new(&config.dist, &served_config, &served_files)?;
         let router = router(config, store, writer, notifier, served_files, pages);
         Ok(Self {
             listener,

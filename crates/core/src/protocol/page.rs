@@ -17,6 +17,25 @@ pub const PAGE_BODY_TAG: &str = "<body data-sealform-page>";
 /// still arriving. The form removes the element when it draws itself.
 pub const FIRST_PAINT_ID: &str = "sealform-first-paint";
 
+/// The `id` of the `<template>` holding the firm's config in the page the receiver serves: its exact text (HTML
+/// character references decode to the very bytes of `config.json`, so the digest recorded in a submission is the
+/// same), read by the form instead of fetching [`DEFAULT_CONFIG`]: one request and one round trip fewer before the
+/// form is ready.
+pub const CONFIG_ID: &str = "sealform-config";
+
+/// The attribute of the [`CONFIG_ID`] template saying what `config.json`'s [`super::pow::REQUIRED_HEADER`] says:
+/// the proof-of-work bits, when submissions need one.
+pub const POW_BITS_ATTRIBUTE: &str = "data-pow-bits";
+
+/// The attribute of the [`CONFIG_ID`] template saying what `config.json`'s [`super::draft::DAYS_HEADER`] says: how
+/// many days saved drafts are kept, when they are.
+pub const DRAFT_DAYS_ATTRIBUTE: &str = "data-draft-days";
+
+/// The build's preload of [`DEFAULT_CONFIG`] in `index.html`, which the receiver takes out of a page that holds the
+/// config: a preload nothing uses is a console warning.
+pub const CONFIG_PRELOAD_TAG: &str =
+    r#"<link rel="preload" href="config.json" as="fetch" crossorigin="anonymous" />"#;
+
 #[cfg(test)]
 mod tests {
     use super::*;
