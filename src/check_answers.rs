@@ -220,7 +220,7 @@ mod tests {
             "documents_upload",
             "letter.pdf",
             "application/pdf",
-            vec![1; 2048],
+            crate::file_bytes::FileBytes::from_vec(vec![1; 2048]),
             Sha256Digest::of(&[1; 2048]),
         );
 

@@ -248,7 +248,7 @@ async fn seal_draft(draft: &Draft, key: &DraftKey) -> Result<String, JsValue> {
         key.as_bytes(),
         &iv,
         SealedDraft::aad().as_bytes(),
-        &draft.to_json(),
+        seal::Data::Wasm(&draft.to_json()),
     )
     .await?
     .to_vec();
@@ -267,7 +267,7 @@ async fn open_draft(text: &str, key: &DraftKey) -> Result<Draft, DraftError> {
         key.as_bytes(),
         sealed.iv(),
         sealed.own_aad(),
-        &sealed.ciphertext_and_tag(),
+        seal::Data::Wasm(&sealed.ciphertext_and_tag()),
     )
     .await
     .map_err(|_| DraftError::WrongKey)?;

@@ -479,9 +479,9 @@ pub fn FileQuestion(
             leptos::task::spawn_local(async move {
                 for file in files {
                     if let Ok(bytes) = crate::page::read_file(&file).await {
-                        // Hashed by SubtleCrypto in the browser's memory, then copied into wasm once.
+                        // Hashed by SubtleCrypto and kept in the browser's memory: never copied into wasm.
                         let sha256 = crate::seal::sha256(&bytes).await;
-                        let bytes = bytes.to_vec();
+                        let bytes = crate::file_bytes::FileBytes::in_browser(bytes);
                         state.update(|s| {
                             s.add_file(&id, &file.name(), &file.type_(), bytes, sha256)
                         });

@@ -15,6 +15,7 @@ pub mod check_answers;
 pub mod config;
 pub mod draft;
 pub mod fields;
+pub mod file_bytes;
 pub mod flow;
 mod form;
 pub mod journey;

@@ -7,8 +7,6 @@
 //! task and never sits whole in wasm memory. The receipt id (the bundle's SHA-256) is taken by SubtleCrypto while
 //! the bundle is being sent.
 
-use std::sync::Arc;
-
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use rand_core::OsRng;
 use sealform_core::bundle::{self, BundleFrame, ReceiptId, SealError};
@@ -19,6 +17,8 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AesGcmParams, CryptoKey, SubtleCrypto};
+
+use crate::file_bytes::FileBytes;
 
 /// Which AES-GCM did the bulk work (shown to tests and benchmarks as `data-aes` on the form): always the
 /// browser's SubtleCrypto now, kept so the tests and the benchmark go on checking it.
@@ -107,7 +107,7 @@ struct SealedPart {
 pub async fn seal(
     recipients: &[Recipient],
     submission: &Submission,
-    attachments: &[Arc<Vec<u8>>],
+    attachments: &[FileBytes],
     progress: impl Fn(usize, usize),
 ) -> Result<(Bundle, AesPath), SealError> {
     // Core's one check of what is sealed (version, how many files, their sizes against the list), then the JSON.
@@ -133,7 +133,7 @@ pub async fn seal(
 async fn seal_parts(
     recipients: &[Recipient],
     json: &[u8],
-    attachments: &[Arc<Vec<u8>>],
+    attachments: &[FileBytes],
     subtle: &SubtleCrypto,
     progress: impl Fn(usize),
 ) -> Result<(Vec<SealedPart>, AesPath), SealError> {
@@ -141,8 +141,11 @@ async fn seal_parts(
         .await
         .map_err(|_| SealError::Encryption)?;
     let mut parts = Vec::with_capacity(1 + attachments.len());
-    for (done, plaintext) in std::iter::once(json)
-        .chain(attachments.iter().map(|bytes| bytes.as_slice()))
+    // The submission document from wasm memory (SubtleCrypto copies it when called, so no copy is left in the
+    // JS heap); each file from the browser's memory, where it already is.
+    let files: Vec<Uint8Array> = attachments.iter().map(FileBytes::to_js).collect();
+    for (done, plaintext) in std::iter::once(Data::Wasm(json))
+        .chain(files.iter().map(Data::Browser))
         .enumerate()
     {
         progress(done);
@@ -203,9 +206,9 @@ async fn wrap_natively(
 }
 
 /// Progress steps: one per part, then one per slice of ciphertext encoded into the bundle.
-fn steps(json_len: usize, attachments: &[Arc<Vec<u8>>]) -> usize {
+fn steps(json_len: usize, attachments: &[FileBytes]) -> usize {
     let slices: usize = std::iter::once(json_len)
-        .chain(attachments.iter().map(|bytes| bytes.len()))
+        .chain(attachments.iter().map(FileBytes::len))
         .map(|len| len.div_ceil(SLICE))
         .sum();
     1 + attachments.len() + slices
@@ -269,7 +272,7 @@ pub(crate) fn subtle_crypto() -> Option<SubtleCrypto> {
 async fn encrypt_natively(
     subtle: &SubtleCrypto,
     pending: &PendingPart,
-    plaintext: &[u8],
+    plaintext: Data<'_>,
 ) -> Result<(Uint8Array, [u8; 16]), JsValue> {
     let sealed = aes_gcm(
         subtle,
@@ -292,6 +295,15 @@ async fn encrypt_natively(
     Ok((sealed.subarray(0, split), tag))
 }
 
+/// What [`aes_gcm`] works on, where it is.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Data<'a> {
+    /// In wasm memory: a document the form wrote (the submission, a draft).
+    Wasm(&'a [u8]),
+    /// In the browser's memory: a picked file.
+    Browser(&'a Uint8Array),
+}
+
 /// Which way [`aes_gcm`] goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Direction {
@@ -309,7 +321,7 @@ pub(crate) async fn aes_gcm(
     key: &[u8; 32],
     iv: &[u8; 12],
     aad: &[u8],
-    data: &[u8],
+    data: Data<'_>,
 ) -> Result<Uint8Array, JsValue> {
     let usage = match direction {
         Direction::Encrypt => "encrypt",
@@ -327,10 +339,20 @@ pub(crate) async fn aes_gcm(
     params.set_additional_data(&Uint8Array::from(aad));
     params.set_tag_length(128);
     let params = Object::from(params);
-    // SubtleCrypto copies the data when called, so a view of wasm memory is enough: no copy of the plaintext here.
-    let output = match direction {
-        Direction::Encrypt => subtle.encrypt_with_object_and_u8_array(&params, &key, data)?,
-        Direction::Decrypt => subtle.decrypt_with_object_and_u8_array(&params, &key, data)?,
+    // SubtleCrypto copies the data when called, so a view of wasm memory is enough: no copy of it here.
+    let output = match (direction, data) {
+        (Direction::Encrypt, Data::Wasm(data)) => {
+            subtle.encrypt_with_object_and_u8_array(&params, &key, data)?
+        }
+        (Direction::Encrypt, Data::Browser(data)) => {
+            subtle.encrypt_with_object_and_buffer_source(&params, &key, data)?
+        }
+        (Direction::Decrypt, Data::Wasm(data)) => {
+            subtle.decrypt_with_object_and_u8_array(&params, &key, data)?
+        }
+        (Direction::Decrypt, Data::Browser(data)) => {
+            subtle.decrypt_with_object_and_buffer_source(&params, &key, data)?
+        }
     };
     Ok(Uint8Array::new(&JsFuture::from(output).await?))
 }

@@ -2,7 +2,6 @@
 //! and nothing here touches the browser, so every rule is tested natively with ordinary `#[test]`s.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use sealform_core::answers::is_answered;
 use sealform_core::consent::missing_consents;
@@ -12,6 +11,8 @@ use sealform_core::{
     validate, Answer, Answers, AttachmentInfo, FieldError, Sha256Digest, Submission,
 };
 use time::Date;
+
+use crate::file_bytes::FileBytes;
 
 /// One row of a repeatable group: a stable id (so the view can key rows) and the row's answers.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -29,9 +30,9 @@ pub struct PickedFile {
     pub id: u64,
     /// Field, name, media type, size and SHA-256.
     pub info: AttachmentInfo,
-    /// The file's bytes, shared: the view's file list and the submission take them without a copy (a 25 MB file
-    /// copied on every keystroke would be felt).
-    pub bytes: Arc<Vec<u8>>,
+    /// The file's bytes, shared and kept in the browser's memory: the view's file list and the submission take
+    /// them without a copy (a 25 MB file copied on every keystroke would be felt).
+    pub bytes: FileBytes,
 }
 
 impl std::fmt::Debug for PickedFile {
@@ -52,7 +53,7 @@ impl PickedFile {
         field: &str,
         name: &str,
         media_type: &str,
-        bytes: Vec<u8>,
+        bytes: FileBytes,
         sha256: Sha256Digest,
     ) -> Self {
         let info = AttachmentInfo {
@@ -67,11 +68,7 @@ impl PickedFile {
             size: bytes.len() as u64,
             sha256,
         };
-        Self {
-            id,
-            info,
-            bytes: Arc::new(bytes),
-        }
+        Self { id, info, bytes }
     }
 }
 
@@ -194,7 +191,7 @@ impl FormState {
         field: &str,
         name: &str,
         media_type: &str,
-        bytes: Vec<u8>,
+        bytes: FileBytes,
         sha256: Sha256Digest,
     ) {
         let id = self.fresh_id();
@@ -321,10 +318,10 @@ impl FormState {
         schema_sha256: Sha256Digest,
         submission_id: &str,
         submitted_at: &str,
-    ) -> (Submission, Vec<Arc<Vec<u8>>>) {
+    ) -> (Submission, Vec<FileBytes>) {
         let files = self.attachments(schema);
         let infos = files.iter().map(|f| f.info.clone()).collect();
-        let attachments = files.iter().map(|f| Arc::clone(&f.bytes)).collect();
+        let attachments = files.iter().map(|f| f.bytes.clone()).collect();
         let submission = Submission::new(
             schema,
             schema_sha256,
@@ -560,7 +557,13 @@ mod tests {
     /// Picks a file for the documents field, as the page does (its SHA-256 taken beforehand).
     fn add_file(state: &mut FormState, name: &str, media_type: &str, bytes: &[u8]) {
         let digest = Sha256Digest::of(bytes);
-        state.add_file("documents_upload", name, media_type, bytes.to_vec(), digest);
+        state.add_file(
+            "documents_upload",
+            name,
+            media_type,
+            FileBytes::from_vec(bytes.to_vec()),
+            digest,
+        );
     }
 
     #[test]
@@ -581,7 +584,7 @@ mod tests {
             state.submission(&schema, Sha256Digest::of(b""), "id", "2026-11-23T10:00:00Z");
         assert_eq!(attachments.len(), 1);
         assert_eq!(submission.attachments[0].name, "letter.pdf");
-        assert_eq!(attachments[0].as_slice(), b"%PDF-1.7");
+        assert_eq!(attachments[0].as_slice(), Some(&b"%PDF-1.7"[..]));
         assert_eq!(
             submission.attachments[0].sha256,
             Sha256Digest::of(b"%PDF-1.7")
