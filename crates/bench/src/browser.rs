@@ -403,8 +403,8 @@ pub(crate) async fn seal_large(bench: &Bench) -> anyhow::Result<Vec<Row>> {
             notes: format!(
                 "{:.0} % of SubtleCrypto's throughput. The file is chosen through the file input; the seal time is \
                  the page's marks `seal-start` → `seal-end`: building the submission document, \
-                 each part's RSA wrap and AES-GCM in SubtleCrypto (the plaintext copied out of wasm; the \
-                 ciphertext stays in the browser's memory) — {:.0} ms to the page's `parts-sealed` mark — then \
+                 each part's RSA wrap and AES-GCM in SubtleCrypto (the file from the browser's memory, where it \
+                 was read; the ciphertext stays there too) — {:.0} ms to the page's `parts-sealed` mark — then \
                  assembling the bundle: each ciphertext a 1 MB slice at a time into wasm, base64url there, and \
                  into the bundle's buffer — the other {:.0} ms. The bundle's receipt SHA-256 is taken while it is \
                  sent, so it is not in the seal time (SubtleCrypto's SHA-256 over {} took {:.0} ms in the same \
@@ -440,9 +440,9 @@ pub(crate) async fn seal_large(bench: &Bench) -> anyhow::Result<Vec<Row>> {
             only: "seal-large".into(),
             notes: format!(
                 "`performance.memory.usedJSHeapSize` (precise) right after `seal-end`: {:.1}× the attachment; \
-                 {} after the receipt (sent). That is the JS heap only: SubtleCrypto's ciphertext and the \
-                 bundle are in it; the wasm linear memory (which holds the file's bytes, once, and one 1 MB \
-                 slice of ciphertext at a time, and never shrinks) is not. The renderer process's peak RSS (`VmHWM`, read from /proc for the \
+                 {} after the receipt (sent). That is the JS heap only: the file as read, SubtleCrypto's \
+                 ciphertext and the bundle are in it; the wasm linear memory (which holds one 1 MB slice of \
+                 ciphertext at a time, and never shrinks) is not. The renderer process's peak RSS (`VmHWM`, read from /proc for the \
                  Chromium this bench started), which includes it: {}{}.",
                 seen.heap_used / size as f64,
                 mb(seen.heap_after_send),
