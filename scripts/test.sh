@@ -60,9 +60,9 @@ for file in dist/index.html dist/loader-*.js dist/embed.js dist/main-*.css dist/
     [ -e "$file" ] && [ -e "$file.gz" ] && [ -e "$file.br" ] || die "trunk build left no $file (.gz, .br)"
     raw="$(wc -c <"$file")" gzip="$(wc -c <"$file.gz")" brotli="$(wc -c <"$file.br")"
     total_raw=$((total_raw + raw)) total_gzip=$((total_gzip + gzip)) total_brotli=$((total_brotli + brotli))
-    printf '    %-30s %8s bytes raw %8s gzip -9 %8s brotli -q 11\n' "$file" "$raw" "$gzip" "$brotli"
+    printf '    %-30s %8s bytes raw %8s gzip (zopfli) %8s brotli -q 11\n' "$file" "$raw" "$gzip" "$brotli"
 done
-printf '    %-30s %8s bytes raw %8s gzip -9 %8s brotli -q 11\n' "total" "$total_raw" "$total_gzip" "$total_brotli"
+printf '    %-30s %8s bytes raw %8s gzip (zopfli) %8s brotli -q 11\n' "total" "$total_raw" "$total_gzip" "$total_brotli"
 step_done
 
 step "cargo build: the tests, sealform (the binary the browser suite runs) and sealform-bench"

@@ -79,7 +79,7 @@ pub(crate) async fn run(bench: &Bench) -> anyhow::Result<Vec<Row>> {
         only: "weight".into(),
         notes: format!(
             "{} files, {:.1} KB uncompressed. Bodies as `sealform serve` sends them (precompressed at build time: \
-             gzip -9, brotli -q 11) to a client accepting nothing/gzip/br, per file in KB: {}. KB = 1000 bytes.",
+             gzip by zopfli, brotli -q 11) to a client accepting nothing/gzip/br, per file in KB: {}. KB = 1000 bytes.",
             files.len(),
             kb(total.0),
             parts.join(", ")
