@@ -33,7 +33,7 @@ pub(crate) struct Driver {
     port: u16,
     profiles: PathBuf,
     sessions: usize,
-    /// [`Driver::renderer_peak_rss`] as the last session ended.
+    /// The renderers' peak RSS ([`RendererPeak::read`]) as the last session ended.
     last_renderer_peak: Option<u64>,
     /// Whether sessions keep Chromium's network log (`performance`), for the wire row only: it costs time.
     network_log: bool,
@@ -100,7 +100,7 @@ impl Driver {
             .await
             .context("starting a Chromium session")?;
         let result = body(&client).await;
-        self.last_renderer_peak = self.renderer_peak_rss();
+        self.last_renderer_peak = self.renderer_peak().read();
         let _ = client.close().await;
         let _ = std::fs::remove_dir_all(&profile);
         result
@@ -108,13 +108,8 @@ impl Driver {
 }
 
 impl Driver {
-    /// The largest peak resident set (`VmHWM`) among this chromedriver's Chromium renderer processes, in bytes:
-    /// the page's whole footprint, wasm linear memory included, which the page itself cannot see.
-    fn renderer_peak_rss(&self) -> Option<u64> {
-        self.renderer_peak().read()
-    }
-
-    /// A reader of [`Driver::renderer_peak_rss`] that a session's body can call while the session runs.
+    /// A reader of this chromedriver's renderers' peak RSS, which a session's body can call while the session
+    /// runs.
     pub(crate) fn renderer_peak(&self) -> RendererPeak {
         RendererPeak(self.child.id())
     }
@@ -125,7 +120,9 @@ impl Driver {
 pub(crate) struct RendererPeak(u32);
 
 impl RendererPeak {
-    /// The largest `VmHWM` so far among the renderer processes descending from the chromedriver, in bytes.
+    /// The largest peak resident set so far (`VmHWM`) among the Chromium renderer processes descending from the
+    /// chromedriver, in bytes: the page's whole footprint, wasm linear memory included, which the page itself
+    /// cannot see.
     pub(crate) fn read(self) -> Option<u64> {
         let mut parents = std::collections::HashMap::new();
         for entry in std::fs::read_dir("/proc").ok()?.flatten() {
@@ -388,7 +385,7 @@ pub(crate) async fn seal_typical(bench: &Bench) -> anyhow::Result<Vec<Row>> {
              submission, RSA-OAEP-256 wrap for one RSA-3072 key and AES-256-GCM, both in SubtleCrypto, assembling the bundle), \
              not the POST. AES path: {aes}. Range {range} ms. Peak RSS of the renderer over these runs (the \
              baseline for the large attachment's memory row): {}.",
-            renderer.map_or_else(|| "not found".to_owned(), |peak| mb(peak as f64))
+            peak_mb(renderer)
         ),
     }])
 }
@@ -411,9 +408,10 @@ pub(crate) async fn seal_large(bench: &Bench) -> anyhow::Result<Vec<Row>> {
     let renderer_with_reference = driver.last_renderer_peak;
     // What sealing added to the renderer: its peak once sent, less its peak with the form loaded and the file not
     // yet picked. An empty renderer alone is ~11× this file, so the whole peak cannot be the measure.
-    let growth = renderer
+    let added = renderer
         .zip(seen.renderer_before)
-        .map(|(after, before)| after.saturating_sub(before) as f64 / size as f64);
+        .map(|(after, before)| after.saturating_sub(before));
+    let growth = added.map(|added| added as f64 / size as f64);
     let seal_rate = size as f64 / 1e6 / (seen.seal_ms / 1e3);
     let subtle_rate = size as f64 / 1e6 / (seen.subtle_ms / 1e3);
     let share = seal_rate / subtle_rate;
@@ -456,9 +454,7 @@ pub(crate) async fn seal_large(bench: &Bench) -> anyhow::Result<Vec<Row>> {
             what: format!("memory: browser after sealing {}", mb(size as f64)),
             measured: format!(
                 "renderer peak +{} ({}), JS heap {}",
-                renderer
-                    .zip(seen.renderer_before)
-                    .map_or_else(|| "?".to_owned(), |(after, before)| mb(after.saturating_sub(before) as f64)),
+                added.map_or_else(|| "?".to_owned(), |added| mb(added as f64)),
                 growth.map_or_else(|| "?".to_owned(), |growth| format!("{growth:.1}× the file")),
                 mb(seen.heap_used),
             ),
@@ -477,17 +473,22 @@ pub(crate) async fn seal_large(bench: &Bench) -> anyhow::Result<Vec<Row>> {
                  encryptions of the same bytes in the same page: {}.",
                 seen.heap_used / size as f64,
                 mb(seen.heap_after_send),
-                seen.renderer_before.map_or_else(|| "not found".to_owned(), |peak| mb(peak as f64)),
-                seen.renderer_after_pick.map_or_else(|| "not found".to_owned(), |peak| mb(peak as f64)),
-                renderer.map_or_else(|| "not found".to_owned(), |peak| mb(peak as f64)),
+                peak_mb(seen.renderer_before),
+                peak_mb(seen.renderer_after_pick),
+                peak_mb(renderer),
                 renderer.map_or_else(String::new, |peak| format!(
                     ", {:.1}× the attachment",
                     peak as f64 / size as f64
                 )),
-                renderer_with_reference.map_or_else(|| "not found".to_owned(), |peak| mb(peak as f64)),
+                peak_mb(renderer_with_reference),
             ),
         },
     ])
+}
+
+/// A renderer peak for a row's notes, or that none was found.
+fn peak_mb(peak: Option<u64>) -> String {
+    peak.map_or_else(|| "not found".to_owned(), |peak| mb(peak as f64))
 }
 
 /// What sealing a large attachment showed.
